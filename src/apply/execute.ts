@@ -1,0 +1,69 @@
+import { isHook, isQmp, isWait, type Step } from '../plan/types.js';
+import { QmpError, QmpTimeoutError } from '../qmp/client.js';
+import { stepText } from '../render/plan-text.js';
+import { runHook } from './hooks.js';
+import type { Session } from './session.js';
+import { waitFor, type Progress } from './wait.js';
+
+/** A step failed: which node, which step, and QEMU's own text. */
+export class StepError extends Error {
+  constructor(
+    readonly node: string,
+    readonly index: number,
+    readonly step: Step,
+    readonly detail: string,
+  ) {
+    super(`step ${index + 1} on ${node} failed: ${stepText(step)}\n  ${detail}`);
+  }
+}
+
+export interface ExecuteOptions {
+  onStep?: (index: number, step: Step, outcome: string) => void;
+  progress?: Progress;
+  /** testing: stop after this many steps, as if the process died there */
+  stopAfter?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** HMP answers success with nothing (drive_add -n, drive_del); any text is QEMU's error. */
+function hmpError(line: string, out: string): string | undefined {
+  return out.trim() && !/^info\b/.test(line) ? out.trim() : undefined;
+}
+
+/** Runs the steps in order; the first failure stops everything with a StepError. Returns how many ran. */
+export async function executeSteps(session: Session, steps: Step[], opts: ExecuteOptions = {}): Promise<number> {
+  for (let i = 0; i < steps.length; i++) {
+    if (opts.stopAfter !== undefined && i >= opts.stopAfter) return i;
+    const step = steps[i];
+    let outcome = 'ok';
+    try {
+      if (isQmp(step)) {
+        const client = await session.client(step.node);
+        try {
+          const out = await client.execute(step.execute, step.arguments);
+          if (step.execute === 'human-monitor-command') {
+            const err = hmpError(String(step.arguments?.['command-line']), String(out ?? ''));
+            if (err) throw new StepError(step.node, i, step, `QEMU: ${err}`);
+          }
+        } catch (e) {
+          if (e instanceof QmpError && step.alreadyDone && e.desc.includes(step.alreadyDone)) outcome = `already done (${e.desc})`;
+          else throw e;
+        }
+      } else if (isWait(step)) {
+        outcome = await waitFor(await session.client(step.node), step, opts.progress);
+      } else if (isHook(step)) {
+        const r = await runHook(step, opts.env ?? process.env);
+        session.journal.hook(step.node, step.hook, step.run, r);
+        if (r.error) throw new StepError(step.node, i, step, r.error);
+        outcome = `exit ${r.code}`;
+      }
+    } catch (e) {
+      if (e instanceof StepError) throw e;
+      const detail =
+        e instanceof QmpError ? `QEMU: ${e.desc} (${e.errorClass})` : e instanceof QmpTimeoutError ? `no answer within ${e.timeoutMs} ms: ${e.message}` : (e as Error).message;
+      throw new StepError(step.node, i, step, detail);
+    }
+    opts.onStep?.(i, step, outcome);
+  }
+  return steps.length;
+}

@@ -1,0 +1,24 @@
+import { spawn } from 'node:child_process';
+import type { HookStep } from '../plan/types.js';
+
+/** Runs a hook's argv with COLO_* variables, killed at its timeout. */
+export function runHook(step: HookStep, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string; error?: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(step.run[0], step.run.slice(1), { env: { ...env, ...step.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve({ code: null, output, error: `hook ${step.hook} timed out after ${step.timeoutMs} ms` });
+    }, step.timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ code: null, output, error: `hook ${step.hook}: ${e.message}` });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(code === 0 ? { code, output } : { code, output, error: `hook ${step.hook} exited with ${code}: ${output.trim().split('\n').slice(-3).join(' / ')}` });
+    });
+  });
+}

@@ -1,0 +1,40 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { QmpResult } from '../qmp/client.js';
+
+/** QMP commands that change nothing: everything else counts as mutating in the journal. */
+const READ_ONLY = /^(query-|qom-list$|qom-get$|x-debug-query-|qmp_capabilities$)/;
+
+export function isMutating(command: string, args: unknown): boolean {
+  if (command === 'human-monitor-command') return !/^info\b/.test(String((args as any)?.['command-line'] ?? ''));
+  return !READ_ONLY.test(command);
+}
+
+/** JSON lines: time, node, command, arguments, result or error — one per QMP command sent. */
+export class Journal {
+  constructor(readonly path: string | undefined) {
+    if (path) mkdirSync(dirname(path), { recursive: true });
+  }
+
+  private write(entry: Record<string, unknown>): void {
+    if (this.path) appendFileSync(this.path, JSON.stringify({ time: new Date().toISOString(), ...entry }) + '\n');
+  }
+
+  qmp(node: string, command: string, args: unknown, result: QmpResult): void {
+    this.write({
+      node,
+      command,
+      arguments: args ?? {},
+      mutating: isMutating(command, args),
+      ...(result.ok ? { result: result.value } : { error: { class: result.error.errorClass, desc: result.error.desc } }),
+    });
+  }
+
+  hook(node: string, name: string, run: string[], result: { code: number | null; output: string; error?: string }): void {
+    this.write({ node, hook: name, run, mutating: true, ...(result.error ? { error: result.error } : { result: { code: result.code, output: result.output } }) });
+  }
+
+  note(node: string, event: string, detail: Record<string, unknown> = {}): void {
+    this.write({ node, event, ...detail });
+  }
+}

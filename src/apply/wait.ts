@@ -1,0 +1,66 @@
+import type { QmpClient } from '../qmp/client.js';
+import { parseChardevFilename } from '../observe/normalize.js';
+import type { WaitStep } from '../plan/types.js';
+
+export interface Progress {
+  (label: string, done: number, total: number): void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Polls the node's state until the wait's condition holds (never a fixed sleep), failing early when
+ * the state shows it cannot hold (migration failed, job gone).
+ */
+export async function waitFor(client: QmpClient, step: WaitStep, progress?: Progress): Promise<string> {
+  const deadline = Date.now() + step.timeoutMs;
+  let last = '';
+  for (let interval = 20; ; interval = Math.min(interval * 2, 250)) {
+    switch (step.wait) {
+      case 'migration-status': {
+        const m = await client.execute('query-migrate');
+        last = `migration ${m.status ?? 'none'}`;
+        if (m.status === step.until) return last;
+        if (m.status === 'failed' || m.status === 'cancelled') throw new Error(`migration ${m.status}${m['error-desc'] ? `: ${m['error-desc']}` : ''}`);
+        if (m.ram?.total && progress) progress('migration', m.ram.transferred ?? 0, m.ram.total);
+        break;
+      }
+      case 'colo-mode': {
+        const c = await client.execute('query-colo-status');
+        last = `COLO mode ${c.mode}`;
+        if (c.mode === step.until) return last;
+        break;
+      }
+      case 'block-job-ready': {
+        const jobs: any[] = await client.execute('query-block-jobs');
+        const j = jobs.find((x) => x.device === step.until);
+        if (!j) throw new Error(`block job ${step.until} is gone before it was ready`);
+        last = `job ${j.device} ${j.status} ${j.offset}/${j.len}`;
+        if (progress) progress(`resync ${j.device}`, j.offset, j.len);
+        if (j.ready || j.status === 'ready') return last;
+        if (j.status === 'concluded' || j.status === 'aborting') throw new Error(`block job ${j.device} ended (${j.status}) before ready${j.error ? `: ${j.error}` : ''}`);
+        break;
+      }
+      case 'block-job-gone': {
+        const jobs: any[] = await client.execute('query-block-jobs');
+        const j = jobs.find((x) => x.device === step.until);
+        if (!j) return `job ${step.until} ended`;
+        last = `job ${j.device} ${j.status}`;
+        break;
+      }
+      case 'chardevs-connected': {
+        const list: any[] = await client.execute('query-chardev');
+        const want = step.until as string[];
+        const down = want.filter((id) => {
+          const c = list.find((x) => x.label === id);
+          return !c || !parseChardevFilename(c.filename)?.connected;
+        });
+        if (down.length === 0) return `${want.join(', ')} connected`;
+        last = `not connected: ${down.join(', ')}`;
+        break;
+      }
+    }
+    if (Date.now() + interval > deadline) throw new Error(`timed out after ${step.timeoutMs} ms waiting for ${step.wait} ${step.until} (last seen: ${last})`);
+    await sleep(interval);
+  }
+}

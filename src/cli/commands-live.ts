@@ -1,0 +1,220 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { Session } from '../apply/session.js';
+import { executeSteps, StepError } from '../apply/execute.js';
+import { Journal } from '../apply/journal.js';
+import { acquireLock, LockedError } from '../apply/lock.js';
+import { buildPlan } from '../plan/build-plan.js';
+import type { Plan } from '../plan/types.js';
+import { readNode, unreachableFrom } from '../observe/observe.js';
+import { renderPlanText, stepText } from '../render/plan-text.js';
+import { nodeStatus, renderStatusText } from '../render/status-text.js';
+import type { Spec } from '../spec/types.js';
+import { writePlan, nodeOrFail } from './commands-offline.js';
+import { CliError, type Io } from './io.js';
+import { converged, liveProfile, planLive } from './live-plan.js';
+import { loadSpecFile } from './load-file.js';
+import { progressPrinter } from './progress.js';
+
+interface Common {
+  file?: string;
+  color: boolean;
+  timeout?: string;
+  journal?: string;
+}
+
+function ms(v: string | undefined, def: number): number {
+  const n = Number(v ?? def);
+  if (!Number.isInteger(n) || n <= 0) throw new CliError(`--timeout must be a positive number of milliseconds, not "${v}"`);
+  return n;
+}
+
+function journalPath(io: Io, spec: Spec, opt?: string): string {
+  if (opt) return resolve(io.cwd, opt);
+  const dir = io.env.COLO_STATE_DIR ?? join(io.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'colo');
+  return join(dir, `${spec.name}.journal.jsonl`);
+}
+
+export async function cmdPlanLive(io: Io, o: Common & { format: string; out?: string; detailedExitcode?: boolean }): Promise<number> {
+  const { spec, path } = loadSpecFile(o.file!, io, o.color);
+  const { plan } = await planLive(spec, ms(o.timeout, 5000));
+  writePlan(io, plan, o.format, o.color);
+  if (o.out) {
+    writeFileSync(resolve(io.cwd, o.out), JSON.stringify({ ...plan, spec_file: path }, null, 2) + '\n');
+    io.stderr.write(`plan saved to ${o.out}: apply it with colo apply ${o.out}\n`);
+  }
+  if (plan.transition === 'blocked') return 1;
+  if (!o.detailedExitcode) return 0;
+  return converged(plan) ? 0 : 2;
+}
+
+export async function cmdStatus(io: Io, o: Common & { format: string }): Promise<number> {
+  const { spec } = loadSpecFile(o.file!, io, o.color);
+  const { plan, observed } = await planLive(spec, ms(o.timeout, 5000));
+  const nodes = spec.nodes.map((n) => nodeStatus(observed[n.name]));
+  if (o.format === 'json') io.stdout.write(JSON.stringify({ name: spec.name, transition: plan.transition, reason: plan.reason, nodes }, null, 2) + '\n');
+  else io.stdout.write(renderStatusText(spec.name, nodes, plan, o.color));
+  return 0;
+}
+
+async function confirm(io: Io, plan: Plan): Promise<boolean> {
+  if (!io.stdin.isTTY) throw new CliError('refusing to apply without --auto-approve: stdin is not a terminal', 1, 'NEEDS_APPROVAL');
+  const rl = createInterface({ input: io.stdin, output: io.stdout as NodeJS.WritableStream });
+  try {
+    const answer = await rl.question(`Apply these ${plan.steps.length} steps to ${plan.name}? Only "yes" is accepted: `);
+    return answer.trim() === 'yes';
+  } finally {
+    rl.close();
+  }
+}
+
+/** What differs between the saved plan and a fresh one, for the refusal message. */
+function whatMoved(saved: Plan, now: Plan): string[] {
+  const out: string[] = [];
+  if (saved.transition !== now.transition) out.push(`transition ${saved.transition} → ${now.transition}`);
+  for (const [name, n] of Object.entries(now.nodes)) {
+    const before = saved.nodes[name];
+    if (before && before.state !== n.state) out.push(`${name}: ${before.state} → ${n.state}`);
+  }
+  const key = (c: Plan['changes'][number]) => `${c.action} ${c.address}`;
+  const was = new Set(saved.changes.map(key));
+  const is = new Set(now.changes.map(key));
+  for (const k of is) if (!was.has(k)) out.push(`new change: ${k}`);
+  for (const k of was) if (!is.has(k)) out.push(`no longer needed: ${k}`);
+  return out.length ? out : ['the live state read differently (resources changed)'];
+}
+
+async function runSteps(io: Io, spec: Spec, plan: Plan, session: Session, stopAfter?: number): Promise<void> {
+  const started = Date.now();
+  const progress = io.stderr.isTTY ? progressPrinter(io) : undefined;
+  await executeSteps(session, plan.steps, {
+    stopAfter,
+    progress,
+    onStep: (i, step, outcome) => {
+      progress?.('', 0, 0);
+      io.stdout.write(`  ${String(i + 1).padStart(3)}. ${step.node}: ${stepText(step)} … ${outcome}\n`);
+    },
+  });
+  io.stdout.write(`${plan.steps.length} steps in ${Date.now() - started} ms\n`);
+}
+
+export async function cmdApply(
+  io: Io,
+  o: Common & { planFile?: string; autoApprove?: boolean; allowFailover?: boolean; stopAfter?: string },
+): Promise<number> {
+  let saved: (Plan & { spec_file?: string }) | undefined;
+  if (o.planFile) {
+    try {
+      saved = JSON.parse(readFileSync(resolve(io.cwd, o.planFile), 'utf8'));
+    } catch (e) {
+      throw new CliError(`${o.planFile}: cannot read the saved plan: ${(e as Error).message}`, 1, 'PLAN_READ');
+    }
+    if (saved?.format_version !== 1 || !saved.fingerprint) throw new CliError(`${o.planFile}: not a live plan saved by colo plan --out (format_version 1 with a fingerprint)`, 1, 'PLAN_FORMAT');
+  }
+  const file = o.file ?? saved?.spec_file;
+  if (!file) throw new CliError('apply needs -f FILE or a saved PLAN', 1, 'USAGE');
+  const { spec } = loadSpecFile(file, io, o.color);
+  const timeoutMs = ms(o.timeout, 10000);
+  let lock;
+  try {
+    lock = acquireLock(spec.name);
+  } catch (e) {
+    if (e instanceof LockedError) throw new CliError(e.message, 1, 'LOCKED');
+    throw e;
+  }
+  const journal = new Journal(journalPath(io, spec, o.journal));
+  const session = new Session(spec, journal, timeoutMs);
+  try {
+    const live = await planLive(spec, Math.min(timeoutMs, 5000));
+    let plan = live.plan;
+    if (saved) {
+      if (saved.fingerprint !== plan.fingerprint) {
+        throw new CliError(`the saved plan ${o.planFile} is stale: the pair changed since it was made:\n  - ${whatMoved(saved, plan).join('\n  - ')}\nRun colo plan again.`, 1, 'STALE_PLAN');
+      }
+      plan = saved;
+    } else {
+      io.stdout.write(renderPlanText(plan, o.color));
+    }
+    if (plan.transition === 'blocked') throw new CliError(`nothing to apply: ${plan.reason}`, 1, 'BLOCKED');
+    if (plan.gated && !o.allowFailover) {
+      throw new CliError(`the plan is a ${plan.transition}; colo fails over only when told to: colo apply --allow-failover, or colo failover -f FILE --survivor NAME`, 1, 'FAILOVER_GATED');
+    }
+    if (plan.steps.length === 0) {
+      if (plan.transition === 'degraded') throw new CliError(plan.reason, 1, 'DEGRADED');
+      io.stdout.write('Nothing to do.\n');
+      return 0;
+    }
+    if (!o.autoApprove && !(await confirm(io, plan))) {
+      io.stdout.write('Apply cancelled.\n');
+      return 1;
+    }
+    journal.note('*', 'apply', { transition: plan.transition, steps: plan.steps.length, fingerprint: plan.fingerprint });
+    await runSteps(io, spec, plan, session, o.stopAfter !== undefined ? Number(o.stopAfter) : undefined);
+    if (o.stopAfter !== undefined) return 0;
+    await session.close();
+    const after = await planLive(spec, Math.min(timeoutMs, 5000));
+    if (after.plan.steps.length === 0 && after.plan.transition !== 'blocked') {
+      io.stdout.write(`Converged: ${after.plan.transition === 'steady' ? 'the pair replicates as the spec says' : after.plan.reason}.\n`);
+      return 0;
+    }
+    io.stdout.write(`Not converged: ${after.plan.transition}, ${after.plan.steps.length} step(s) remain:\n`);
+    after.plan.steps.forEach((s, i) => io.stdout.write(`  ${i + 1}. ${s.node}: ${stepText(s)} — ${s.description}\n`));
+    return 1;
+  } catch (e) {
+    if (e instanceof StepError) throw new CliError(`${e.message}\nThe apply stopped there. Run colo plan to see the live state; colo apply continues from it.`, 1, 'STEP_FAILED');
+    throw e;
+  } finally {
+    await session.close();
+    lock.release();
+  }
+}
+
+/** The fast path: read the survivor once, fail over, no confirmation, the dead node is not contacted. */
+export async function cmdFailover(io: Io, o: Common & { survivor: string }): Promise<number> {
+  const started = Date.now();
+  const { spec } = loadSpecFile(o.file!, io, o.color);
+  const survivor = nodeOrFail(spec, o.survivor);
+  const dead = spec.nodes.find((n) => n.name !== survivor.name)!;
+  const timeoutMs = ms(o.timeout, 5000);
+  let lock;
+  try {
+    lock = acquireLock(spec.name);
+  } catch (e) {
+    if (e instanceof LockedError) throw new CliError(e.message, 1, 'LOCKED');
+    throw e;
+  }
+  const journal = new Journal(journalPath(io, spec, o.journal));
+  const session = new Session(spec, journal, timeoutMs);
+  try {
+    let client;
+    try {
+      client = await session.client(survivor.name);
+    } catch (e) {
+      const u = unreachableFrom(survivor.name, e, timeoutMs);
+      throw new CliError(`survivor ${survivor.name} is ${u.reach}: ${u.error}`, 1, 'SURVIVOR_UNREACHABLE');
+    }
+    const reading = await readNode(survivor.name, client, { timeoutMs, objectProps: false, hangConfirmMs: 0 });
+    const observed = { [survivor.name]: reading.observed, [dead.name]: { name: dead.name, reach: 'unreachable' as const, error: 'declared dead by colo failover', resources: {}, jobs: [] } };
+    const plan = buildPlan(spec, liveProfile(spec, { [survivor.name]: reading.observed }), observed, { mode: 'live' });
+    if (plan.transition === 'degraded') {
+      io.stdout.write(`${survivor.name} already runs alone (COLO mode none): nothing to fail over.\n`);
+      return 0;
+    }
+    if (plan.transition !== 'secondary-failover' && plan.transition !== 'primary-failover') {
+      throw new CliError(`${survivor.name} is ${plan.nodes[survivor.name].state}: no failover applies (${plan.reason})`, 1, 'NO_FAILOVER');
+    }
+    journal.note(survivor.name, 'failover', { transition: plan.transition, dead: dead.name });
+    await executeSteps(session, plan.steps, { onStep: (i, step, outcome) => io.stdout.write(`  ${String(i + 1).padStart(3)}. ${step.node}: ${stepText(step)} … ${outcome}\n`) });
+    io.stdout.write(`${plan.transition}: ${survivor.name} runs alone, ${plan.steps.length} steps in ${Date.now() - started} ms. Launch a new secondary and apply to resume.\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof StepError) throw new CliError(e.message, 1, 'STEP_FAILED');
+    throw e;
+  } finally {
+    await session.close();
+    lock.release();
+  }
+}
+

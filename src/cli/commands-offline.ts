@@ -1,0 +1,76 @@
+import { nodeArgs } from '../model/argv.js';
+import type { PrepareCommand } from '../model/disk.js';
+import { buildPlan } from '../plan/build-plan.js';
+import { assumeObserved } from '../plan/assume.js';
+import { TRANSITIONS, type Plan, type Transition } from '../plan/types.js';
+import { renderPlanMarkdown } from '../render/plan-markdown.js';
+import { renderPlanText } from '../render/plan-text.js';
+import type { Role, Spec } from '../spec/types.js';
+import { CliError, type Io } from './io.js';
+import { loadSpecFile, specProfile } from './load-file.js';
+
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export function prepareShell(p: PrepareCommand): string {
+  const cmd = p.argv.map(shellQuote).join(' ');
+  return p.overwrite ? cmd : `test -e ${shellQuote(p.creates)} || ${cmd}`;
+}
+
+/** One line per option with its value, for reading. */
+export function argvLines(argv: string[]): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = shellQuote(argv[i]);
+    if (argv[i].startsWith('-') && i + 1 < argv.length && !argv[i + 1].startsWith('-')) lines.push(`${a} ${shellQuote(argv[++i])}`);
+    else lines.push(a);
+  }
+  return lines;
+}
+
+export function cmdValidate(io: Io, opts: { file: string; color: boolean }): number {
+  const { spec, warnings } = loadSpecFile(opts.file, io, opts.color);
+  if (warnings) io.stderr.write(warnings);
+  const profile = specProfile(spec);
+  io.stdout.write(`${opts.file}: valid (pair ${spec.name}: ${spec.nodes.map((n) => `${n.name} ${n.role}`).join(', ')}; ${spec.disks.length} disk(s), ${spec.netdevs.length} NIC(s); QEMU ${spec.qemu.version} profile ${profile.family})\n`);
+  for (const w of profile.warnings) io.stderr.write(`warning: ${w}\n`);
+  return 0;
+}
+
+export function nodeOrFail(spec: Spec, name: string) {
+  const n = spec.nodes.find((x) => x.name === name);
+  if (!n) throw new CliError(`no node named "${name}" in the spec (nodes: ${spec.nodes.map((x) => x.name).join(', ')})`, 1, 'UNKNOWN_NODE');
+  return n;
+}
+
+export function cmdArgs(io: Io, opts: { file: string; node: string; format: string; role?: string; color: boolean }): number {
+  const { spec } = loadSpecFile(opts.file, io, opts.color);
+  const self = nodeOrFail(spec, opts.node);
+  if (opts.role && opts.role !== 'primary' && opts.role !== 'secondary') throw new CliError(`--role must be primary or secondary, not "${opts.role}"`);
+  const role = (opts.role as Role | undefined) ?? self.role;
+  const { argv, prepare } = nodeArgs(spec, specProfile(spec), self, role);
+  if (opts.format === 'json') {
+    io.stdout.write(JSON.stringify({ node: self.name, role, argv, prepare: prepare.map((p) => p.argv) }, null, 2) + '\n');
+  } else if (opts.format === 'shell') {
+    io.stdout.write(`# ${spec.name}/${self.name} as ${role}: prepare the images, then start QEMU\n`);
+    io.stdout.write(`mkdir -p ${shellQuote(self.workdir)}\n`);
+    for (const p of prepare) io.stdout.write(prepareShell(p) + '\n');
+    io.stdout.write(argvLines(argv).join(' \\\n  ') + '\n');
+  } else throw new CliError(`--format must be shell or json, not "${opts.format}"`);
+  return 0;
+}
+
+export function writePlan(io: Io, plan: Plan, format: string, color: boolean): void {
+  if (format === 'json') io.stdout.write(JSON.stringify(plan, null, 2) + '\n');
+  else if (format === 'markdown') io.stdout.write(renderPlanMarkdown(plan));
+  else if (format === 'text') io.stdout.write(renderPlanText(plan, color));
+  else throw new CliError(`--format must be text, json or markdown, not "${format}"`);
+}
+
+export function offlinePlan(spec: Spec, assume: string | undefined): Plan {
+  const t = (assume ?? 'setup') as Transition;
+  if (!TRANSITIONS.includes(t)) throw new CliError(`--assume must be one of ${TRANSITIONS.join(', ')}, not "${assume}"`, 1, 'BAD_OPTION');
+  const profile = specProfile(spec);
+  return buildPlan(spec, profile, assumeObserved(spec, profile, t), { mode: 'offline' });
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+import { run } from './cli.js';
+
+run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() }).then(
+  (code) => {
+    process.exitCode = code;
+  },
+);

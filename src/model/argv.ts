@@ -1,0 +1,61 @@
+import type { NetdevSpec, NodeSpec, Role, Spec } from '../spec/types.js';
+import { optValue, prepareCommands, type PrepareCommand } from './disk.js';
+import { chardevArg, objectArg } from './nic.js';
+import { driveArgs, nicRoles, peerOf } from './node-role.js';
+import type { Profile } from './profile.js';
+
+function qmpArg(node: NodeSpec): string {
+  return `${node.qmp},server=on,wait=off`;
+}
+
+function netdevArg(n: NetdevSpec): string {
+  switch (n.type) {
+    case 'user':
+      return `user,id=${n.id}`;
+    case 'tap': {
+      let a = `tap,id=${n.id},ifname=${n.ifname},script=${optValue(n.script ?? 'no')},downscript=${optValue(n.downscript ?? 'no')},vhost=off`;
+      if (n.vnetHdr !== undefined) a += `,vnet_hdr=${n.vnetHdr ? 'on' : 'off'}`;
+      return a;
+    }
+    case 'bridge':
+      return `bridge,id=${n.id},br=${n.bridge}${n.helper ? `,helper=${optValue(n.helper)}` : ''}`;
+  }
+}
+
+function deviceArg(n: NetdevSpec, index: number): string {
+  let a = `${n.model},id=e${index},netdev=${n.id}`;
+  if (n.mac) a += `,mac=${n.mac}`;
+  if (n.romfile !== undefined) a += `,romfile=${optValue(n.romfile)}`;
+  return a;
+}
+
+export interface NodeArgs {
+  argv: string[];
+  prepare: PrepareCommand[];
+}
+
+/**
+ * The QEMU command line of `self` in `role` (the primary waits with -S, the secondary with -incoming),
+ * and the images to prepare before it starts.
+ */
+export function nodeArgs(spec: Spec, profile: Profile, self: NodeSpec, role: Role): NodeArgs {
+  const q = spec.qemu;
+  const primary = role === 'primary' ? self : peerOf(spec, self.name);
+  const argv: string[] = [q.binary, '-accel', q.accel];
+  if (q.machine) argv.push('-machine', q.machine);
+  argv.push('-cpu', q.cpu, '-m', q.memory, '-smp', String(q.smp), '-display', 'none', '-nodefaults', '-name', `${spec.name}-${self.name}`);
+  argv.push('-qmp', qmpArg(self));
+  if (q.kernel) argv.push('-kernel', q.kernel);
+  if (q.initrd) argv.push('-initrd', q.initrd);
+  if (q.append !== undefined) argv.push('-append', q.append);
+  spec.netdevs.forEach((n, i) => argv.push('-netdev', netdevArg(n), '-device', deviceArg(n, i)));
+  for (const nic of nicRoles(spec, self, role, primary)) {
+    for (const c of nic.chardevs) argv.push('-chardev', chardevArg(c, profile));
+    for (const o of nic.objects) argv.push('-object', objectArg(o));
+  }
+  argv.push(...driveArgs(spec, self, role));
+  argv.push(...q.extraArgs);
+  if (role === 'primary') argv.push('-S');
+  else argv.push('-incoming', `tcp:${self.host}:${spec.ports.migration}`);
+  return { argv, prepare: spec.disks.flatMap((d) => prepareCommands(self, d, role)) };
+}

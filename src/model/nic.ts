@@ -1,0 +1,140 @@
+import type { NetdevSpec, NodeSpec, Spec } from '../spec/types.js';
+import type { Profile } from './profile.js';
+import { resource, type Resource, type Scalar } from './state.js';
+
+/** A socket chardev as QEMU knows it: the -chardev argument and the chardev-add backend come from this. */
+export interface ChardevDef {
+  id: string;
+  host: string;
+  port: number;
+  server: boolean;
+  /** seconds between reconnect attempts (client side) */
+  reconnect?: number;
+}
+
+/** A QOM object (filter, iothread, colo-compare) with the properties QEMU is given. */
+export interface ObjectDef {
+  id: string;
+  qomType: string;
+  props: Record<string, Scalar>;
+}
+
+export interface NicRole {
+  chardevs: ChardevDef[];
+  /** in the order QEMU must create them: iothread before colo-compare, filters in chain order */
+  objects: ObjectDef[];
+  /** filter ids in chain order */
+  filterOrder: string[];
+}
+
+function withVnetHdr(n: NetdevSpec, props: Record<string, Scalar>): Record<string, Scalar> {
+  return { ...props, vnet_hdr_support: n.vnetHdrSupport };
+}
+
+function extraFilters(n: NetdevSpec, side: 'primary' | 'secondary'): ObjectDef[] {
+  return n.extraFilters
+    .filter((f) => f.on === side || f.on === 'both')
+    .map((f) => ({ id: f.id, qomType: f.type, props: { netdev: n.id, ...f.props } }));
+}
+
+/** What the primary runs for one NIC: six chardevs, mirror + two redirectors, an iothread and colo-compare. */
+export function primaryNic(spec: Spec, n: NetdevSpec, self: NodeSpec): NicRole {
+  const ids = n.ids;
+  const h = self.host;
+  const p = n.ports;
+  const compareProps: Record<string, Scalar> = {
+    primary_in: ids.primaryInClient,
+    secondary_in: ids.secondaryInChardev,
+    outdev: ids.compareOutClient,
+    iothread: ids.iothread,
+  };
+  const tuning = { ...spec.colo.compare, ...n.compare };
+  if (tuning.timeoutMs !== undefined) compareProps.compare_timeout = tuning.timeoutMs;
+  if (tuning.expiredScanCycleMs !== undefined) compareProps.expired_scan_cycle = tuning.expiredScanCycleMs;
+  if (tuning.maxQueueSize !== undefined) compareProps.max_queue_size = tuning.maxQueueSize;
+  compareProps.vnet_hdr_support = n.vnetHdrSupport;
+  const filters: ObjectDef[] = [
+    { id: ids.mirror, qomType: 'filter-mirror', props: withVnetHdr(n, { netdev: n.id, queue: 'tx', outdev: ids.mirrorChardev }) },
+    { id: ids.redirectorIn, qomType: 'filter-redirector', props: withVnetHdr(n, { netdev: n.id, queue: 'rx', indev: ids.compareOutChardev }) },
+    { id: ids.redirectorOut, qomType: 'filter-redirector', props: withVnetHdr(n, { netdev: n.id, queue: 'rx', outdev: ids.primaryInChardev }) },
+    ...extraFilters(n, 'primary'),
+  ];
+  return {
+    chardevs: [
+      { id: ids.mirrorChardev, host: h, port: p.mirror, server: true },
+      { id: ids.secondaryInChardev, host: h, port: p.secondaryIn, server: true },
+      { id: ids.primaryInChardev, host: h, port: p.primaryIn, server: true },
+      { id: ids.primaryInClient, host: h, port: p.primaryIn, server: false },
+      { id: ids.compareOutChardev, host: h, port: p.compareOut, server: true },
+      { id: ids.compareOutClient, host: h, port: p.compareOut, server: false },
+    ],
+    objects: [...filters, { id: ids.iothread, qomType: 'iothread', props: {} }, { id: ids.compare, qomType: 'colo-compare', props: compareProps }],
+    filterOrder: filters.map((f) => f.id),
+  };
+}
+
+/** What the secondary runs for one NIC: two client chardevs to the primary, two redirectors and the rewriter. */
+export function secondaryNic(n: NetdevSpec, primary: NodeSpec): NicRole {
+  const ids = n.ids;
+  const filters: ObjectDef[] = [
+    { id: ids.secondaryRedirectorIn, qomType: 'filter-redirector', props: withVnetHdr(n, { netdev: n.id, queue: 'tx', indev: ids.secondaryMirrorChardev }) },
+    { id: ids.secondaryRedirectorOut, qomType: 'filter-redirector', props: withVnetHdr(n, { netdev: n.id, queue: 'rx', outdev: ids.secondaryOutChardev }) },
+    { id: ids.rewriter, qomType: 'filter-rewriter', props: withVnetHdr(n, { netdev: n.id, queue: 'all' }) },
+    ...extraFilters(n, 'secondary'),
+  ];
+  return {
+    chardevs: [
+      { id: ids.secondaryMirrorChardev, host: primary.host, port: n.ports.mirror, server: false, reconnect: 1 },
+      { id: ids.secondaryOutChardev, host: primary.host, port: n.ports.secondaryIn, server: false, reconnect: 1 },
+    ],
+    objects: filters,
+    filterOrder: filters.map((f) => f.id),
+  };
+}
+
+export function chardevResource(node: string, c: ChardevDef): Resource {
+  return resource(node, 'chardev', c.id, { host: c.host, port: c.port, server: c.server });
+}
+
+export function objectResource(node: string, o: ObjectDef): Resource {
+  return resource(node, 'object', o.id, { 'qom-type': o.qomType, ...o.props });
+}
+
+/** -chardev argument */
+export function chardevArg(c: ChardevDef, profile: Profile): string {
+  const base = `socket,id=${c.id},host=${c.host},port=${c.port}`;
+  if (c.server) return `${base},server=on,wait=off`;
+  if (c.reconnect === undefined) return base;
+  return profile.reconnectMs ? `${base},reconnect-ms=${c.reconnect * 1000}` : `${base},reconnect=${c.reconnect}`;
+}
+
+/** chardev-add arguments */
+export function chardevAddArgs(c: ChardevDef, profile: Profile): Record<string, unknown> {
+  const data: Record<string, unknown> = { addr: { type: 'inet', data: { host: c.host, port: String(c.port) } }, server: c.server };
+  if (c.server) data.wait = false;
+  else if (c.reconnect !== undefined) {
+    if (profile.reconnectMs) data['reconnect-ms'] = c.reconnect * 1000;
+    else data.reconnect = c.reconnect;
+  }
+  return { id: c.id, backend: { type: 'socket', data } };
+}
+
+function propText(v: Scalar): string {
+  if (typeof v === 'boolean') return v ? 'on' : 'off';
+  return String(v).replace(/,/g, ',,');
+}
+
+/** -object argument; vnet_hdr_support=off is QEMU's default and left out */
+export function objectArg(o: ObjectDef): string {
+  const props = Object.entries(o.props)
+    .filter(([k, v]) => !(k === 'vnet_hdr_support' && v === false))
+    .map(([k, v]) => `,${k}=${propText(v)}`)
+    .join('');
+  return `${o.qomType},id=${o.id}${props}`;
+}
+
+/** object-add arguments (flat, as QEMU 6.0+ takes them) */
+export function objectAddArgs(o: ObjectDef, position?: { insert: 'before' | 'behind'; position: string }): Record<string, unknown> {
+  const props = Object.fromEntries(Object.entries(o.props).filter(([k, v]) => !(k === 'vnet_hdr_support' && v === false)));
+  return { 'qom-type': o.qomType, id: o.id, ...props, ...(position ?? {}) };
+}

@@ -1,0 +1,180 @@
+import type { QemuVersion } from '../model/profile.js';
+import { resource, toMap, type Resource, type Scalar } from '../model/state.js';
+import type { BlockJob, ObservedNode } from '../plan/types.js';
+
+/** The first burst of reads: everything but per-object properties. Answers come back in this order. */
+export const FIRST_READS = [
+  { execute: 'query-version' },
+  { execute: 'query-status' },
+  { execute: 'query-colo-status' },
+  { execute: 'query-migrate' },
+  { execute: 'query-migrate-capabilities' },
+  { execute: 'query-migrate-parameters' },
+  { execute: 'qom-list', arguments: { path: '/objects' } },
+  { execute: 'query-chardev' },
+  { execute: 'query-named-block-nodes' },
+  { execute: 'x-debug-query-block-graph' },
+  { execute: 'query-block-exports' },
+  { execute: 'query-block-jobs' },
+  { execute: 'human-monitor-command', arguments: { 'command-line': 'info network' } },
+] as const;
+
+export type ReadName = (typeof FIRST_READS)[number]['execute'] | 'info-network';
+
+/** colo-compare properties read with qom-get (filters come complete from `info network`). */
+export const COMPARE_PROPS = ['primary_in', 'secondary_in', 'outdev', 'iothread', 'compare_timeout', 'expired_scan_cycle', 'max_queue_size', 'vnet_hdr_support'];
+
+export interface RawReads {
+  /** answers of FIRST_READS by command (info network under 'info-network'); undefined where QEMU refused */
+  first: Partial<Record<ReadName, any>>;
+  /** qom-get answers: object id → property → value */
+  props: Record<string, Record<string, Scalar>>;
+}
+
+export interface NetworkInfo {
+  /** filter ids in chain order per netdev */
+  chains: Record<string, string[]>;
+  /** filter properties as `info network` prints them */
+  filters: Record<string, { type: string; props: Record<string, string> }>;
+}
+
+/** Parses HMP `info network`: netdev lines, then `filters:` and `  - id: type=...,k=v` lines. */
+export function parseInfoNetwork(text: string): NetworkInfo {
+  const chains: NetworkInfo['chains'] = {};
+  const filters: NetworkInfo['filters'] = {};
+  let current: string | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    const client = /^[\s\\]*([A-Za-z][\w.-]*): index=\d+,type=([\w-]+)/.exec(line);
+    if (client) {
+      current = client[2] === 'nic' ? undefined : client[1];
+      if (current) chains[current] ??= [];
+      continue;
+    }
+    const f = /^\s*- ([A-Za-z][\w.-]*): type=([\w-]+),?(.*)$/.exec(line);
+    if (f && current) {
+      const props: Record<string, string> = {};
+      for (const kv of f[3].split(',')) {
+        const i = kv.indexOf('=');
+        if (i > 0) props[kv.slice(0, i)] = kv.slice(i + 1);
+      }
+      chains[current].push(f[1]);
+      filters[f[1]] = { type: f[2], props };
+    }
+  }
+  return { chains, filters };
+}
+
+/** query-chardev filename → host, port, server, connected. */
+export function parseChardevFilename(filename: string): { host?: string; port?: number; server: boolean; connected: boolean } | undefined {
+  const connected = !filename.startsWith('disconnected:');
+  const f = filename.replace(/^disconnected:/, '');
+  if (!f.startsWith('tcp:')) return undefined;
+  const [local, remote] = f.split(' <-> ');
+  const server = /,server=on/.test(local);
+  const addr = server || !remote ? local.replace(/^tcp:/, '').replace(/,.*$/, '') : remote;
+  const m = /^(.*):(\d+)$/.exec(addr);
+  return { host: m?.[1], port: m ? Number(m[2]) : undefined, server, connected: connected && remote !== undefined };
+}
+
+const FILTER_KEYS: Record<string, string[]> = {
+  'filter-mirror': ['netdev', 'queue', 'outdev', 'vnet_hdr_support'],
+  'filter-redirector': ['netdev', 'queue', 'indev', 'outdev', 'vnet_hdr_support'],
+  'filter-rewriter': ['netdev', 'queue', 'vnet_hdr_support'],
+};
+
+function typed(v: string): Scalar {
+  if (v === 'true' || v === 'on') return true;
+  if (v === 'false' || v === 'off') return false;
+  return /^\d+$/.test(v) ? Number(v) : v;
+}
+
+/** Block resources: every child edge of every quorum, named by device where a backend roots the node. */
+function blockResources(node: string, graph: any, named: any[]): Resource[] {
+  if (!graph?.nodes) return [];
+  const byId = new Map<number, any>(graph.nodes.map((n: any) => [n.id, n]));
+  const drv = new Map<string, any>((named ?? []).map((n: any) => [n['node-name'], n]));
+  const backendOf = new Map<number, string>();
+  for (const e of graph.edges) {
+    const parent = byId.get(e.parent);
+    if (parent?.type === 'block-backend' && e.name === 'root') backendOf.set(e.child, parent.name);
+  }
+  const out: Resource[] = [];
+  for (const e of graph.edges) {
+    const parent = byId.get(e.parent);
+    const backend = backendOf.get(e.parent);
+    if (!parent || !backend || drv.get(parent.name)?.drv !== 'quorum' || !String(e.name).startsWith('children.')) continue;
+    const child = byId.get(e.child);
+    const info = drv.get(child?.name);
+    const value: Resource['value'] = { node: backendOf.get(e.child) ?? child?.name, driver: info?.drv ?? 'unknown' };
+    if (info?.drv === 'replication') {
+      const file = graph.edges.find((x: any) => x.parent === e.child && x.name === 'file');
+      const fileNode = file ? drv.get(byId.get(file.child)?.name) : undefined;
+      if (fileNode?.drv === 'nbd') value.target = fileNode.image?.filename ?? fileNode.file;
+    }
+    out.push(resource(node, 'block-child', `${backend}/${e.name}`, value));
+  }
+  for (const n of named ?? []) {
+    if (!String(n['node-name']).startsWith('#')) out.push(resource(node, 'block-node', n['node-name'], { driver: n.drv }));
+  }
+  return out;
+}
+
+/** Raw QMP answers of one node → the resource shape the desired state uses. Pure. */
+export function normalizeReads(name: string, raw: RawReads): ObservedNode {
+  const r = raw.first;
+  const v = r['query-version']?.qemu;
+  const version: QemuVersion | undefined = v ? { major: v.major, minor: v.minor, micro: v.micro } : undefined;
+  const list: Resource[] = [];
+  const net = parseInfoNetwork(r['info-network'] ?? '');
+  const objects: Array<{ name: string; type: string }> = r['qom-list'] ?? [];
+  for (const o of objects) {
+    const type = /^child<(.+)>$/.exec(o.type)?.[1];
+    if (!type || !(type.startsWith('filter-') || type === 'colo-compare' || type === 'iothread')) continue;
+    const value: Resource['value'] = { 'qom-type': type };
+    const f = net.filters[o.name];
+    if (f) {
+      for (const k of FILTER_KEYS[type] ?? Object.keys(f.props)) if (f.props[k] !== undefined && f.props[k] !== '') value[k] = typed(f.props[k]);
+    }
+    for (const [k, pv] of Object.entries(raw.props[o.name] ?? {})) {
+      // link properties read back as QOM paths
+      if (pv !== '' && pv !== null) value[k] = typeof pv === 'string' ? pv.replace(/^\/objects\//, '') : pv;
+    }
+    list.push(resource(name, 'object', o.name, value));
+  }
+  for (const [netdev, order] of Object.entries(net.chains)) list.push(resource(name, 'filter-order', netdev, { order }));
+  for (const c of r['query-chardev'] ?? []) {
+    const p = parseChardevFilename(c.filename);
+    if (!p || p.host === undefined) continue;
+    list.push(resource(name, 'chardev', c.label, { host: p.host, port: p.port!, server: p.server, connected: p.connected }));
+  }
+  list.push(...blockResources(name, r['x-debug-query-block-graph'], r['query-named-block-nodes']));
+  const exportsList: any[] = r['query-block-exports'] ?? [];
+  const devices = new Map<string, string>();
+  const graph = r['x-debug-query-block-graph'];
+  if (graph?.nodes) {
+    const byId = new Map<number, any>(graph.nodes.map((n: any) => [n.id, n]));
+    for (const e of graph.edges) if (byId.get(e.parent)?.type === 'block-backend' && e.name === 'root') devices.set(byId.get(e.child)?.name, byId.get(e.parent).name);
+  }
+  for (const e of exportsList) {
+    if (e.type !== 'nbd' || e['shutting-down']) continue;
+    list.push(resource(name, 'nbd-export', e.id, { device: devices.get(e['node-name']) ?? e['node-name'] }));
+  }
+  if (exportsList.some((e) => e.type === 'nbd' && !e['shutting-down'])) list.push(resource(name, 'nbd-server', 'nbd-server', {}));
+  const xcolo = (r['query-migrate-capabilities'] ?? []).find((c: any) => c.capability === 'x-colo');
+  if (xcolo) list.push(resource(name, 'capability', 'x-colo', { state: xcolo.state }));
+  const delay = r['query-migrate-parameters']?.['x-checkpoint-delay'];
+  if (delay !== undefined) list.push(resource(name, 'parameter', 'x-checkpoint-delay', { value: delay }));
+  const colo = r['query-colo-status'];
+  if (colo) list.push(resource(name, 'colo', 'colo', { mode: colo.mode }));
+  const jobs: BlockJob[] = (r['query-block-jobs'] ?? []).map((j: any) => ({ id: j.device, type: j.type, status: j.status, offset: j.offset, len: j.len }));
+  return {
+    name,
+    reach: 'ok',
+    version,
+    runstate: r['query-status']?.status,
+    colo: colo ? { mode: colo.mode, lastMode: colo['last-mode'], reason: colo.reason } : undefined,
+    migration: { status: r['query-migrate']?.status },
+    resources: toMap(list),
+    jobs,
+  };
+}

@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import type { NodeSpec, Spec } from '../spec/types.js';
+import type { ObservedNode } from '../plan/types.js';
+import { parseQmpAddress } from '../qmp/address.js';
+import { QmpClient, QmpConnectError, QmpTimeoutError, type QmpOptions } from '../qmp/client.js';
+import { COMPARE_PROPS, FIRST_READS, normalizeReads, type RawReads } from './normalize.js';
+
+export interface ObserveOptions {
+  /** bound on connect + greeting and on each burst (ms) */
+  timeoutMs?: number;
+  /** how long the FIX 1 signature must persist to count as the silent hang (ms) */
+  hangConfirmMs?: number;
+  /** false: skip the second burst (colo-compare properties), as a failover does */
+  objectProps?: boolean;
+}
+
+export interface NodeReading {
+  observed: ObservedNode;
+  raw?: RawReads;
+  /** QMP round trips (bursts) used */
+  roundTrips: number;
+}
+
+/** A connection failure is a state, not a crash: no socket → unreachable; no answer → hung. */
+export function unreachableFrom(name: string, err: unknown, timeoutMs: number): ObservedNode {
+  if (err instanceof QmpTimeoutError) {
+    return { name, reach: 'hung', error: `QMP ${err.phase} did not answer within ${timeoutMs} ms (QEMU main loop stopped, or another client holds the monitor)`, resources: {}, jobs: [] };
+  }
+  if (err instanceof QmpConnectError && err.code === 'EAGAIN') {
+    return { name, reach: 'hung', error: 'QMP listen backlog full: QEMU accepts no connection (main loop stopped)', resources: {}, jobs: [] };
+  }
+  const code = err instanceof QmpConnectError ? err.code : (err as Error).message;
+  return { name, reach: 'unreachable', error: `QMP socket: ${code}`, resources: {}, jobs: [] };
+}
+
+export async function connectNode(node: NodeSpec, opts: QmpOptions): Promise<QmpClient> {
+  const endpoint = parseQmpAddress(node.qmp);
+  if (!endpoint) throw new QmpConnectError('EINVAL', `bad QMP address ${node.qmp}`);
+  return QmpClient.connect(endpoint, opts);
+}
+
+/** Reads one node's whole state in two pipelined bursts over an open client. */
+export async function readNode(name: string, client: QmpClient, opts: ObserveOptions = {}): Promise<NodeReading> {
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  const start = client.roundTrips;
+  const answers = await client.executeAll(FIRST_READS.map((r) => ({ ...r })), { timeoutMs });
+  const first: RawReads['first'] = {};
+  FIRST_READS.forEach((r, i) => {
+    const a = answers[i];
+    const key = r.execute === 'human-monitor-command' ? 'info-network' : r.execute;
+    if (a.ok) (first as any)[key] = a.value;
+  });
+  const compares = ((first['qom-list'] ?? []) as Array<{ name: string; type: string }>).filter((o) => o.type === 'child<colo-compare>').map((o) => o.name);
+  const props: RawReads['props'] = {};
+  if (compares.length && opts.objectProps !== false) {
+    const reads = compares.flatMap((id) => COMPARE_PROPS.map((property) => ({ id, property })));
+    const got = await client.executeAll(reads.map(({ id, property }) => ({ execute: 'qom-get', arguments: { path: `/objects/${id}`, property } })), { timeoutMs });
+    reads.forEach(({ id, property }, i) => {
+      const a = got[i];
+      if (a.ok) (props[id] ??= {})[property] = a.value;
+    });
+  }
+  const raw: RawReads = { first, props };
+  const observed = normalizeReads(name, raw);
+  // FIX 1 signature: the primary stuck in finish-migrate / the secondary in inmigrate while migration says colo
+  const suspect =
+    first['query-migrate']?.status === 'colo' &&
+    ((observed.runstate === 'finish-migrate' && observed.colo?.mode === 'primary') || (observed.runstate === 'inmigrate' && observed.colo?.mode === 'secondary'));
+  if (suspect) {
+    await new Promise((r) => setTimeout(r, opts.hangConfirmMs ?? 1500));
+    const again = await client.execute('query-status', undefined, { timeoutMs });
+    observed.hangSignature = again?.status === observed.runstate;
+  }
+  return { observed, raw, roundTrips: client.roundTrips - start };
+}
+
+/** Connects, reads, closes. Never throws for an unreachable or hung node. */
+export async function observeNode(node: NodeSpec, opts: ObserveOptions = {}): Promise<NodeReading> {
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  let client: QmpClient | undefined;
+  try {
+    client = await connectNode(node, { connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs });
+    const reading = await readNode(node.name, client, opts);
+    return { ...reading, roundTrips: client.roundTrips };
+  } catch (e) {
+    return { observed: unreachableFrom(node.name, e, timeoutMs), roundTrips: client?.roundTrips ?? 0 };
+  } finally {
+    await client?.close();
+  }
+}
+
+/** Both nodes in parallel. */
+export async function observePair(spec: Spec, opts: ObserveOptions = {}): Promise<Record<string, NodeReading>> {
+  const readings = await Promise.all(spec.nodes.map((n) => observeNode(n, opts)));
+  return Object.fromEntries(readings.map((r) => [r.observed.name, r]));
+}
+
+/** Hash of what a plan was computed from: classification-relevant state and every resource, in a stable order. */
+export function fingerprint(observed: Record<string, ObservedNode>): string {
+  const stable = Object.keys(observed)
+    .sort()
+    .map((name) => {
+      const o = observed[name];
+      const resources = Object.keys(o.resources)
+        .sort()
+        .map((k) => {
+          const { connected: _c, ...value } = o.resources[k].value as Record<string, unknown>;
+          return [k, value];
+        });
+      return { name, reach: o.reach, mode: o.colo?.mode, lastMode: o.colo?.lastMode, migration: o.migration?.status, resources, jobs: o.jobs.map((j) => j.id) };
+    });
+  return 'sha256:' + createHash('sha256').update(JSON.stringify(stable)).digest('hex');
+}

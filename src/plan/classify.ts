@@ -1,0 +1,102 @@
+import type { Spec } from '../spec/types.js';
+import type { NodeClassification, ObservedNode, PairClassification } from './types.js';
+
+const MIGRATING = new Set(['setup', 'active', 'pre-switchover', 'device', 'wait-unplug']);
+
+export function classifyNode(o: ObservedNode): NodeClassification {
+  const base = { name: o.name };
+  if (o.reach === 'unreachable') return { ...base, class: 'unreachable', detail: o.error };
+  if (o.reach === 'hung') return { ...base, class: 'hung', detail: o.error };
+  const mode = o.colo?.mode ?? 'none';
+  const lastMode = o.colo?.lastMode;
+  const mig = o.migration?.status;
+  if (o.hangSignature) {
+    return {
+      ...base,
+      class: 'failed',
+      detail:
+        'COLO never started: primary stuck in finish-migrate, secondary in inmigrate, migration status colo. ' +
+        'This is replication_start failing silently (a top-id that is not the quorum root). Relaunch both nodes from `colo args`.',
+    };
+  }
+  if (mig === 'failed' && mode === 'none' && o.runstate !== 'running') return { ...base, class: 'failed', detail: 'migration failed' };
+  if (mode === 'primary') return { ...base, class: 'colo-primary', lastMode };
+  if (mode === 'secondary') return { ...base, class: 'colo-secondary', lastMode };
+  if (o.runstate === 'prelaunch' && !MIGRATING.has(mig ?? '')) return { ...base, class: 'fresh-primary', lastMode };
+  if (o.runstate === 'inmigrate') return { ...base, class: 'fresh-secondary', lastMode };
+  if (MIGRATING.has(mig ?? '') || o.runstate === 'finish-migrate') return { ...base, class: 'migrating', lastMode };
+  if (o.runstate === 'running' || o.runstate === 'paused') return { ...base, class: 'standalone', lastMode: lastMode ?? 'none', detail: o.runstate === 'paused' ? 'paused' : undefined };
+  return { ...base, class: 'failed', detail: `runstate ${o.runstate}, COLO mode ${mode}, migration ${mig ?? 'none'}` };
+}
+
+const gone = (c: NodeClassification) => c.class === 'unreachable' || c.class === 'hung';
+
+/** Picks the transition from both nodes' classes (the table in the design brief). */
+export function classifyPair(spec: Spec, a: NodeClassification, b: NodeClassification): PairClassification {
+  const other = (c: NodeClassification) => (c === a ? b : a);
+  const find = (pred: (c: NodeClassification) => boolean) => [a, b].find(pred);
+
+  const freshP = find((c) => c.class === 'fresh-primary');
+  const freshS = find((c) => c.class === 'fresh-secondary');
+  const migrating = find((c) => c.class === 'migrating');
+  if (freshP && freshS && freshP !== freshS) {
+    return { transition: 'setup', primary: freshP.name, secondary: freshS.name, gated: false, reason: `${freshP.name} waits with -S and ${freshS.name} with -incoming: set up replication` };
+  }
+  if (migrating && other(migrating).class === 'fresh-secondary') {
+    return { transition: 'setup', primary: migrating.name, secondary: other(migrating).name, gated: false, reason: `${migrating.name} is migrating to ${other(migrating).name}: wait for COLO` };
+  }
+  const cp = find((c) => c.class === 'colo-primary');
+  const cs = find((c) => c.class === 'colo-secondary');
+  if (cp && cs) {
+    return { transition: 'steady', primary: cp.name, secondary: cs.name, gated: false, reason: 'both nodes replicate' };
+  }
+  if (cs && (gone(other(cs)) || other(cs).class === 'fresh-secondary' || other(cs).class === 'fresh-primary' || other(cs).class === 'failed')) {
+    const dead = other(cs);
+    return {
+      transition: 'secondary-failover',
+      survivor: cs.name,
+      primary: cs.name,
+      gated: true,
+      reason: `primary ${dead.name} is ${dead.class}${dead.detail ? ` (${dead.detail})` : ''}; ${cs.name} can take over. An unreachable node may be a partition, not a death: fail over only when you know it is dead`,
+    };
+  }
+  if (cp && (gone(other(cp)) || other(cp).class === 'fresh-secondary' || other(cp).class === 'failed' || other(cp).class === 'standalone')) {
+    const dead = other(cp);
+    return {
+      transition: 'primary-failover',
+      survivor: cp.name,
+      primary: cp.name,
+      gated: true,
+      reason: `secondary ${dead.name} is ${dead.class}${dead.detail ? ` (${dead.detail})` : ''}; ${cp.name} can continue alone. Fail over only when you know the secondary is dead`,
+    };
+  }
+  const alone = [a, b].filter((c) => c.class === 'standalone');
+  if (alone.length === 2) {
+    return {
+      transition: 'blocked',
+      gated: false,
+      reason: `split brain: both ${a.name} and ${b.name} run on their own (last modes ${a.lastMode}, ${b.lastMode}). colo will not choose: stop the node whose guest state you discard (colo stop --node NAME), launch it as a new secondary, and apply`,
+    };
+  }
+  if (alone.length === 1) {
+    const s = alone[0];
+    const o = other(s);
+    if (o.class === 'fresh-secondary') {
+      const t = s.lastMode === 'secondary' ? 'secondary-resume' : 'primary-resume';
+      return { transition: t, primary: s.name, secondary: o.name, gated: false, reason: `${s.name} runs alone (last mode ${s.lastMode}) and ${o.name} waits with -incoming: resume replication with ${s.name} as primary` };
+    }
+    if (gone(o) || o.class === 'failed') {
+      return { transition: 'degraded', primary: s.name, secondary: o.name, gated: false, reason: `${s.name} runs alone without fault tolerance; ${o.name} is ${o.class}. Launch a new secondary (colo launch --node ${o.name}) and apply to resume` };
+    }
+  }
+  if (gone(a) && gone(b)) return { transition: 'blocked', gated: false, reason: `neither node answers (${a.name}: ${a.class}, ${b.name}: ${b.class})` };
+  if (freshP && gone(other(freshP))) {
+    return { transition: 'blocked', gated: false, reason: `${freshP.name} waits as primary but ${other(freshP).name} is ${other(freshP).class}: launch it (colo launch --node ${other(freshP).name})` };
+  }
+  if (freshS && gone(other(freshS))) {
+    return { transition: 'blocked', gated: false, reason: `${freshS.name} waits as secondary but ${other(freshS).name} is ${other(freshS).class}: launch it (colo launch --node ${other(freshS).name})` };
+  }
+  const failed = find((c) => c.class === 'failed');
+  if (failed) return { transition: 'blocked', gated: false, reason: `${failed.name} failed: ${failed.detail ?? 'unknown state'}` };
+  return { transition: 'blocked', gated: false, reason: `no transition from ${a.name} ${a.class} and ${b.name} ${b.class}` };
+}

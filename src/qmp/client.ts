@@ -1,0 +1,245 @@
+// A small QMP client over node:net.
+//
+// Wire protocol: newline-delimited JSON. The server speaks first with a greeting
+// ({"QMP": {...}}), the client must send qmp_capabilities before anything else,
+// then every request gets exactly one answer ({"return"} or {"error"}), in order.
+// Asynchronous events ({"event"}) may be interleaved anywhere; QEMU emits the event
+// caused by a command (STOP, RESUME, ...) *before* that command's answer.
+import net from 'node:net';
+import { formatQmpAddress, type QmpEndpoint } from './address.js';
+
+export interface QmpOptions {
+  connectTimeoutMs?: number; // default 3000; bounds connect + greeting + capability negotiation
+  commandTimeoutMs?: number; // default 10000
+  onSend?: (cmd: string, args: unknown) => void;
+  onResult?: (cmd: string, args: unknown, result: QmpResult) => void;
+}
+export interface QmpEvent { event: string; data?: any; timestamp: { seconds: number; microseconds: number } }
+export type QmpResult = { ok: true; value: any } | { ok: false; error: QmpError };
+export interface QmpVersion { major: number; minor: number; micro: number; package: string }
+
+/** QEMU answered a command with an error. */
+export class QmpError extends Error {
+  override readonly name = 'QmpError';
+  constructor(readonly command: string, readonly errorClass: string, readonly desc: string) {
+    super(`${command}: ${desc} (${errorClass})`);
+  }
+}
+/** Nothing arrived in time. After a 'command' timeout the client is closed (answers would be out of step). */
+export class QmpTimeoutError extends Error {
+  override readonly name = 'QmpTimeoutError';
+  constructor(readonly phase: 'connect' | 'greeting' | 'command' | 'event', readonly timeoutMs: number, readonly command?: string) {
+    super(`QMP ${phase}${command ? ` ${command}` : ''} timed out after ${timeoutMs} ms`);
+  }
+}
+/** The socket could not be opened, or was lost before the greeting (code: ENOENT, ECONNREFUSED, EAGAIN, ECONNRESET...). */
+export class QmpConnectError extends Error {
+  override readonly name = 'QmpConnectError';
+  constructor(readonly code: string, message: string) { super(message); }
+}
+/** The client is closed (by close(), by the peer, or after a command timeout); `cause` says why. */
+export class QmpClosedError extends Error {
+  override readonly name = 'QmpClosedError';
+}
+
+interface Pending {
+  command: string; args: unknown; timer: NodeJS.Timeout;
+  resolve(v: unknown): void; reject(e: Error): void;
+}
+interface Waiter { match(e: QmpEvent): boolean; resolve(e: QmpEvent): void; reject(e: Error): void }
+
+export class QmpClient {
+  /** Request bursts written: execute()/hmp() count 1, executeAll() counts 1 whatever its size. */
+  roundTrips = 0;
+  /** Individual commands sent (qmp_capabilities included). */
+  commandsSent = 0;
+  readonly address: string;
+  private ver: QmpVersion = { major: 0, minor: 0, micro: 0, package: '' };
+  private buf = '';
+  private nextId = 1;
+  private readonly pending = new Map<string, Pending>(); // insertion order == send order
+  private readonly log: QmpEvent[] = [];
+  private readonly waiters = new Set<Waiter>();
+  private greeting?: { resolve(g: any): void; reject(e: Error): void };
+  private socketError?: QmpConnectError;
+  private closeReason?: Error;
+  private readonly socketClosed: Promise<void>;
+
+  private constructor(private readonly socket: net.Socket, endpoint: QmpEndpoint, private readonly opts: QmpOptions) {
+    this.address = formatQmpAddress(endpoint);
+    this.socketClosed = new Promise((res) => socket.once('close', () => res()));
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => this.onData(chunk));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      this.socketError ??= new QmpConnectError(err.code ?? 'EIO', `QMP ${this.address}: ${err.message}`);
+    });
+    socket.on('close', () =>
+      this.fail(this.socketError ?? new QmpConnectError('ECONNRESET', `QMP ${this.address}: connection closed by peer`)));
+  }
+
+  /** Connects, reads the greeting and negotiates capabilities, all within connectTimeoutMs. */
+  static async connect(endpoint: QmpEndpoint, opts: QmpOptions = {}): Promise<QmpClient> {
+    const budget = opts.connectTimeoutMs ?? 3000;
+    const started = Date.now();
+    const socket = endpoint.kind === 'unix'
+      ? net.createConnection({ path: endpoint.path })
+      : net.createConnection({ host: endpoint.host, port: endpoint.port });
+    const client = new QmpClient(socket, endpoint, opts);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const greeting = await new Promise<any>((resolve, reject) => {
+        client.greeting = { resolve, reject };
+        timer = setTimeout(() => client.fail(new QmpTimeoutError(socket.connecting ? 'connect' : 'greeting', budget)), budget);
+      });
+      clearTimeout(timer);
+      const v = greeting?.version ?? {};
+      client.ver = { major: v.qemu?.major ?? 0, minor: v.qemu?.minor ?? 0, micro: v.qemu?.micro ?? 0, package: v.package ?? '' };
+      await client.execute('qmp_capabilities', undefined, { timeoutMs: Math.max(1, budget - (Date.now() - started)) });
+      return client;
+    } catch (err) {
+      client.fail(err as Error);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** QEMU version from the greeting. */
+  get version(): QmpVersion { return this.ver; }
+  get closed(): boolean { return this.closeReason !== undefined; }
+
+  execute<T = any>(command: string, args?: object, opts: { timeoutMs?: number } = {}): Promise<T> {
+    return this.send([{ execute: command, arguments: args }], opts.timeoutMs)[0] as Promise<T>;
+  }
+
+  /**
+   * Pipelined: all requests are written in one burst, then the answers are collected.
+   * QEMU errors become { ok: false }; a timeout or a lost connection rejects the whole call.
+   */
+  async executeAll(cmds: Array<{ execute: string; arguments?: object }>, opts: { timeoutMs?: number } = {}): Promise<QmpResult[]> {
+    if (cmds.length === 0) return [];
+    const settled = await Promise.allSettled(this.send(cmds, opts.timeoutMs));
+    const fatal = settled.find((s) => s.status === 'rejected' && !(s.reason instanceof QmpError));
+    if (fatal) throw (fatal as PromiseRejectedResult).reason;
+    return settled.map((s) => (s.status === 'fulfilled' ? { ok: true, value: s.value } : { ok: false, error: s.reason }));
+  }
+
+  /** Runs a human-monitor command and returns its text output. */
+  hmp(commandLine: string, opts: { timeoutMs?: number } = {}): Promise<string> {
+    return this.execute<string>('human-monitor-command', { 'command-line': commandLine }, opts);
+  }
+
+  /** Copy of every event received so far; its length is a valid `since` for waitForEvent. */
+  events(): QmpEvent[] { return [...this.log]; }
+
+  /**
+   * Resolves with the next event called `name` (and matching `pred`) that arrives after the call.
+   * With `since: n`, events already received at index >= n are considered first: take
+   * `n = client.events().length` BEFORE sending the command, because QEMU emits the event
+   * before the command's answer. Timeout (default commandTimeoutMs) rejects with
+   * QmpTimeoutError phase 'event' and leaves the client usable.
+   */
+  waitForEvent(name: string, pred: (e: QmpEvent) => boolean = () => true,
+    opts: number | { timeoutMs?: number; since?: number } = {}): Promise<QmpEvent> {
+    const { timeoutMs = this.opts.commandTimeoutMs ?? 10_000, since } = typeof opts === 'number' ? { timeoutMs: opts } : opts;
+    const match = (e: QmpEvent) => e.event === name && pred(e);
+    const early = since === undefined ? undefined : this.log.slice(since).find(match);
+    if (early) return Promise.resolve(early);
+    if (this.closeReason) return Promise.reject(this.closedError());
+    return new Promise((resolve, reject) => {
+      const done = () => { clearTimeout(timer); this.waiters.delete(w); };
+      const w: Waiter = { match, resolve: (e) => { done(); resolve(e); }, reject: (e) => { done(); reject(e); } };
+      const timer = setTimeout(() => w.reject(new QmpTimeoutError('event', timeoutMs, name)), timeoutMs);
+      timer.unref();
+      this.waiters.add(w);
+    });
+  }
+
+  /** Idempotent. Pending commands and event waiters reject with QmpClosedError. */
+  async close(): Promise<void> {
+    this.fail(new QmpClosedError(`QMP ${this.address}: closed by caller`));
+    await this.socketClosed;
+  }
+
+  private send(cmds: Array<{ execute: string; arguments?: object }>, timeoutMs = this.opts.commandTimeoutMs ?? 10_000): Promise<unknown>[] {
+    if (this.closeReason) return cmds.map(() => Promise.reject(this.closedError()));
+    let wire = '';
+    const answers = cmds.map(({ execute: command, arguments: args }) => {
+      const id = `colo-${this.nextId++}`;
+      wire += JSON.stringify(args === undefined ? { execute: command, id } : { execute: command, arguments: args, id }) + '\n';
+      safely(() => this.opts.onSend?.(command, args));
+      return new Promise<unknown>((resolve, reject) => {
+        const timer = setTimeout(() => this.fail(new QmpTimeoutError('command', timeoutMs, command), id), timeoutMs);
+        timer.unref();
+        this.pending.set(id, { command, args, timer, resolve, reject });
+      });
+    });
+    this.roundTrips++;
+    this.commandsSent += cmds.length;
+    this.socket.write(wire);
+    return answers;
+  }
+
+  private onData(chunk: string): void {
+    this.buf += chunk;
+    for (let nl = this.buf.indexOf('\n'); nl >= 0 && !this.closeReason; nl = this.buf.indexOf('\n')) {
+      const line = this.buf.slice(0, nl).trim();
+      this.buf = this.buf.slice(nl + 1);
+      if (!line) continue;
+      let msg: any;
+      try { msg = JSON.parse(line); } catch { continue; } // QEMU only sends whole JSON lines; skip noise
+      if (msg && typeof msg === 'object') this.dispatch(msg);
+    }
+  }
+
+  private dispatch(msg: any): void {
+    if ('QMP' in msg) {
+      this.greeting?.resolve(msg.QMP);
+      this.greeting = undefined;
+    } else if (typeof msg.event === 'string') {
+      this.log.push(msg as QmpEvent);
+      for (const w of [...this.waiters]) if (w.match(msg)) w.resolve(msg);
+    } else if ('return' in msg || 'error' in msg) {
+      // An answer without id means QEMU could not parse the request: it belongs to the oldest one.
+      const id = msg.id !== undefined ? String(msg.id) : this.pending.keys().next().value;
+      const p = id === undefined ? undefined : this.pending.get(id);
+      if (!p || id === undefined) return;
+      this.pending.delete(id);
+      clearTimeout(p.timer);
+      if ('error' in msg) {
+        const error = new QmpError(p.command, String(msg.error?.class ?? 'GenericError'), String(msg.error?.desc ?? ''));
+        safely(() => this.opts.onResult?.(p.command, p.args, { ok: false, error }));
+        p.reject(error);
+      } else {
+        safely(() => this.opts.onResult?.(p.command, p.args, { ok: true, value: msg.return }));
+        p.resolve(msg.return);
+      }
+    }
+  }
+
+  /** Closes for good. `culprit` (a request id) gets `cause` itself; everything else a QmpClosedError. */
+  private fail(cause: Error, culprit?: string): void {
+    if (this.closeReason) return;
+    this.closeReason = cause;
+    this.socket.destroy();
+    this.greeting?.reject(cause);
+    this.greeting = undefined;
+    const closed = this.closedError();
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(id === culprit ? cause : closed);
+    }
+    this.pending.clear();
+    for (const w of [...this.waiters]) w.reject(closed);
+  }
+
+  private closedError(): QmpClosedError {
+    const cause = this.closeReason;
+    if (cause instanceof QmpClosedError) return cause;
+    return new QmpClosedError(`QMP ${this.address}: client closed (${cause?.message ?? 'unknown reason'})`, { cause });
+  }
+}
+
+function safely(fn: () => void): void {
+  try { fn(); } catch { /* observer hooks must not break the protocol */ }
+}

@@ -1,0 +1,84 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+import { diffJson } from 'diff';
+import { isHook, isQmp, isWait, type Change, type Plan, type Step } from '../plan/types.js';
+
+const SYMBOL: Record<Change['action'], string> = { create: '+', update: '~', replace: '±', delete: '-', blocked: '!', unmanaged: '?' };
+
+function colorFor(c: ChalkInstance, action: Change['action']): ChalkInstance {
+  return { create: c.green, update: c.yellow, replace: c.magenta, delete: c.red, blocked: c.red, unmanaged: c.dim }[action];
+}
+
+function valueDiff(c: ChalkInstance, before: object | undefined, after: object | undefined, indent: string): string[] {
+  if (!before || !after) return [];
+  const out: string[] = [];
+  for (const part of diffJson(before, after)) {
+    if (!part.added && !part.removed) continue;
+    for (const line of part.value.replace(/\n$/, '').split('\n')) {
+      out.push(indent + (part.added ? c.green(`+ ${line.trim()}`) : c.red(`- ${line.trim()}`)));
+    }
+  }
+  return out;
+}
+
+function changeLines(c: ChalkInstance, ch: Change): string[] {
+  const col = colorFor(c, ch.action);
+  const out = [`  ${col(`${SYMBOL[ch.action]} ${ch.address}`)} ${c.dim(ch.action)}`];
+  if (ch.faultTolerance) out.push(`      ${c.red(ch.faultTolerance)}`);
+  if (ch.action === 'update' || ch.action === 'replace' || ch.action === 'blocked') out.push(...valueDiff(c, ch.before, ch.after, '      '));
+  return out;
+}
+
+export function stepText(s: Step): string {
+  if (isQmp(s)) {
+    if (s.execute === 'human-monitor-command') return `hmp ${String(s.arguments?.['command-line'])}`;
+    return s.arguments ? `${s.execute} ${JSON.stringify(s.arguments)}` : s.execute;
+  }
+  if (isWait(s)) return `wait ${s.wait} ${Array.isArray(s.until) ? s.until.join(',') : s.until} (up to ${s.timeoutMs / 1000} s)`;
+  if (isHook(s)) return `hook ${s.hook}: ${s.run.join(' ')} (up to ${s.timeoutMs / 1000} s)`;
+  return '?';
+}
+
+/** The plan for a terminal: nodes, warnings, fault-tolerance changes first, changes, steps per node, a summary. */
+export function renderPlanText(plan: Plan, color: boolean): string {
+  const c = new Chalk({ level: color ? 1 : 0 });
+  const out: string[] = [];
+  out.push(c.bold(`colo plan ${plan.name}`) + c.dim(` (${plan.mode})`));
+  for (const [name, n] of Object.entries(plan.nodes)) {
+    const extra = [n.qemu ? `QEMU ${n.qemu}` : undefined, n.lastMode ? `last-mode ${n.lastMode}` : undefined, n.detail].filter(Boolean).join(', ');
+    out.push(`  ${c.bold(name)} ${n.role}: ${n.state}${extra ? c.dim(` (${extra})`) : ''}`);
+  }
+  const t = plan.gated ? c.red.bold(plan.transition) : c.cyan.bold(plan.transition);
+  out.push(`transition: ${t} — ${plan.reason}`);
+  if (plan.gated) out.push(c.red('  failover needs an explicit decision: colo failover --survivor NAME, or colo apply --allow-failover'));
+  for (const w of plan.warnings) out.push(c.yellow(`warning: ${w}`));
+
+  const ft = plan.changes.filter((ch) => ch.faultTolerance);
+  if (ft.length) {
+    out.push('', c.red.bold(`Fault tolerance (${ft.length}): changes that weaken it, or repair what weakens it now`));
+    for (const ch of ft) out.push(...changeLines(c, ch));
+  }
+  const rest = plan.changes.filter((ch) => !ch.faultTolerance);
+  if (rest.length) {
+    out.push('', c.bold(`Changes (${rest.length})`));
+    for (const ch of rest) out.push(...changeLines(c, ch));
+  }
+  if (plan.steps.length) {
+    out.push('', c.bold(`Steps (${plan.steps.length})`));
+    let current = '';
+    plan.steps.forEach((s, i) => {
+      if (s.node !== current) {
+        current = s.node;
+        out.push(`  ${c.bold.underline(`${s.node} (${plan.nodes[s.node]?.role ?? ''})`)}`);
+      }
+      const num = c.dim(`${String(i + 1).padStart(3)}.`);
+      const text = isWait(s) ? c.blue(stepText(s)) : isHook(s) ? c.magenta(stepText(s)) : stepText(s);
+      out.push(`  ${num} ${text}`);
+      out.push(`       ${c.dim(s.description)}${isQmp(s) && s.precondition ? c.dim(` [if ${s.precondition}]`) : ''}`);
+    });
+  }
+  const sm = plan.summary;
+  const line = `Plan: ${sm.create} to create, ${sm.update} to update, ${sm.replace} to replace, ${sm.delete} to delete; ${sm.steps} step${sm.steps === 1 ? '' : 's'}` +
+    (sm.unmanaged ? `; ${sm.unmanaged} unmanaged` : '') + (sm.blocked ? `; ${sm.blocked} need a relaunch` : '');
+  out.push('', sm.steps === 0 && sm.create + sm.update + sm.replace + sm.delete === 0 ? c.green('No changes. The pair matches the spec.') : c.bold(line));
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,67 @@
+import { Chalk } from 'chalk';
+import { classifyNode } from '../plan/classify.js';
+import type { ObservedNode, Plan } from '../plan/types.js';
+import { formatVersion } from '../model/profile.js';
+
+export interface NodeStatus {
+  name: string;
+  state: string;
+  reach: string;
+  error?: string;
+  qemu?: string;
+  runstate?: string;
+  colo?: { mode: string; lastMode?: string; reason?: string };
+  migration?: string;
+  checkpointDelayMs?: number;
+  replication: Array<{ disk: string; child: string; node: string; driver: string; target?: string }>;
+  filters: Record<string, string[]>;
+  chardevs: Array<{ id: string; endpoint: string; connected: boolean }>;
+  nbdExports: string[];
+  jobs: Array<{ id: string; type: string; status: string; progress: string }>;
+}
+
+/** The per-node facts `colo status` shows, from an observed node. Pure. */
+export function nodeStatus(o: ObservedNode): NodeStatus {
+  const res = Object.values(o.resources);
+  const c = classifyNode(o);
+  return {
+    name: o.name,
+    state: c.class,
+    reach: o.reach,
+    ...(o.error ? { error: o.error } : {}),
+    ...(o.version ? { qemu: formatVersion(o.version) } : {}),
+    runstate: o.runstate,
+    colo: o.colo,
+    migration: o.migration?.status,
+    checkpointDelayMs: res.find((r) => r.kind === 'parameter' && r.id === 'x-checkpoint-delay')?.value.value as number | undefined,
+    replication: res
+      .filter((r) => r.kind === 'block-child')
+      .map((r) => {
+        const [disk, child] = r.id.split('/');
+        return { disk, child, node: String(r.value.node), driver: String(r.value.driver), ...(r.value.target ? { target: String(r.value.target) } : {}) };
+      }),
+    filters: Object.fromEntries(res.filter((r) => r.kind === 'filter-order').map((r) => [r.id, r.value.order as string[]])),
+    chardevs: res.filter((r) => r.kind === 'chardev').map((r) => ({ id: r.id, endpoint: `${r.value.server ? 'server ' : ''}${r.value.host}:${r.value.port}`, connected: r.value.connected === true })),
+    nbdExports: res.filter((r) => r.kind === 'nbd-export').map((r) => r.id),
+    jobs: o.jobs.map((j) => ({ id: j.id, type: j.type, status: j.status, progress: j.len ? `${Math.floor((100 * j.offset) / j.len)}%` : '-' })),
+  };
+}
+
+export function renderStatusText(pair: string, nodes: NodeStatus[], plan: Plan, color: boolean): string {
+  const c = new Chalk({ level: color ? 1 : 0 });
+  const out: string[] = [c.bold(`colo status ${pair}`) + `  transition: ${plan.transition === 'steady' ? c.green(plan.transition) : c.yellow(plan.transition)}${plan.gated ? c.red(' (failover: needs a decision)') : ''}`];
+  out.push(c.dim(`  ${plan.reason}`));
+  for (const n of nodes) {
+    const ok = n.state.startsWith('colo-') ? c.green : n.reach !== 'ok' || n.state === 'failed' ? c.red : c.yellow;
+    out.push('', `${c.bold(n.name)}  ${ok(n.state)}${n.error ? c.red(`  ${n.error}`) : ''}`);
+    if (n.reach !== 'ok') continue;
+    out.push(`  QEMU ${n.qemu}   runstate ${n.runstate}   COLO mode ${n.colo?.mode} (last-mode ${n.colo?.lastMode ?? 'none'})   migration ${n.migration ?? 'none'}`);
+    if (n.checkpointDelayMs !== undefined) out.push(`  checkpoint delay ${n.checkpointDelayMs} ms`);
+    for (const r of n.replication) out.push(`  disk ${r.disk} ${r.child}: ${r.node} (${r.driver}${r.target ? ` → ${r.target}` : ''})`);
+    for (const [netdev, order] of Object.entries(n.filters)) out.push(`  ${netdev} filters: ${order.length ? order.join(' → ') : c.dim('none')}`);
+    if (n.chardevs.length) out.push(`  chardevs: ${n.chardevs.map((x) => `${x.id}${x.connected ? '' : c.red('(down)')}`).join(' ')}`);
+    if (n.nbdExports.length) out.push(`  NBD exports: ${n.nbdExports.join(', ')}`);
+    for (const j of n.jobs) out.push(`  job ${j.id} ${j.type} ${j.status} ${j.progress}`);
+  }
+  return out.join('\n') + '\n';
+}

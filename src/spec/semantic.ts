@@ -1,0 +1,129 @@
+import type { ProblemList } from './errors.js';
+import { diskIds } from './ids.js';
+import { parseQmpAddress } from '../qmp/address.js';
+import { parseSize } from './sizes.js';
+import type { Spec } from './types.js';
+
+const NIC_PORT_NAMES = ['primaryIn', 'mirror', 'secondaryIn', 'compareOut'] as const;
+const LOOPBACK = /^(127\.|localhost$|::1$)/;
+
+function sameHost(a: string, b: string): boolean {
+  return a === b || (LOOPBACK.test(a) && LOOPBACK.test(b));
+}
+
+/** Rules a schema cannot express. Paths point at the raw document, whose arrays the Spec keeps in order. */
+export function checkSemantics(spec: Spec, problems: ProblemList): void {
+  const [n0, n1] = spec.nodes;
+
+  if (n0.name === n1.name) {
+    problems.add('DUPLICATE_NODE_NAME', '/spec/nodes/1/name', `node name "${n1.name}" is used twice (first at /spec/nodes/0/name)`);
+  }
+  const primaries = spec.nodes.filter((n) => n.role === 'primary').length;
+  if (primaries !== 1) {
+    problems.add('ROLE_COUNT', '/spec/nodes/1/role', `exactly one node must have role primary and one role secondary; found ${primaries} primary and ${2 - primaries} secondary`);
+  }
+
+  // Sizes
+  const mem = parseSize(spec.qemu.memory);
+  if (mem === undefined || mem < 16 * 1024 * 1024) {
+    problems.add('INVALID_SIZE', '/spec/qemu/memory', `memory "${spec.qemu.memory}" is not a usable size (at least 16M, e.g. 128M)`);
+  }
+  spec.disks.forEach((d, i) => {
+    if (!d.sizeBytes || d.sizeBytes < 512 * 1024) {
+      problems.add('INVALID_SIZE', `/spec/disks/${i}/size`, `disk ${d.id}: size "${d.size}" is not a usable size (at least 512K, e.g. 64M)`);
+    }
+  });
+
+  // QMP addresses
+  spec.nodes.forEach((n, i) => {
+    if (!parseQmpAddress(n.qmp)) problems.add('SCHEMA_PATTERN', `/spec/nodes/${i}/qmp`, `qmp "${n.qmp}" must be unix:/path or tcp:host:port`);
+  });
+  if (n0.qmp === n1.qmp && sameHost(n0.host, n1.host)) {
+    problems.add('PORT_COLLISION', '/spec/nodes/1/qmp', `both nodes use the QMP socket ${n1.qmp}`);
+  }
+  if (n0.workdir === n1.workdir && sameHost(n0.host, n1.host)) {
+    problems.add('DUPLICATE_ID', '/spec/nodes/1/workdir', `both nodes use the work directory ${n1.workdir}; their images would overwrite each other`);
+  }
+
+  // Every QEMU id, across disks, derived block nodes, netdevs, filters and chardevs
+  const ids = new Map<string, string>();
+  const claim = (id: string, path: string, what: string) => {
+    const first = ids.get(id);
+    if (first !== undefined) problems.add('DUPLICATE_ID', path, `id "${id}" (${what}) is already used at ${first}`);
+    else ids.set(id, path);
+  };
+  spec.disks.forEach((d, i) => {
+    claim(d.id, `/spec/disks/${i}/id`, 'disk');
+    for (const [k, v] of Object.entries(diskIds(i))) claim(v, `/spec/disks/${i}/id`, `${k} node of disk ${d.id}`);
+  });
+  spec.netdevs.forEach((n, i) => {
+    claim(n.id, `/spec/netdevs/${i}/id`, 'netdev');
+    for (const [k, v] of Object.entries(n.ids)) claim(v, `/spec/netdevs/${i}/filters/ids/${k}`, `${k} of netdev ${n.id}`);
+    n.extraFilters.forEach((f, j) => claim(f.id, `/spec/netdevs/${i}/filters/extra/${j}/id`, `${f.type} on netdev ${n.id}`));
+  });
+
+  // Ports: everything the pair binds must be distinct (nodes may swap roles after a failover)
+  const ports = new Map<number, string>();
+  const bind = (port: number, path: string, what: string) => {
+    const first = ports.get(port);
+    if (first !== undefined) problems.add('PORT_COLLISION', path, `port ${port} (${what}) collides with ${first}`);
+    else ports.set(port, `${what} at ${path}`);
+  };
+  bind(spec.ports.migration, '/spec/ports/migration', 'migration');
+  bind(spec.ports.nbd, '/spec/ports/nbd', 'NBD');
+  spec.netdevs.forEach((n, i) => {
+    for (const name of NIC_PORT_NAMES) {
+      const explicit = `/spec/netdevs/${i}/ports/${name}`;
+      bind(n.ports[name], explicit, `${name} chardev of netdev ${n.id}`);
+    }
+  });
+  spec.nodes.forEach((n, i) => {
+    const q = parseQmpAddress(n.qmp);
+    if (q?.kind === 'tcp' && (sameHost(q.host, n0.host) || sameHost(q.host, n1.host))) bind(q.port, `/spec/nodes/${i}/qmp`, `QMP of node ${n.name}`);
+  });
+
+  // Netdev options
+  spec.netdevs.forEach((n, i) => {
+    const raw = `/spec/netdevs/${i}`;
+    if (n.type !== 'tap') {
+      for (const k of ['ifname', 'script', 'downscript', 'vnetHdr'] as const) {
+        if (n[k] !== undefined) problems.add('NETDEV_OPTION', `${raw}/${k}`, `netdev ${n.id}: "${k}" applies to type tap only (this one is ${n.type})`, { key: true });
+      }
+    }
+    if (n.type !== 'bridge') {
+      for (const k of ['bridge', 'helper'] as const) {
+        if (n[k] !== undefined) problems.add('NETDEV_OPTION', `${raw}/${k}`, `netdev ${n.id}: "${k}" applies to type bridge only (this one is ${n.type})`, { key: true });
+      }
+    }
+    if (n.type === 'tap' && !n.ifname) problems.add('NETDEV_OPTION', raw, `netdev ${n.id}: a tap netdev needs "ifname" (COLO runs it with script=no)`);
+    if (n.type === 'bridge' && !n.bridge) problems.add('NETDEV_OPTION', raw, `netdev ${n.id}: a bridge netdev needs "bridge"`);
+    // References of extra filters
+    const chardevs = new Set(Object.entries(n.ids).filter(([k]) => /Chardev|Client/.test(k)).map(([, v]) => v));
+    n.extraFilters.forEach((f, j) => {
+      for (const key of ['indev', 'outdev'] as const) {
+        const ref = f.props[key];
+        if (ref !== undefined && !chardevs.has(String(ref))) {
+          problems.add('UNKNOWN_REFERENCE', `${raw}/filters/extra/${j}/props/${key}`, `filter ${f.id}: ${key} "${ref}" is not a chardev of netdev ${n.id} (known: ${[...chardevs].join(', ')})`);
+        }
+      }
+      if (f.props.netdev !== undefined && f.props.netdev !== n.id) {
+        problems.add('UNKNOWN_REFERENCE', `${raw}/filters/extra/${j}/props/netdev`, `filter ${f.id}: netdev "${f.props.netdev}" must be the netdev it is declared on (${n.id}); leave it out`);
+      }
+    });
+  });
+
+  for (const k of ['initrd', 'append'] as const) {
+    if (spec.qemu[k] !== undefined && !spec.qemu.kernel) {
+      problems.add('UNKNOWN_REFERENCE', `/spec/qemu/${k}`, `qemu.${k} needs qemu.kernel`, { key: true });
+    }
+  }
+}
+
+/** vhost is not in the Spec (it must be off); the raw value is checked here. */
+export function checkVhost(raw: any, problems: ProblemList): void {
+  (raw?.spec?.netdevs ?? []).forEach((n: any, i: number) => {
+    if (n?.vhost === true) {
+      problems.add('VHOST_ON_TAP', `/spec/netdevs/${i}/vhost`, `netdev ${n.id}: vhost must be off: COLO's filters cannot see packets that vhost moves in the kernel`);
+    }
+  });
+}
