@@ -5,6 +5,9 @@ import { chardevResource, objectResource, primaryNic, secondaryNic, type NicRole
 import type { Profile } from './profile.js';
 import { resource, type Resource } from './state.js';
 
+/** QEMU's x-checkpoint-delay before anyone sets it. */
+export const QEMU_DEFAULT_CHECKPOINT_DELAY_MS = 20000;
+
 export function nodeByName(spec: Spec, name: string): NodeSpec {
   const n = spec.nodes.find((x) => x.name === name);
   if (!n) throw new Error(`no node named ${name}`);
@@ -43,6 +46,8 @@ export function launchedResources(spec: Spec, self: NodeSpec, role: Role, primar
   if (role === 'secondary') {
     spec.disks.forEach((d, i) => out.push(resource(self.name, 'block-child', `${d.id}/children.0`, { node: diskIds(i).childs, driver: 'replication' })));
   }
+  out.push(resource(self.name, 'capability', 'x-colo', { state: false }));
+  out.push(resource(self.name, 'parameter', 'x-checkpoint-delay', { value: QEMU_DEFAULT_CHECKPOINT_DELAY_MS }));
   out.push(resource(self.name, 'colo', 'colo', { mode: 'none' }));
   return out;
 }

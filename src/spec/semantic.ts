@@ -77,9 +77,17 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
       bind(n.ports[name], explicit, `${name} chardev of netdev ${n.id}`);
     }
   });
-  spec.nodes.forEach((n, i) => {
-    const q = parseQmpAddress(n.qmp);
-    if (q?.kind === 'tcp' && (sameHost(q.host, n0.host) || sameHost(q.host, n1.host))) bind(q.port, `/spec/nodes/${i}/qmp`, `QMP of node ${n.name}`);
+  // A TCP QMP monitor binds on its own host: it collides with the other node's monitor on the same
+  // host and port, and with the pair's ports when both nodes share one host.
+  const [q0, q1] = spec.nodes.map((n) => parseQmpAddress(n.qmp));
+  const oneHost = sameHost(n0.host, n1.host);
+  [q0, q1].forEach((q, i) => {
+    if (q?.kind !== 'tcp') return;
+    const path = `/spec/nodes/${i}/qmp`;
+    const other = i === 0 ? q1 : q0;
+    if (i === 1 && other?.kind === 'tcp' && other.port === q.port && sameHost(other.host, q.host)) {
+      problems.add('PORT_COLLISION', path, `port ${q.port} (QMP of node ${spec.nodes[1].name}) collides with the QMP of node ${n0.name} on the same host`);
+    } else if (oneHost) bind(q.port, path, `QMP of node ${spec.nodes[i].name}`);
   });
 
   // Netdev options
