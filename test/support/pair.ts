@@ -1,0 +1,175 @@
+// A COLO pair under test: a spec written into a temp dir, the CLI run in-process against it, and
+// every QEMU the CLI launched (daemonized, by pid file) killed by PID at cleanup, even on failure.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach } from 'vitest';
+import { run } from '../../src/cli/cli.js';
+import { QmpClient } from '../../src/qmp/client.js';
+import { hasKvm, makeTempDir } from './qemu.js';
+
+export interface PairOptions {
+  name: string;
+  /** first of this pair's ports; a pair uses portBase .. portBase+49 */
+  portBase: number;
+  accel?: 'tcg' | 'kvm';
+  /** default: one hour under TCG (no checkpoint: this QEMU deadlocks there), 1000 ms under KVM */
+  checkpointDelayMs?: number;
+  disks?: number;
+  nics?: number;
+  /** extra YAML under spec: (e.g. hooks) */
+  extra?: string;
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Pair {
+  dir: string;
+  file: string;
+  name: string;
+  journal: string;
+  workdir(node: 'a' | 'b'): string;
+  qmpPath(node: 'a' | 'b'): string;
+  cli(...args: string[]): Promise<CliResult>;
+  qmp(node: 'a' | 'b'): Promise<QmpClient>;
+  pid(node: 'a' | 'b'): number | undefined;
+  /** close the cached QMP client of a node (the CLI needs the monitor) */
+  release(node: 'a' | 'b'): Promise<void>;
+  /** SIGKILL a node's QEMU by the pid its launch recorded */
+  kill(node: 'a' | 'b', signal?: NodeJS.Signals): void;
+  /** journal entries written so far */
+  journalEntries(): any[];
+}
+
+const livePids = new Set<number>();
+const clients = new Set<QmpClient>();
+
+function killPid(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
+}
+
+process.once('exit', () => {
+  for (const pid of livePids) killPid(pid);
+});
+
+/** afterEach: close QMP clients, kill every QEMU a pair launched (by PID). */
+export function usePairCleanup(): void {
+  afterEach(async () => {
+    for (const c of clients) await c.close().catch(() => undefined);
+    clients.clear();
+    for (const pid of livePids) killPid(pid);
+    const deadline = Date.now() + 5000;
+    for (const pid of livePids) {
+      while (Date.now() < deadline) {
+        try {
+          process.kill(pid, 0);
+          await new Promise((r) => setTimeout(r, 20));
+        } catch {
+          break;
+        }
+      }
+    }
+    livePids.clear();
+  });
+}
+
+export function accelForTests(): 'kvm' | 'tcg' {
+  return hasKvm() ? 'kvm' : 'tcg';
+}
+
+export function specYaml(dir: string, o: PairOptions): string {
+  const accel = o.accel ?? 'tcg';
+  const delay = o.checkpointDelayMs ?? (accel === 'tcg' ? 3_600_000 : 1000);
+  const disks = Array.from({ length: o.disks ?? 1 }, (_, i) => `    - {id: colo-disk${i}, size: ${16 + 8 * i}M}`).join('\n');
+  const nics = Array.from({ length: o.nics ?? 1 }, (_, i) => `    - {id: hn${i}, type: user, model: rtl8139, romfile: ""}`).join('\n');
+  return `apiVersion: colo/v1
+kind: ColoPair
+metadata: {name: ${o.name}}
+spec:
+  qemu: {version: "7.2", accel: ${accel}, memory: 64M, smp: 1, cpu: qemu64}
+  nodes:
+    - {name: a, role: primary,   host: 127.0.0.1, qmp: unix:${dir}/a.qmp, workdir: ${dir}/a}
+    - {name: b, role: secondary, host: 127.0.0.1, qmp: unix:${dir}/b.qmp, workdir: ${dir}/b}
+  disks:
+${disks}
+  netdevs:
+${nics}
+  ports: {migration: ${o.portBase}, nbd: ${o.portBase + 1}, base: ${o.portBase + 10}}
+  colo:
+    checkpointDelayMs: ${delay}
+${o.extra ?? ''}`;
+}
+
+export function makePair(o: PairOptions): Pair {
+  const dir = makeTempDir(`colo-${o.name}`);
+  const file = join(dir, 'pair.yaml');
+  writeFileSync(file, specYaml(dir, o));
+  const journal = join(dir, 'journal.jsonl');
+  const cached = new Map<string, QmpClient>();
+  const pidOf = (node: 'a' | 'b') => {
+    const p = join(dir, node, 'qemu.pid');
+    if (!existsSync(p)) return undefined;
+    const pid = Number(readFileSync(p, 'utf8').trim());
+    return pid > 0 ? pid : undefined;
+  };
+  const pair: Pair = {
+    dir,
+    file,
+    name: o.name,
+    journal,
+    workdir: (n) => join(dir, n),
+    qmpPath: (n) => join(dir, `${n}.qmp`),
+    async cli(...args: string[]): Promise<CliResult> {
+      let stdout = '';
+      let stderr = '';
+      const stdin = Readable.from([]) as unknown as NodeJS.ReadableStream & { isTTY?: boolean };
+      const code = await run(args, {
+        stdout: { write: (s: string) => (stdout += s) },
+        stderr: { write: (s: string) => (stderr += s) },
+        stdin,
+        env: { ...process.env, NO_COLOR: '1', COLO_STATE_DIR: join(dir, 'state') },
+        cwd: dir,
+      });
+      // track what a launch started, so cleanup kills it whatever happens next
+      for (const n of ['a', 'b'] as const) {
+        const pid = pidOf(n);
+        if (pid) livePids.add(pid);
+      }
+      return { code, stdout, stderr };
+    },
+    async qmp(node) {
+      // a QMP monitor serves one client at a time: one cached client per node
+      const open = cached.get(node);
+      if (open && !open.closed) return open;
+      const c = await QmpClient.connect({ kind: 'unix', path: join(dir, `${node}.qmp`) }, { connectTimeoutMs: 3000, commandTimeoutMs: 5000 });
+      clients.add(c);
+      cached.set(node, c);
+      return c;
+    },
+    pid: pidOf,
+    async release(node) {
+      await cached.get(node)?.close();
+      cached.delete(node);
+    },
+    kill(node, signal = 'SIGKILL') {
+      const pid = pidOf(node);
+      if (!pid) throw new Error(`no pid for ${node}`);
+      process.kill(pid, signal);
+      if (signal === 'SIGKILL') rmSync(join(dir, node, 'qemu.pid'), { force: true });
+    },
+    journalEntries() {
+      if (!existsSync(journal)) return [];
+      return readFileSync(journal, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    },
+  };
+  mkdirSync(join(dir, 'state'), { recursive: true });
+  return pair;
+}
