@@ -86,6 +86,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .addOption(file)
     .option('--format <FORMAT>', 'text | json', 'text')
     .option('--timeout <MS>', 'QMP timeout per node', '5000')
+    .option('--sample <MS>', 'also count checkpoints on the primary for MS milliseconds (STOP/RESUME events)')
     .action(function (this: Command) {
       const o: any = this.opts();
       return act(async () => (await import('./commands-live.js')).cmdStatus(io, { ...o, color: color() }))();

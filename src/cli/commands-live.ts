@@ -8,9 +8,9 @@ import { Journal } from '../apply/journal.js';
 import { acquireLock, LockedError } from '../apply/lock.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { Plan } from '../plan/types.js';
-import { readNode, unreachableFrom } from '../observe/observe.js';
+import { connectNode, readNode, unreachableFrom } from '../observe/observe.js';
 import { renderPlanText, stepText } from '../render/plan-text.js';
-import { nodeStatus, renderStatusText } from '../render/status-text.js';
+import { nodeStatus, renderStatusText, type Checkpoints } from '../render/status-text.js';
 import type { Spec } from '../spec/types.js';
 import { writePlan, nodeOrFail } from './commands-offline.js';
 import { CliError, type Io } from './io.js';
@@ -50,12 +50,41 @@ export async function cmdPlanLive(io: Io, o: Common & { format: string; out?: st
   return converged(plan) ? 0 : 2;
 }
 
-export async function cmdStatus(io: Io, o: Common & { format: string }): Promise<number> {
+/**
+ * QEMU exposes no checkpoint counter: each checkpoint stops and resumes the primary's VM, so the
+ * STOP/RESUME events seen on the primary over `sampleMs` are counted, with the pauses they make.
+ */
+async function sampleCheckpoints(spec: Spec, primary: string, sampleMs: number, timeoutMs: number): Promise<Checkpoints> {
+  const client = await connectNode(spec.nodes.find((n) => n.name === primary)!, { connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs });
+  try {
+    await new Promise((r) => setTimeout(r, sampleMs));
+    const events = client.events();
+    const pauses: number[] = [];
+    let stoppedAt: number | undefined;
+    for (const e of events) {
+      const t = e.timestamp.seconds * 1000 + e.timestamp.microseconds / 1000;
+      if (e.event === 'STOP') stoppedAt = t;
+      else if (e.event === 'RESUME' && stoppedAt !== undefined) {
+        pauses.push(t - stoppedAt);
+        stoppedAt = undefined;
+      }
+    }
+    pauses.sort((a, b) => a - b);
+    return { node: primary, sampleMs, count: pauses.length, pauseMedianMs: pauses.length ? Math.round(pauses[Math.floor(pauses.length / 2)]) : undefined, pauseMaxMs: pauses.length ? Math.round(pauses[pauses.length - 1]) : undefined };
+  } finally {
+    await client.close();
+  }
+}
+
+export async function cmdStatus(io: Io, o: Common & { format: string; sample?: string }): Promise<number> {
   const { spec } = loadSpecFile(o.file!, io, o.color);
-  const { plan, observed } = await planLive(spec, ms(o.timeout, 5000));
+  const timeoutMs = ms(o.timeout, 5000);
+  const { plan, observed } = await planLive(spec, timeoutMs);
   const nodes = spec.nodes.map((n) => nodeStatus(observed[n.name]));
-  if (o.format === 'json') io.stdout.write(JSON.stringify({ name: spec.name, transition: plan.transition, reason: plan.reason, nodes }, null, 2) + '\n');
-  else io.stdout.write(renderStatusText(spec.name, nodes, plan, o.color));
+  const primary = Object.values(observed).find((x) => x.colo?.mode === 'primary')?.name;
+  const checkpoints = o.sample && primary ? await sampleCheckpoints(spec, primary, ms(o.sample, 3000), timeoutMs) : undefined;
+  if (o.format === 'json') io.stdout.write(JSON.stringify({ name: spec.name, transition: plan.transition, reason: plan.reason, nodes, ...(checkpoints ? { checkpoints } : {}) }, null, 2) + '\n');
+  else io.stdout.write(renderStatusText(spec.name, nodes, plan, o.color, checkpoints));
   return 0;
 }
 

@@ -47,7 +47,16 @@ export function nodeStatus(o: ObservedNode): NodeStatus {
   };
 }
 
-export function renderStatusText(pair: string, nodes: NodeStatus[], plan: Plan, color: boolean): string {
+/** Checkpoints seen on the primary (STOP/RESUME pairs) during a sample. */
+export interface Checkpoints {
+  node: string;
+  sampleMs: number;
+  count: number;
+  pauseMedianMs?: number;
+  pauseMaxMs?: number;
+}
+
+export function renderStatusText(pair: string, nodes: NodeStatus[], plan: Plan, color: boolean, checkpoints?: Checkpoints): string {
   const c = new Chalk({ level: color ? 1 : 0 });
   const out: string[] = [c.bold(`colo status ${pair}`) + `  transition: ${plan.transition === 'steady' ? c.green(plan.transition) : c.yellow(plan.transition)}${plan.gated ? c.red(' (failover: needs a decision)') : ''}`];
   out.push(c.dim(`  ${plan.reason}`));
@@ -62,6 +71,10 @@ export function renderStatusText(pair: string, nodes: NodeStatus[], plan: Plan, 
     if (n.chardevs.length) out.push(`  chardevs: ${n.chardevs.map((x) => `${x.id}${x.connected ? '' : c.red('(down)')}`).join(' ')}`);
     if (n.nbdExports.length) out.push(`  NBD exports: ${n.nbdExports.join(', ')}`);
     for (const j of n.jobs) out.push(`  job ${j.id} ${j.type} ${j.status} ${j.progress}`);
+  }
+  if (checkpoints) {
+    const pauses = checkpoints.count ? `, VM paused ${checkpoints.pauseMedianMs} ms median, ${checkpoints.pauseMaxMs} ms max` : '';
+    out.push('', `checkpoints on ${checkpoints.node}: ${checkpoints.count} in ${(checkpoints.sampleMs / 1000).toFixed(1)} s${pauses}`);
   }
   return out.join('\n') + '\n';
 }

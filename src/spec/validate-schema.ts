@@ -1,16 +1,13 @@
-import { Ajv, type ErrorObject } from 'ajv';
-import { coloSchema, ID_PATTERN } from './schema.js';
+import type { ErrorObject } from 'ajv';
 import type { ProblemList } from './errors.js';
+// schemas/colo.schema.json compiled ahead of time by scripts/generate-validator.mjs (ajv standalone)
+import validateColo from './schema-validator.generated.js';
 
-let compiled: ReturnType<Ajv['compile']> | undefined;
+/** The pattern of every QEMU id in the schema (a test keeps it equal to the JSON's). */
+export const ID_PATTERN = '^[A-Za-z][A-Za-z0-9_.-]{0,63}$';
 
-function validator() {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: true, strictTuples: false, allowUnionTypes: true });
-    compiled = ajv.compile(coloSchema);
-  }
-  return compiled;
-}
+type Validator = ((doc: unknown) => boolean) & { errors?: ErrorObject[] | null };
+const validator = (): Validator => validateColo as unknown as Validator;
 
 function describe(value: unknown): string {
   return value === undefined ? 'nothing' : JSON.stringify(value);

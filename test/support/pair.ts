@@ -56,6 +56,21 @@ function killPid(pid: number): void {
   }
 }
 
+/** Alive and not a zombie (a daemonized QEMU is reparented to init, which reaps it when it gets to it). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 process.once('exit', () => {
   for (const pid of livePids) killPid(pid);
 });
@@ -68,21 +83,22 @@ export function usePairCleanup(): void {
     for (const pid of livePids) killPid(pid);
     const deadline = Date.now() + 5000;
     for (const pid of livePids) {
-      while (Date.now() < deadline) {
-        try {
-          process.kill(pid, 0);
-          await new Promise((r) => setTimeout(r, 20));
-        } catch {
-          break;
-        }
-      }
+      while (Date.now() < deadline && running(pid)) await new Promise((r) => setTimeout(r, 20));
     }
     livePids.clear();
   });
 }
 
+/** kvm when /dev/kvm is usable, else tcg; COLO_TEST_ACCEL=tcg (or kvm) forces one. */
 export function accelForTests(): 'kvm' | 'tcg' {
+  const forced = process.env.COLO_TEST_ACCEL;
+  if (forced === 'tcg' || forced === 'kvm') return forced;
   return hasKvm() ? 'kvm' : 'tcg';
+}
+
+/** Checkpoint tests run only here: KVM usable and not forced off (under TCG this QEMU deadlocks at a checkpoint). */
+export function kvmForTests(): boolean {
+  return hasKvm() && accelForTests() === 'kvm';
 }
 
 export function specYaml(dir: string, o: PairOptions): string {
@@ -172,4 +188,64 @@ export function makePair(o: PairOptions): Pair {
   };
   mkdirSync(join(dir, 'state'), { recursive: true });
   return pair;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls `check` until it returns a truthy value; throws with `what` after timeoutMs. */
+export async function waitUntil<T>(check: () => Promise<T> | T, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Filter ids per netdev in chain order, read from HMP `info network` (independent of the tool's parser). */
+export async function filterChains(c: QmpClient): Promise<Record<string, string[]>> {
+  const text: string = await c.execute('human-monitor-command', { 'command-line': 'info network' });
+  const chains: Record<string, string[]> = {};
+  let current: string | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    const netdev = /^[\s\\]*([\w.-]+): index=\d+,type=([\w-]+)/.exec(line);
+    if (netdev) {
+      current = netdev[2] === 'nic' ? undefined : netdev[1];
+      if (current) chains[current] = [];
+      continue;
+    }
+    const filter = /^\s*- ([\w.-]+): type=/.exec(line);
+    if (filter && current) chains[current].push(filter[1]);
+  }
+  return chains;
+}
+
+/** COLO mode, last mode and runstate of a node, over QMP. */
+export async function coloState(c: QmpClient): Promise<{ mode: string; lastMode?: string; runstate: string }> {
+  const colo = await c.execute('query-colo-status');
+  const status = await c.execute('query-status');
+  return { mode: colo.mode, lastMode: colo['last-mode'], runstate: status.status };
+}
+
+/** The JSON a CLI call printed (plan --format json, status --format json). */
+export function parseJson(out: CliResult): any {
+  try {
+    return JSON.parse(out.stdout);
+  } catch {
+    throw new Error(`not JSON (exit ${out.code}):\n${out.stdout}\n${out.stderr}`);
+  }
+}
+
+/** Launches a (primary) then b (secondary) and runs `apply --auto-approve`; throws with the output when a step fails. */
+export async function launchAndApply(pair: Pair, ...applyArgs: string[]): Promise<CliResult> {
+  for (const n of ['a', 'b'] as const) {
+    const l = await pair.cli('launch', '-f', pair.file, '--node', n);
+    if (l.code !== 0) throw new Error(`launch ${n} failed (exit ${l.code}):\n${l.stdout}${l.stderr}`);
+  }
+  const out = await pair.cli('apply', '-f', pair.file, '--auto-approve', '--journal', pair.journal, ...applyArgs);
+  if (out.code !== 0) throw new Error(`apply failed (exit ${out.code}):\n${out.stdout}${out.stderr}`);
+  return out;
 }

@@ -1,0 +1,183 @@
+// npm run bench: figures as ratios against baselines measured in the same run (never asserted by tests).
+//   1. `colo plan --offline` wall time  vs  `node -e 0`                          (goal <= 2.0)
+//   2. planning 1000 pairs in-process   vs  parsing the same 1000 YAML files      (goal < 1 s in all)
+//   3. live refresh of a pair (both nodes, pipelined reads) vs one raw query-status per node
+//   4. `colo failover` wall time        vs  a minimal raw QMP sender, same commands (goal <= 1.5)
+//   5. setup to COLO running (`colo apply`) vs the raw command sequence           (goal <= 1.1)
+// Pairs run under TCG with checkpoints off (x-checkpoint-delay one hour), on loopback ports 45xxx.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const colo = join(root, 'dist/bundle/colo.mjs');
+const raw = join(root, 'scripts/raw-qmp.mjs');
+const lib = await import(join(root, 'dist/bundle/index.mjs'));
+const runs = Number(process.env.BENCH_RUNS ?? 15);
+const pairRuns = Number(process.env.BENCH_PAIR_RUNS ?? 3);
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (x) => `${x.toFixed(1)} ms`;
+function wall(cmd, args, opts = {}) {
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', ...opts });
+  const dt = performance.now() - t;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return dt;
+}
+function report(name, value, baselineName, baseline, goal) {
+  const ratio = value / baseline;
+  const verdict = goal === undefined ? '' : ratio <= goal ? `  (goal <= ${goal}: met)` : `  (goal <= ${goal}: NOT met)`;
+  console.log(`${name.padEnd(34)} ${ms(value).padStart(10)}   ${baselineName} ${ms(baseline)}   ratio ${ratio.toFixed(2)}${verdict}`);
+}
+
+// 1. offline plan start-up
+const example = join(root, 'examples/pair.yaml');
+const plans = [];
+const nodes = [];
+for (let i = 0; i < runs; i++) {
+  nodes.push(wall(process.execPath, ['-e', '0']));
+  plans.push(wall(process.execPath, [colo, 'plan', '--offline', '-f', example, '--no-color']));
+}
+report('colo plan --offline', median(plans), 'node -e 0', median(nodes), 2.0);
+
+// 2. 1000 pairs in-process
+const text = readFileSync(example, 'utf8');
+const docs = Array.from({ length: 1000 }, (_, i) => text.replace('name: demo', `name: pair${i}`).replace('base: 9001', `base: ${10000 + i * 20}`));
+let t = performance.now();
+for (const d of docs) parse(d);
+const parseMs = performance.now() - t;
+t = performance.now();
+let steps = 0;
+for (const d of docs) {
+  const { spec } = lib.loadSpec(d, 'x.yaml');
+  const profile = lib.profileFor(lib.parseVersion(spec.qemu.version), spec.qemu.accel);
+  steps += lib.buildPlan(spec, profile, lib.assumeObserved(spec, profile, 'setup'), { mode: 'offline' }).steps.length;
+}
+const planMs = performance.now() - t;
+report('plan 1000 pairs (in-process)', planMs, 'YAML parse only', parseMs);
+console.log(`${''.padEnd(34)} ${planMs < 1000 ? 'under 1 s: met' : 'over 1 s: NOT met'} (${steps} steps planned)`);
+
+// Pairs on real QEMU
+const work = mkdtempSync(join(tmpdir(), 'colo-bench-'));
+let pairNo = 0;
+const started = new Set();
+function pairSpec() {
+  const dir = join(work, `p${pairNo}`);
+  const base = 45000 + (pairNo++ % 40) * 20;
+  const file = join(dir + '.yaml');
+  writeFileSync(
+    file,
+    `apiVersion: colo/v1
+kind: ColoPair
+metadata: {name: bench${pairNo}}
+spec:
+  qemu: {version: "7.2", accel: tcg, memory: 64M, cpu: qemu64}
+  nodes:
+    - {name: a, role: primary,   host: 127.0.0.1, qmp: unix:${dir}/a.qmp, workdir: ${dir}/a}
+    - {name: b, role: secondary, host: 127.0.0.1, qmp: unix:${dir}/b.qmp, workdir: ${dir}/b}
+  disks: [{id: colo-disk0, size: 16M}]
+  netdevs: [{id: hn0, type: user, romfile: ""}]
+  ports: {migration: ${base}, nbd: ${base + 1}, base: ${base + 5}}
+  colo: {checkpointDelayMs: 3600000}
+`,
+  );
+  const cli = (...args) => execFileSync(process.execPath, [colo, ...args, '--no-color'], { encoding: 'utf8', env: { ...process.env, COLO_STATE_DIR: join(work, 'state') } });
+  const pid = (n) => Number(readFileSync(join(dir, n, 'qemu.pid'), 'utf8'));
+  const launch = () => {
+    for (const n of ['a', 'b']) {
+      cli('launch', '-f', file, '--node', n);
+      started.add(pid(n));
+    }
+  };
+  const spec = lib.loadSpec(readFileSync(file, 'utf8'), file).spec;
+  return { dir, file, cli, pid, launch, spec, base };
+}
+function killAll() {
+  for (const p of started) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {}
+  }
+  started.clear();
+}
+process.on('exit', () => {
+  killAll();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function setupCommands(p) {
+  const a = [
+    { execute: 'human-monitor-command', arguments: { 'command-line': `drive_add -n buddy driver=replication,mode=primary,file.driver=nbd,file.host=127.0.0.1,file.port=${p.base + 1},file.export=parent0,node-name=replication0` } },
+    { execute: 'x-blockdev-change', arguments: { parent: 'colo-disk0', node: 'replication0' } },
+    { execute: 'migrate-set-capabilities', arguments: { capabilities: [{ capability: 'x-colo', state: true }] } },
+    { execute: 'migrate-set-parameters', arguments: { 'x-checkpoint-delay': 3600000 } },
+    { execute: 'migrate', arguments: { uri: `tcp:127.0.0.1:${p.base}` } },
+    { wait: 'query-colo-status', field: 'mode', equals: 'primary' },
+  ];
+  const b = [
+    { execute: 'nbd-server-start', arguments: { addr: { type: 'inet', data: { host: '127.0.0.1', port: String(p.base + 1) } } } },
+    { execute: 'nbd-server-add', arguments: { device: 'parent0', writable: true } },
+  ];
+  return [join(p.dir, 'b.qmp'), JSON.stringify(b), join(p.dir, 'a.qmp'), JSON.stringify(a)];
+}
+
+try {
+  // 5. setup to COLO running
+  const applyT = [];
+  const rawSetupT = [];
+  for (let i = 0; i < pairRuns; i++) {
+    const p = pairSpec();
+    p.launch();
+    applyT.push(wall(process.execPath, [colo, 'apply', '-f', p.file, '--auto-approve', '--no-color'], { env: { ...process.env, COLO_STATE_DIR: join(work, 'state') } }));
+    // 3. live refresh on this replicating pair
+    if (i === 0) {
+      const refresh = [];
+      const baseline = [];
+      let trips = 0;
+      for (let k = 0; k < runs; k++) {
+        let t0 = performance.now();
+        const r = await lib.observePair(p.spec, { timeoutMs: 5000 });
+        refresh.push(performance.now() - t0);
+        trips = Object.values(r).map((x) => x.roundTrips);
+        t0 = performance.now();
+        await Promise.all(['a', 'b'].map(async (n) => {
+          const c = await lib.QmpClient.connect({ kind: 'unix', path: join(p.dir, `${n}.qmp`) });
+          await c.execute('query-status');
+          await c.close();
+        }));
+        baseline.push(performance.now() - t0);
+      }
+      report('live refresh of a pair', median(refresh), 'raw query-status', median(baseline));
+      console.log(`${''.padEnd(34)} QMP round trips per node: ${trips.join(' + ')} (incl. capabilities; 13 reads pipelined in one burst, compare props in a second)`);
+    }
+    killAll();
+    const q = pairSpec();
+    q.launch();
+    rawSetupT.push(wall(process.execPath, [raw, ...setupCommands(q)]));
+    killAll();
+  }
+  report('setup to COLO running (apply)', median(applyT), 'raw sequence', median(rawSetupT), 1.1);
+
+  // 4. failover
+  const failT = [];
+  const rawFailT = [];
+  const failCmds = [{ execute: 'nbd-server-stop' }, { execute: 'x-colo-lost-heartbeat' }, { execute: 'object-del', arguments: { id: 'f2' } }, { execute: 'object-del', arguments: { id: 'f1' } }, { execute: 'chardev-remove', arguments: { id: 'red1' } }, { execute: 'chardev-remove', arguments: { id: 'red0' } }, { wait: 'query-colo-status', field: 'mode', equals: 'none' }];
+  for (let i = 0; i < pairRuns; i++) {
+    for (const which of ['colo', 'raw']) {
+      const p = pairSpec();
+      p.launch();
+      p.cli('apply', '-f', p.file, '--auto-approve');
+      process.kill(p.pid('a'), 'SIGKILL');
+      if (which === 'colo') failT.push(wall(process.execPath, [colo, 'failover', '-f', p.file, '--survivor', 'b', '--no-color'], { env: { ...process.env, COLO_STATE_DIR: join(work, 'state') } }));
+      else rawFailT.push(wall(process.execPath, [raw, join(p.dir, 'b.qmp'), JSON.stringify(failCmds)]));
+      killAll();
+    }
+  }
+  report('colo failover', median(failT), 'raw QMP sender', median(rawFailT), 1.5);
+} finally {
+  killAll();
+}

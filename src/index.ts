@@ -1,0 +1,11 @@
+/** The library entry: the pure core and the edges, for scripts and benchmarks. */
+export { loadSpec } from './spec/load.js';
+export type { Spec } from './spec/types.js';
+export { parseVersion, profileFor } from './model/profile.js';
+export { nodeArgs } from './model/argv.js';
+export { buildPlan } from './plan/build-plan.js';
+export { assumeObserved } from './plan/assume.js';
+export type { Plan, Step } from './plan/types.js';
+export { observePair, observeNode, fingerprint } from './observe/observe.js';
+export { QmpClient } from './qmp/client.js';
+export { run } from './cli/cli.js';

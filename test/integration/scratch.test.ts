@@ -1,0 +1,28 @@
+import { createRequire } from "node:module"; const require = createRequire(import.meta.url);
+import { it } from 'vitest';
+import { makePair, usePairCleanup, launchAndApply, filterChains, coloState } from '../support/pair.js';
+import { useQemuCleanup } from '../support/qemu.js';
+useQemuCleanup();
+usePairCleanup();
+it('scratch', async () => {
+  const pair = makePair({ name: 'scratch1', portBase: 42900, accel: 'kvm' });
+  for (const n of ['a','b'] as const) await pair.cli('launch','-f',pair.file,'--node',n);
+  let r = await pair.cli('apply','-f',pair.file,'--auto-approve','--journal',pair.journal,'--stop-after','3');
+  console.log(r);
+  pair.kill('b');
+  r = await pair.cli('plan','-f',pair.file);
+  console.log(r);
+  r = await pair.cli('apply','-f',pair.file,'--auto-approve','--journal',pair.journal);
+  console.log(r);
+  r = await pair.cli('launch','-f',pair.file,'--node','b');
+  console.log(r);
+  r = await pair.cli('plan','-f',pair.file);
+  console.log(r);
+  let t = Date.now();
+  r = await pair.cli('apply','-f',pair.file,'--auto-approve','--journal',pair.journal, '--timeout', '3000');
+  console.log(r, Date.now()-t);
+  const a = await pair.qmp('a');
+  console.log(JSON.stringify(await a.execute('query-migrate')));
+  console.log(JSON.stringify(await a.execute('query-named-block-nodes')).slice(0,3000));
+  console.log(JSON.stringify(await a.execute('query-block')).slice(0,3000));
+});
