@@ -5,7 +5,7 @@ import { formatQmpAddress, type QmpEndpoint } from '../../src/qmp/address.js';
 import {
   QmpClient, QmpClosedError, QmpConnectError, QmpError, QmpTimeoutError, type QmpOptions,
 } from '../../src/qmp/client.js';
-import { makeTempDir, sleep, spawnQemu, useQemuCleanup, waitForFile } from '../support/qemu.js';
+import { makeTempDir, sleep, spawnQemu, stopProcess, useQemuCleanup, waitForFile } from '../support/qemu.js';
 
 useQemuCleanup();
 
@@ -162,7 +162,7 @@ describe('QmpClient against a real QEMU 7.2', () => {
     const { endpoint, qemu } = await startQemu();
     const c = await QmpClient.connect(endpoint);
     const waiter = c.waitForEvent('STOP', undefined, 60_000);
-    process.kill(qemu.pid, 'SIGSTOP');
+    await stopProcess(qemu.pid);
     try {
       const cmd = await rejection(c.execute('query-status', undefined, { timeoutMs: 300 }));
       expect(cmd.err).toBeInstanceOf(QmpTimeoutError);
@@ -197,8 +197,8 @@ describe('QmpClient against a real QEMU 7.2', () => {
       '-qmp', `tcp:127.0.0.1:${tcpPort},server=on,wait=off`]);
     await waitForTcp(tcpPort, 10_000);
     await sleep(100); // let QEMU notice the probe connection of waitForTcp went away
-    process.kill(qemu.pid, 'SIGSTOP');
-    process.kill(q2.pid, 'SIGSTOP');
+    await stopProcess(qemu.pid);
+    await stopProcess(q2.pid);
     const raw: net.Socket[] = [];
     const fill = async (ep: QmpEndpoint, n: number) => {
       for (let i = 0; i < n; i++) {

@@ -3,7 +3,7 @@
 // SIGSTOPped process); every temp dir is removed. A process 'exit' hook kills
 // leftovers synchronously if a run is interrupted before afterEach gets to run.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
@@ -79,6 +79,30 @@ export async function waitForFile(path: string, timeoutMs: number): Promise<void
     if (Date.now() >= deadline) throw new Error(`${path} did not appear within ${timeoutMs} ms`);
     await sleep(10);
   }
+}
+
+/**
+ * SIGSTOPs `pid` and waits until every thread of it is really stopped: kill() returns before
+ * that, and a QEMU caught mid-wakeup can still accept a connection in between.
+ */
+export async function stopProcess(pid: number, timeoutMs = 5000): Promise<void> {
+  process.kill(pid, 'SIGSTOP');
+  const deadline = Date.now() + timeoutMs;
+  while (!allThreadsStopped(pid)) {
+    if (Date.now() >= deadline) throw new Error(`process ${pid} did not stop within ${timeoutMs} ms`);
+    await sleep(1);
+  }
+}
+
+function allThreadsStopped(pid: number): boolean {
+  return readdirSync(`/proc/${pid}/task`).every((tid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      return /^[TtZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
+    } catch {
+      return true; // thread already gone
+    }
+  });
 }
 
 export function hasKvm(): boolean {
