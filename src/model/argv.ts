@@ -8,7 +8,8 @@ function qmpArg(node: NodeSpec): string {
   return `${node.qmp},server=on,wait=off`;
 }
 
-function netdevArg(n: NetdevSpec): string {
+function netdevArg(base: NetdevSpec, self: NodeSpec): string {
+  const n = { ...base, ...self.netdevs[base.id] };
   switch (n.type) {
     case 'user':
       return `user,id=${n.id}`;
@@ -29,6 +30,11 @@ function deviceArg(n: NetdevSpec, index: number): string {
   return a;
 }
 
+/** The guest's serial console, kept in the node's work directory. */
+export function serialLog(node: NodeSpec): string {
+  return node.workdir.endsWith('/') ? `${node.workdir}serial.log` : `${node.workdir}/serial.log`;
+}
+
 export interface NodeArgs {
   argv: string[];
   prepare: PrepareCommand[];
@@ -44,11 +50,11 @@ export function nodeArgs(spec: Spec, profile: Profile, self: NodeSpec, role: Rol
   const argv: string[] = [q.binary, '-accel', q.accel];
   if (q.machine) argv.push('-machine', q.machine);
   argv.push('-cpu', q.cpu, '-m', q.memory, '-smp', String(q.smp), '-display', 'none', '-nodefaults', '-name', `${spec.name}-${self.name}`);
-  argv.push('-qmp', qmpArg(self));
+  argv.push('-qmp', qmpArg(self), '-serial', `file:${optValue(serialLog(self))}`);
   if (q.kernel) argv.push('-kernel', q.kernel);
   if (q.initrd) argv.push('-initrd', q.initrd);
   if (q.append !== undefined) argv.push('-append', q.append);
-  spec.netdevs.forEach((n, i) => argv.push('-netdev', netdevArg(n), '-device', deviceArg(n, i)));
+  spec.netdevs.forEach((n, i) => argv.push('-netdev', netdevArg(n, self), '-device', deviceArg(n, i)));
   for (const nic of nicRoles(spec, self, role, primary)) {
     for (const c of nic.chardevs) argv.push('-chardev', chardevArg(c, profile));
     for (const o of nic.objects) argv.push('-object', objectArg(o));

@@ -60,7 +60,7 @@ export function normalize(raw: Raw): Spec {
       append: q.append,
       extraArgs: q.extraArgs ?? [],
     },
-    nodes: s.nodes.map((n: Raw) => ({ name: n.name, role: n.role, host: n.host, qmp: n.qmp, workdir: n.workdir, netns: n.netns })),
+    nodes: s.nodes.map((n: Raw) => ({ name: n.name, role: n.role, host: n.host, qmp: n.qmp, workdir: n.workdir, netns: n.netns, netdevs: n.netdevs ?? {} })),
     disks: s.disks.map((d: Raw) => ({
       id: d.id,
       size: String(d.size),

@@ -103,7 +103,7 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
         if (n[k] !== undefined) problems.add('NETDEV_OPTION', `${raw}/${k}`, `netdev ${n.id}: "${k}" applies to type bridge only (this one is ${n.type})`, { key: true });
       }
     }
-    if (n.type === 'tap' && !n.ifname) problems.add('NETDEV_OPTION', raw, `netdev ${n.id}: a tap netdev needs "ifname" (COLO runs it with script=no)`);
+    if (n.type === 'tap' && !n.ifname && !spec.nodes.every((node) => node.netdevs[n.id]?.ifname)) problems.add('NETDEV_OPTION', raw, `netdev ${n.id}: a tap netdev needs "ifname" (COLO runs it with script=no)`);
     if (n.type === 'bridge' && !n.bridge) problems.add('NETDEV_OPTION', raw, `netdev ${n.id}: a bridge netdev needs "bridge"`);
     // References of extra filters
     const chardevs = new Set(Object.entries(n.ids).filter(([k]) => /Chardev|Client/.test(k)).map(([, v]) => v));
@@ -118,6 +118,18 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
         problems.add('UNKNOWN_REFERENCE', `${raw}/filters/extra/${j}/props/netdev`, `filter ${f.id}: netdev "${f.props.netdev}" must be the netdev it is declared on (${n.id}); leave it out`);
       }
     });
+  });
+
+  spec.nodes.forEach((node, i) => {
+    for (const [id, o] of Object.entries(node.netdevs)) {
+      const n = spec.netdevs.find((x) => x.id === id);
+      if (!n) {
+        problems.add('UNKNOWN_REFERENCE', `/spec/nodes/${i}/netdevs/${id}`, `node ${node.name}: no netdev "${id}" (netdevs: ${spec.netdevs.map((x) => x.id).join(', ')})`, { key: true });
+        continue;
+      }
+      if (o.ifname !== undefined && n.type !== 'tap') problems.add('NETDEV_OPTION', `/spec/nodes/${i}/netdevs/${id}/ifname`, `node ${node.name}: "ifname" applies to tap netdevs only (${id} is ${n.type})`, { key: true });
+      if (o.bridge !== undefined && n.type !== 'bridge') problems.add('NETDEV_OPTION', `/spec/nodes/${i}/netdevs/${id}/bridge`, `node ${node.name}: "bridge" applies to bridge netdevs only (${id} is ${n.type})`, { key: true });
+    }
   });
 
   for (const k of ['initrd', 'append'] as const) {

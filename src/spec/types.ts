@@ -23,6 +23,8 @@ export interface NodeSpec {
   qmp: string;
   workdir: string;
   netns?: string;
+  /** per-node netdev settings by netdev id (a tap's name can differ between hosts) */
+  netdevs: Record<string, { ifname?: string; bridge?: string }>;
 }
 
 export interface DiskSpec {

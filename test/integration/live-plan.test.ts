@@ -66,7 +66,7 @@ describe(`live plan on QEMU 7.2 (${accel})`, () => {
   });
 
   it('status --format json: versions, runstates, COLO modes, filters in chain order, NBD exports', async () => {
-    const pair = makePair({ name: 'lp-status', portBase: 42100, accel });
+    const pair = makePair({ name: 'lp-status', portBase: 42050, accel });
     await launchAndApply(pair);
     const out = await pair.cli('status', '-f', pair.file, '--format', 'json');
     expect(out.code, out.stderr).toBe(0);
@@ -82,7 +82,7 @@ describe(`live plan on QEMU 7.2 (${accel})`, () => {
     expect(b.filters).toEqual({ hn0: ['f1', 'f2', 'rew0'] });
     expect(a.nbdExports).toEqual([]);
     expect(b.nbdExports).toEqual(['parent0']);
-    expect(a.replication).toContainEqual(expect.objectContaining({ disk: 'colo-disk0', child: 'children.1', node: 'replication0', driver: 'replication', target: 'nbd://127.0.0.1:42101/parent0' }));
+    expect(a.replication).toContainEqual(expect.objectContaining({ disk: 'colo-disk0', child: 'children.1', node: 'replication0', driver: 'replication', target: 'nbd://127.0.0.1:42051/parent0' }));
 
     // the same facts, straight from QMP
     const qa = await pair.qmp('a');
@@ -96,7 +96,7 @@ describe(`live plan on QEMU 7.2 (${accel})`, () => {
   });
 
   it('a filter removed by hand: one create on a/object/m0, named as fault tolerance; apply puts it back in its place', async () => {
-    const pair = makePair({ name: 'lp-filter', portBase: 42200, accel });
+    const pair = makePair({ name: 'lp-filter', portBase: 42100, accel });
     await launchAndApply(pair);
     const a = await pair.qmp('a');
     await a.execute('object-del', { id: 'm0' });
@@ -135,7 +135,7 @@ describe(`live plan on QEMU 7.2 (${accel})`, () => {
   });
 
   it('a frozen primary (SIGSTOP): plan answers within its timeout and classifies it hung', async () => {
-    const pair = makePair({ name: 'lp-hung', portBase: 42300, accel });
+    const pair = makePair({ name: 'lp-hung', portBase: 42150, accel });
     await launchAndApply(pair);
     pair.kill('a', 'SIGSTOP');
     try {
@@ -156,7 +156,7 @@ describe(`live plan on QEMU 7.2 (${accel})`, () => {
   });
 
   it('primary killed: gated secondary-failover, apply refuses without touching b; after failover and a new a: secondary-resume', async () => {
-    const pair = makePair({ name: 'lp-killed', portBase: 42400, accel });
+    const pair = makePair({ name: 'lp-killed', portBase: 42200, accel });
     await launchAndApply(pair);
     pair.kill('a', 'SIGKILL');
 
@@ -199,7 +199,7 @@ describe(`live plan on QEMU 7.2 (${accel})`, () => {
   });
 
   it('a plan against a pair where neither node answers is blocked (exit 1)', async () => {
-    const pair = makePair({ name: 'lp-none', portBase: 42500, accel });
+    const pair = makePair({ name: 'lp-none', portBase: 42250, accel });
     const started = Date.now();
     const out = await pair.cli('plan', '-f', pair.file, '--format', 'json', '--timeout', '1500');
     expect(Date.now() - started).toBeLessThan(5000);
