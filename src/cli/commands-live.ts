@@ -172,6 +172,10 @@ export async function cmdApply(
     }
     if (plan.steps.length === 0) {
       if (plan.transition === 'degraded') throw new CliError(plan.reason, 1, 'DEGRADED');
+      if (!converged(plan)) {
+        const blocked = plan.changes.filter((c) => c.action === 'blocked');
+        throw new CliError(`nothing apply can do in place:\n${blocked.map((c) => `  ! ${c.address}: ${c.faultTolerance ?? 'needs a relaunch'}`).join('\n')}`, 1, 'BLOCKED_CHANGES');
+      }
       io.stdout.write('Nothing to do.\n');
       return 0;
     }
@@ -184,7 +188,7 @@ export async function cmdApply(
     if (o.stopAfter !== undefined) return 0;
     await session.close();
     const after = await planLive(spec, Math.min(timeoutMs, 5000));
-    if (after.plan.steps.length === 0 && after.plan.transition !== 'blocked') {
+    if (after.plan.steps.length === 0 && after.plan.transition !== 'blocked' && (after.plan.transition !== 'steady' || converged(after.plan))) {
       io.stdout.write(`Converged: ${after.plan.transition === 'steady' ? 'the pair replicates as the spec says' : after.plan.reason}.\n`);
       return 0;
     }

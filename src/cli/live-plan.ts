@@ -33,5 +33,5 @@ export async function planLive(spec: Spec, timeoutMs: number): Promise<LivePlan>
 
 /** A plan that leaves nothing to do. */
 export function converged(plan: Plan): boolean {
-  return plan.transition === 'steady' && plan.steps.length === 0;
+  return plan.transition === 'steady' && plan.steps.length === 0 && plan.changes.every((c) => c.action === 'unmanaged');
 }

@@ -1,5 +1,5 @@
 import type { NetdevSpec, NodeSpec, Role, Spec } from '../spec/types.js';
-import { optValue, prepareCommands, type PrepareCommand } from './disk.js';
+import { hostPort, optValue, prepareCommands, type PrepareCommand } from './disk.js';
 import { chardevArg, objectArg } from './nic.js';
 import { driveArgs, nicRoles, peerOf } from './node-role.js';
 import type { Profile } from './profile.js';
@@ -62,6 +62,6 @@ export function nodeArgs(spec: Spec, profile: Profile, self: NodeSpec, role: Rol
   argv.push(...driveArgs(spec, self, role));
   argv.push(...q.extraArgs);
   if (role === 'primary') argv.push('-S');
-  else argv.push('-incoming', `tcp:${self.host}:${spec.ports.migration}`);
+  else argv.push('-incoming', `tcp:${hostPort(self.host, spec.ports.migration)}`);
   return { argv, prepare: spec.disks.flatMap((d) => prepareCommands(self, d, role)) };
 }

@@ -69,8 +69,13 @@ export function prepareCommands(node: NodeSpec, d: DiskSpec, role: 'primary' | '
   return out;
 }
 
+/** host:port as QEMU's URIs (tcp:, nbd://) want it: an IPv6 literal in brackets. */
+export function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 export function nbdTarget(secondary: NodeSpec, spec: Spec, index: number): string {
-  return `nbd://${secondary.host}:${spec.ports.nbd}/${diskIds(index).parent}`;
+  return `nbd://${hostPort(secondary.host, spec.ports.nbd)}/${diskIds(index).parent}`;
 }
 
 /** The primary's replication child of disk `index`, as the block graph shows it once attached. */

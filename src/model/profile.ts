@@ -47,9 +47,9 @@ export function profileFor(version: QemuVersion, accel: 'kvm' | 'tcg'): Profile 
   if (version.major === 10 && version.minor <= 1) {
     warnings.push(`QEMU ${version.major}.${version.minor} has broken COLO ("Can't receive COLO message"); use 9.2 or 10.2+`);
   }
-  if (accel === 'tcg' && (family === '7.2' || version.major === 10)) {
+  if (accel === 'tcg') {
     warnings.push(
-      `COLO under TCG deadlocks QEMU ${version.major}.${version.minor} at the first checkpoint (the COLO thread waits for the BQL it holds): ` +
+      `COLO under TCG deadlocks QEMU at the first checkpoint (seen on 7.2 and 10.0: the COLO thread waits for the BQL it holds): ` +
         'setup, failover and resume work, but keep x-checkpoint-delay larger than the time the pair runs, romfile="" on NICs, and no parameter change while replicating; use KVM for real fault tolerance',
     );
   }

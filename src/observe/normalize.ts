@@ -73,7 +73,8 @@ export function parseChardevFilename(filename: string): { host?: string; port?: 
   const server = /,server=on/.test(local);
   const addr = server || !remote ? local.replace(/^tcp:/, '').replace(/,.*$/, '') : remote;
   const m = /^(.*):(\d+)$/.exec(addr);
-  return { host: m?.[1], port: m ? Number(m[2]) : undefined, server, connected: connected && remote !== undefined };
+  // QEMU prints IPv6 hosts in brackets; -chardev host= and the spec have them bare
+  return { host: m?.[1].replace(/^\[(.*)\]$/, '$1'), port: m ? Number(m[2]) : undefined, server, connected: connected && remote !== undefined };
 }
 
 const FILTER_KEYS: Record<string, string[]> = {

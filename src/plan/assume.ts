@@ -25,8 +25,8 @@ export function assumeObserved(spec: Spec, profile: Profile, transition: Transit
   const p = preferredPrimary(spec);
   const s = peerOf(spec, p.name);
   const replicating = replicatingResources(spec, profile, p);
-  const colo = (n: NodeSpec, mode: string, lastMode?: string) => resource(n.name, 'colo', 'colo', { mode, ...(lastMode ? { lastMode } : {}) });
-  const withMode = (list: Resource[], n: NodeSpec, mode: string, lastMode?: string) => [...without(list, (r) => r.node === n.name && r.kind === 'colo'), colo(n, mode, lastMode)];
+  const colo = (n: NodeSpec, mode: string) => resource(n.name, 'colo', 'colo', { mode });
+  const withMode = (list: Resource[], n: NodeSpec, mode: string) => [...without(list, (r) => r.node === n.name && r.kind === 'colo'), colo(n, mode)];
   const pairOf = (...nodes: ObservedNode[]) => Object.fromEntries(nodes.map((n) => [n.name, n]));
 
   switch (transition) {
@@ -49,7 +49,7 @@ export function assumeObserved(spec: Spec, profile: Profile, transition: Transit
       const ids = new Set(spec.netdevs.flatMap((n) => [n.ids.secondaryRedirectorIn, n.ids.secondaryRedirectorOut, n.ids.secondaryMirrorChardev, n.ids.secondaryOutChardev]));
       let left = without(replicating, (r) => r.node === s.name && (ids.has(r.id) || r.kind === 'nbd-server' || r.kind === 'nbd-export'));
       left = left.map((r) => (r.node === s.name && r.kind === 'filter-order' ? { ...r, value: { order: (r.value.order as string[]).filter((id) => !ids.has(id)) } } : r));
-      left = withMode(left, s, 'none', 'secondary');
+      left = withMode(left, s, 'none');
       return pairOf(
         node(s.name, profile, { runstate: 'running', colo: { mode: 'none', lastMode: 'secondary' }, migration: { status: 'completed' } }, left),
         node(p.name, profile, { runstate: 'inmigrate', colo: { mode: 'none' } }, launchedResources(spec, p, 'secondary', s)),
@@ -61,7 +61,7 @@ export function assumeObserved(spec: Spec, profile: Profile, transition: Transit
       spec.disks.forEach((_d, i) => ids.add(diskIds(i).replication));
       let left = without(replicating, (r) => r.node === p.name && (ids.has(r.id) || r.kind === 'block-child' || (r.kind === 'object' && String(r.value['qom-type']).startsWith('filter-'))));
       left = left.map((r) => (r.node === p.name && r.kind === 'filter-order' ? { ...r, value: { order: [] } } : r));
-      left = withMode(left, p, 'none', 'primary');
+      left = withMode(left, p, 'none');
       return pairOf(
         node(p.name, profile, { runstate: 'running', colo: { mode: 'none', lastMode: 'primary' }, migration: { status: 'completed' } }, left),
         node(s.name, profile, { runstate: 'inmigrate', colo: { mode: 'none' } }, launchedResources(spec, s, 'secondary', p)),

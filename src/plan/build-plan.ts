@@ -59,14 +59,19 @@ export function buildPlan(spec: Spec, profile: Profile, observed: Record<string,
       break;
     case 'steady':
       steps = steadySteps(ctx, p!, s!);
-      changes = desired();
+      // a replicating pair cannot get disk replication back in place: that takes a failover and a resume
+      changes = desired().map((c) =>
+        c.action === 'create' && /\/(block|block-node|nbd-export|nbd-server)(\/|$)/.test(c.address)
+          ? { ...c, action: 'blocked' as const, faultTolerance: `${c.faultTolerance ?? 'disk replication is incomplete'}; it cannot be re-attached while COLO runs: fail over (colo failover) and resume` }
+          : c,
+      );
       if (steps.some((x) => isQmp(x) && x.execute === 'migrate-set-parameters') && spec.qemu.accel === 'tcg') {
         warnings.push('changing a migration parameter on a replicating pair forces a checkpoint at once; under TCG this QEMU deadlocks there');
       }
       break;
     case 'secondary-resume':
     case 'primary-resume':
-      steps = resumeSteps(ctx, p!, s!);
+      steps = resumeSteps(ctx, p!, s!, pair.transition);
       changes = desired();
       break;
     case 'secondary-failover':
@@ -86,8 +91,10 @@ export function buildPlan(spec: Spec, profile: Profile, observed: Record<string,
   for (const c of [a, b]) {
     const o = observed[c.name];
     const specRole = spec.nodes.find((n) => n.name === c.name)!.role;
+    // failovers show the roles the nodes had; other transitions the roles they take
+    const failoverRole = pair.transition === 'secondary-failover' ? (c.name === pair.survivor ? 'secondary' : 'primary') : pair.transition === 'primary-failover' ? (c.name === pair.survivor ? 'primary' : 'secondary') : undefined;
     nodes[c.name] = {
-      role: pair.primary === c.name ? 'primary' : pair.secondary === c.name ? 'secondary' : pair.survivor === c.name ? 'primary' : specRole,
+      role: failoverRole ?? (pair.primary === c.name ? 'primary' : pair.secondary === c.name ? 'secondary' : specRole),
       state: c.class,
       ...(o.version ? { qemu: formatVersion(o.version) } : {}),
       ...(c.lastMode ? { lastMode: c.lastMode } : {}),

@@ -1,6 +1,6 @@
 import { diskIds, resyncJobId } from '../spec/ids.js';
 import type { Hook, NodeSpec } from '../spec/types.js';
-import { driveAddCommand, nbdTarget } from '../model/disk.js';
+import { driveAddCommand, hostPort, nbdTarget } from '../model/disk.js';
 import { chardevAddArgs, objectAddArgs, type ObjectDef } from '../model/nic.js';
 import { nicRoles } from '../model/node-role.js';
 import { addressOf } from '../model/state.js';
@@ -78,7 +78,7 @@ function startColo(ctx: PlanContext, p: NodeSpec, s: NodeSpec): Step[] {
   if (!migrating) {
     const connected = ctx.spec.netdevs.flatMap((n) => [n.ids.secondaryMirrorChardev, n.ids.secondaryOutChardev]);
     out.push(wait(s.name, 'chardevs-connected', connected, ctx.timeouts.modeMs, `the secondary's ${connected.join(', ')} are connected to the primary`));
-    out.push({ node: p.name, execute: 'migrate', arguments: { uri: `tcp:${s.host}:${ctx.spec.ports.migration}` }, description: `send the VM to ${s.name} and enter COLO`, precondition: 'no migration running' });
+    out.push({ node: p.name, execute: 'migrate', arguments: { uri: `tcp:${hostPort(s.host, ctx.spec.ports.migration)}` }, description: `send the VM to ${s.name} and enter COLO`, precondition: 'no migration running' });
   }
   out.push(wait(p.name, 'migration-status', 'colo', ctx.timeouts.migrationMs, 'migration reaches status colo'));
   out.push(wait(s.name, 'colo-mode', 'secondary', ctx.timeouts.modeMs, `${s.name} runs as COLO secondary`));
@@ -155,9 +155,9 @@ export function setupSteps(ctx: PlanContext, p: NodeSpec, s: NodeSpec): Step[] {
 }
 
 /** Survivor `x` (running alone) becomes primary of the newly launched secondary `y`. */
-export function resumeSteps(ctx: PlanContext, x: NodeSpec, y: NodeSpec): Step[] {
+export function resumeSteps(ctx: PlanContext, x: NodeSpec, y: NodeSpec, transition: 'secondary-resume' | 'primary-resume'): Step[] {
   const out: Step[] = [];
-  const env = { COLO_PAIR: ctx.spec.name, COLO_PRIMARY: x.name, COLO_SECONDARY: y.name, COLO_TRANSITION: 'resume' };
+  const env = { COLO_PAIR: ctx.spec.name, COLO_PRIMARY: x.name, COLO_SECONDARY: y.name, COLO_TRANSITION: transition };
   out.push(...hookSteps(ctx.spec.hooks.beforeResume, x.name, env));
   const net = primaryNetSteps(ctx, x);
   out.push(...net.chardevs);

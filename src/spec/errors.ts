@@ -21,8 +21,7 @@ export type ErrorCode =
   | 'UNKNOWN_REFERENCE'
   | 'UNSAFE_ID'
   | 'VHOST_ON_TAP'
-  | 'NETDEV_OPTION'
-  | 'HOOK_INVALID';
+  | 'NETDEV_OPTION';
 
 export interface SourcePos {
   line: number; // 1-based

@@ -1,5 +1,5 @@
 import type { ProblemList } from './errors.js';
-import { diskIds } from './ids.js';
+import { defaultNicPorts, diskIds } from './ids.js';
 import { parseQmpAddress } from '../qmp/address.js';
 import { parseSize } from './sizes.js';
 import type { Spec } from './types.js';
@@ -72,9 +72,11 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
   bind(spec.ports.migration, '/spec/ports/migration', 'migration');
   bind(spec.ports.nbd, '/spec/ports/nbd', 'NBD');
   spec.netdevs.forEach((n, i) => {
+    const derived = defaultNicPorts(spec.ports.base, i);
     for (const name of NIC_PORT_NAMES) {
-      const explicit = `/spec/netdevs/${i}/ports/${name}`;
-      bind(n.ports[name], explicit, `${name} chardev of netdev ${n.id}`);
+      // a port the netdev does not set comes from ports.base: point there, not at a key the file lacks
+      const path = n.ports[name] === derived[name] ? '/spec/ports/base' : `/spec/netdevs/${i}/ports/${name}`;
+      bind(n.ports[name], path, `${name} chardev of netdev ${n.id}`);
     }
   });
   // A TCP QMP monitor binds on its own host: it collides with the other node's monitor on the same

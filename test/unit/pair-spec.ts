@@ -5,15 +5,16 @@ import type { ObservedNode } from '../../src/plan/types.js';
 import { loadSpec } from '../../src/spec/load.js';
 import type { Spec } from '../../src/spec/types.js';
 
-export function pairYaml(o: { version?: string; accel?: 'kvm' | 'tcg'; delay?: number; extra?: string } = {}): string {
+export function pairYaml(o: { version?: string; accel?: 'kvm' | 'tcg'; delay?: number; hosts?: [string, string]; extra?: string } = {}): string {
+  const [ha, hb] = o.hosts ?? ['10.0.0.1', '10.0.0.2'];
   return `apiVersion: colo/v1
 kind: ColoPair
 metadata: {name: demo}
 spec:
   qemu: {version: "${o.version ?? '7.2'}", accel: ${o.accel ?? 'kvm'}, memory: 128M}
   nodes:
-    - {name: a, role: primary,   host: 10.0.0.1, qmp: unix:/run/a.qmp, workdir: /srv/a}
-    - {name: b, role: secondary, host: 10.0.0.2, qmp: unix:/run/b.qmp, workdir: /srv/b}
+    - {name: a, role: primary,   host: "${ha}", qmp: unix:/run/a.qmp, workdir: /srv/a}
+    - {name: b, role: secondary, host: "${hb}", qmp: unix:/run/b.qmp, workdir: /srv/b}
   disks:
     - {id: colo-disk0, size: 64M}
   netdevs:

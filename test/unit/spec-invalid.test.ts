@@ -196,6 +196,11 @@ const cases: Case[] = [
     code: 'UNKNOWN_REFERENCE', line: 10, column: 5, path: '/spec/qemu/initrd', message: /qemu\.initrd needs qemu\.kernel/,
   },
   {
+    name: 'per-node settings of an unknown netdev (points at the key)',
+    yaml: edit(['      workdir: /tmp/t/b', '      workdir: /tmp/t/b\n      netdevs: {hn9: {ifname: t1}}']),
+    code: 'UNKNOWN_REFERENCE', line: 21, column: 17, path: '/spec/nodes/1/netdevs/hn9', message: /node b: no netdev "hn9" \(netdevs: hn0\)/,
+  },
+  {
     name: 'an id QEMU would not take',
     yaml: edit(['id: colo-disk0', 'id: "bad id!"']),
     code: 'UNSAFE_ID', line: 22, column: 11, path: '/spec/disks/0/id', message: /"bad id!" is not a safe QEMU id/,
@@ -209,6 +214,16 @@ const cases: Case[] = [
     name: 'ifname on a user netdev (points at the key)',
     yaml: edit(['      type: user', '      type: user\n      ifname: tap0']),
     code: 'NETDEV_OPTION', line: 27, column: 7, path: '/spec/netdevs/0/ifname', message: /"ifname" applies to type tap only \(this one is user\)/,
+  },
+  {
+    name: 'a per-node ifname on a user netdev (points at the key)',
+    yaml: edit(['      workdir: /tmp/t/b', '      workdir: /tmp/t/b\n      netdevs: {hn0: {ifname: t1}}']),
+    code: 'NETDEV_OPTION', line: 21, column: 23, path: '/spec/nodes/1/netdevs/hn0/ifname', message: /node b: "ifname" applies to tap netdevs only \(hn0 is user\)/,
+  },
+  {
+    name: 'a tap netdev with a per-node ifname on one node only',
+    yaml: edit(['      workdir: /tmp/t/b', '      workdir: /tmp/t/b\n      netdevs: {hn0: {ifname: t1}}'], ['      type: user', '      type: tap']),
+    code: 'NETDEV_OPTION', line: 26, column: 7, path: '/spec/netdevs/0', message: /tap netdev needs "ifname"/,
   },
   {
     name: 'a tap netdev without ifname (points at the netdev)',

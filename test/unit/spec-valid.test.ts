@@ -130,6 +130,25 @@ spec:
   });
 });
 
+describe('per-node netdev settings', () => {
+  it('give each node its own tap name', () => {
+    const text = readFileSync(new URL('examples/pair.yaml', root), 'utf8')
+      .replace('workdir: /tmp/colo-demo/a}', 'workdir: /tmp/colo-demo/a, netdevs: {hn0: {ifname: tapA}}}')
+      .replace('workdir: /tmp/colo-demo/b}', 'workdir: /tmp/colo-demo/b, netdevs: {hn0: {ifname: tapB}}}')
+      .replace('{id: hn0, type: user,', '{id: hn0, type: tap,');
+    const spec = load(text);
+    const profile = profileFor(parseVersion(spec.qemu.version)!, spec.qemu.accel);
+    const netdev = (i: 0 | 1, role: 'primary' | 'secondary') => {
+      const argv = nodeArgs(spec, profile, spec.nodes[i], role).argv;
+      return argv[argv.indexOf('-netdev') + 1];
+    };
+    expect(netdev(0, 'primary')).toBe('tap,id=hn0,ifname=tapA,script=no,downscript=no,vhost=off');
+    expect(netdev(1, 'secondary')).toBe('tap,id=hn0,ifname=tapB,script=no,downscript=no,vhost=off');
+    // the name belongs to the host, not to the role
+    expect(netdev(1, 'primary')).toContain('ifname=tapB');
+  });
+});
+
 /** The object literal assigned to `const <name> = ` in generated code (JSON, as ajv writes it). */
 function embeddedJson(code: string, name: string): unknown {
   const start = code.indexOf(`const ${name} = `);

@@ -1,0 +1,118 @@
+// A client of the test guest, run inside the test network namespace: an HTTP request every
+// 1/rate s (each with its own timeout, never waiting for the previous one) and one long-lived TCP
+// stream of counter lines. Prints events as JSON lines; on SIGTERM or after --duration, a summary.
+// usage: node guest-client.mjs --host 192.0.2.10 [--duration S] [--rate 2] [--timeout 2000] [--wait-ready S]
+import http from 'node:http';
+import net from 'node:net';
+
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : def;
+};
+const host = arg('host', '192.0.2.10');
+const duration = Number(arg('duration', '0')) * 1000;
+const rate = Number(arg('rate', '2'));
+const timeout = Number(arg('timeout', '2000'));
+const waitReady = Number(arg('wait-ready', '0')) * 1000;
+const t0 = Date.now();
+const emit = (o) => process.stdout.write(JSON.stringify({ t: Date.now() - t0, ...o }) + '\n');
+
+function get() {
+  return new Promise((resolve) => {
+    const start = Date.now();
+    const req = http.get({ host, port: 80, path: '/', timeout, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ ok: res.statusCode === 200 && body.includes('hello from colo guest'), ms: Date.now() - start }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => resolve({ ok: false, ms: Date.now() - start, error: e.message }));
+  });
+}
+
+if (waitReady) {
+  const deadline = Date.now() + waitReady;
+  for (;;) {
+    const r = await get();
+    if (r.ok) {
+      emit({ ready: true });
+      process.exit(0);
+    }
+    if (Date.now() > deadline) {
+      emit({ ready: false, error: r.error });
+      process.exit(1);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+const requests = [];
+const answers = [];
+const stream = { connections: 0, lines: 0, jumps: 0, last: undefined, lastAt: undefined, maxGapMs: 0, closed: 0 };
+
+function connectStream() {
+  stream.connections++;
+  const sock = net.createConnection({ host, port: 8080 });
+  let buf = '';
+  sock.setEncoding('utf8');
+  sock.on('data', (d) => {
+    buf += d;
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const n = Number(buf.slice(0, i).trim());
+      buf = buf.slice(i + 1);
+      const now = Date.now();
+      if (stream.last !== undefined && n !== stream.last + 1) {
+        stream.jumps++;
+        emit({ stream: 'jump', from: stream.last, to: n });
+      }
+      if (stream.lastAt !== undefined) stream.maxGapMs = Math.max(stream.maxGapMs, now - stream.lastAt);
+      stream.last = n;
+      stream.lastAt = now;
+      stream.lines++;
+    }
+  });
+  sock.on('error', (e) => emit({ stream: 'error', error: e.message }));
+  sock.on('close', () => {
+    stream.closed++;
+    emit({ stream: 'closed' });
+    if (!done) setTimeout(connectStream, 200);
+  });
+  return sock;
+}
+
+let done = false;
+const sock = connectStream();
+const timer = setInterval(async () => {
+  const sent = Date.now();
+  const r = await get();
+  requests.push({ sent: sent - t0, ...r });
+  if (r.ok) answers.push(Date.now());
+  emit({ http: r.ok ? 'ok' : 'failed', ms: r.ms, ...(r.error ? { error: r.error } : {}) });
+}, 1000 / rate);
+
+function finish() {
+  if (done) return;
+  done = true;
+  clearInterval(timer);
+  // let requests in flight end (each is bounded by its timeout)
+  setTimeout(() => {
+    sock.destroy();
+    answers.sort((a, b) => a - b);
+    let longestGapMs = 0;
+    for (let i = 1; i < answers.length; i++) longestGapMs = Math.max(longestGapMs, answers[i] - answers[i - 1]);
+    const failed = requests.filter((r) => !r.ok).length;
+    emit({
+      summary: {
+        total: requests.length,
+        failed,
+        longestGapMs,
+        latencyMedianMs: requests.map((r) => r.ms).sort((a, b) => a - b)[Math.floor(requests.length / 2)] ?? null,
+        stream: { connections: stream.connections, lines: stream.lines, jumps: stream.jumps, maxGapMs: stream.maxGapMs, closed: stream.closed },
+      },
+    });
+    process.exit(0);
+  }, timeout + 200);
+}
+process.on('SIGTERM', finish);
+if (duration) setTimeout(finish, duration);

@@ -1,0 +1,422 @@
+import { describe, expect, it } from 'vitest';
+import { nodeArgs } from '../../src/model/argv.js';
+import { parseVersion, profileFor } from '../../src/model/profile.js';
+import { resource } from '../../src/model/state.js';
+import { assumeObserved } from '../../src/plan/assume.js';
+import { buildPlan } from '../../src/plan/build-plan.js';
+import { classifyNode, classifyPair } from '../../src/plan/classify.js';
+import { isQmp, isWait, type NodeClassification, type ObservedNode, type Plan, type QmpStep, type Transition } from '../../src/plan/types.js';
+import { edited, pair } from './pair-spec.js';
+
+const qmp = (plan: Plan): QmpStep[] => plan.steps.filter(isQmp);
+/** `node execute` per QMP step, HMP shown by its command line */
+const names = (plan: Plan): string[] =>
+  qmp(plan).map((s) => `${s.node} ${s.execute === 'human-monitor-command' ? `hmp ${String(s.arguments?.['command-line']).split(' ')[0]}` : s.execute}`);
+const indexOf = (plan: Plan, pred: (s: QmpStep) => boolean): number => plan.steps.findIndex((s) => isQmp(s) && pred(s));
+
+function planFor(t: Transition, o: Parameters<typeof pair>[0] = {}, edit?: (obs: Record<string, ObservedNode>) => void): Plan {
+  const { spec, profile } = pair(o);
+  const observed = assumeObserved(spec, profile, t);
+  edit?.(observed);
+  return buildPlan(spec, profile, observed, { mode: 'offline' });
+}
+
+describe('setup', () => {
+  const plan = planFor('setup');
+
+  it('is the transition of a fresh primary and a fresh secondary', () => {
+    expect(plan.transition).toBe('setup');
+    expect(plan.gated).toBe(false);
+    expect(plan.nodes).toMatchObject({ a: { role: 'primary', state: 'fresh-primary' }, b: { role: 'secondary', state: 'fresh-secondary' } });
+  });
+
+  it('runs the QMP of COLO-NOTES: secondary NBD first, then drive_add, x-blockdev-change, x-colo, delay, migrate', () => {
+    expect(qmp(plan).map((s) => [s.node, s.execute, s.arguments])).toEqual([
+      ['b', 'nbd-server-start', { addr: { type: 'inet', data: { host: '10.0.0.2', port: '9999' } } }],
+      ['b', 'nbd-server-add', { device: 'parent0', writable: true }],
+      ['a', 'human-monitor-command', { 'command-line': 'drive_add -n buddy driver=replication,mode=primary,file.driver=nbd,file.host=10.0.0.2,file.port=9999,file.export=parent0,node-name=replication0' }],
+      ['a', 'x-blockdev-change', { parent: 'colo-disk0', node: 'replication0' }],
+      ['a', 'migrate-set-capabilities', { capabilities: [{ capability: 'x-colo', state: true }] }],
+      ['a', 'migrate-set-parameters', { 'x-checkpoint-delay': 2000 }],
+      ['a', 'migrate', { uri: 'tcp:10.0.0.2:9998' }],
+    ]);
+  });
+
+  it('sets the checkpoint delay before migrate (afterwards it would force a checkpoint)', () => {
+    const delay = indexOf(plan, (s) => s.execute === 'migrate-set-parameters');
+    const migrate = indexOf(plan, (s) => s.execute === 'migrate');
+    expect(delay).toBeGreaterThanOrEqual(0);
+    expect(delay).toBeLessThan(migrate);
+  });
+
+  it("waits for the secondary's chardevs before migrate, and for both COLO modes after it", () => {
+    const migrate = indexOf(plan, (s) => s.execute === 'migrate');
+    const waits = plan.steps.map((s, i) => (isWait(s) ? { i, node: s.node, wait: s.wait, until: s.until } : undefined)).filter((w) => w !== undefined);
+    expect(waits).toEqual([
+      { i: migrate - 1, node: 'b', wait: 'chardevs-connected', until: ['red0', 'red1'] },
+      { i: migrate + 1, node: 'a', wait: 'migration-status', until: 'colo' },
+      { i: migrate + 2, node: 'b', wait: 'colo-mode', until: 'secondary' },
+      { i: migrate + 3, node: 'a', wait: 'colo-mode', until: 'primary' },
+    ]);
+  });
+
+  it('gives every QMP step a precondition, so a re-plan can skip it', () => {
+    for (const s of qmp(plan)) expect(s.precondition, s.execute).toBeTruthy();
+  });
+
+  it("sets no checkpoint delay when the spec keeps QEMU's default", () => {
+    const p = planFor('setup', { delay: 20000 });
+    expect(qmp(p).map((s) => s.execute)).not.toContain('migrate-set-parameters');
+  });
+});
+
+describe('secondary failover (the primary died)', () => {
+  const plan = planFor('secondary-failover');
+
+  it('is gated, and shows the roles the nodes had (the survivor was the secondary)', () => {
+    expect(plan.gated).toBe(true);
+    expect(plan.nodes.b).toMatchObject({ role: 'secondary', state: 'colo-secondary' });
+    expect(plan.nodes.a.role).toBe('primary');
+    expect(plan.nodes.a.state).toBe('unreachable');
+  });
+
+  it('stops NBD, takes over, then removes f2, f1, red1, red0 (QEMU order)', () => {
+    expect(qmp(plan).map((s) => [s.node, s.execute, s.arguments])).toEqual([
+      ['b', 'nbd-server-stop', undefined],
+      ['b', 'x-colo-lost-heartbeat', undefined],
+      ['b', 'object-del', { id: 'f2' }],
+      ['b', 'object-del', { id: 'f1' }],
+      ['b', 'chardev-remove', { id: 'red1' }],
+      ['b', 'chardev-remove', { id: 'red0' }],
+    ]);
+    expect(plan.steps.at(-1)).toMatchObject({ node: 'b', wait: 'colo-mode', until: 'none' });
+  });
+
+  it('keeps the rewriter (a resume inserts the new filters before it)', () => {
+    expect(qmp(plan).some((s) => s.arguments?.id === 'rew0')).toBe(false);
+  });
+
+  it('lists its removals as changes that weaken fault tolerance', () => {
+    expect(plan.changes.map((c) => [c.address, c.action])).toEqual(expect.arrayContaining([['b/object/f1', 'delete'], ['b/chardev/red0', 'delete'], ['b/colo', 'update']]));
+    expect(plan.changes.every((c) => c.faultTolerance)).toBe(true);
+  });
+});
+
+describe('primary failover (the secondary died)', () => {
+  it('detaches the replication child by the name the live block graph gives it', () => {
+    const plan = planFor('primary-failover', {}, (obs) => {
+      const was = obs.a.resources['a/block/colo-disk0/children.1'];
+      obs.a = edited(obs.a, {
+        drop: ['a/block/colo-disk0/children.1'],
+        put: [resource('a', 'block-child', 'colo-disk0/children.2', { ...was.value })],
+      });
+    });
+    expect(qmp(plan)[0]).toMatchObject({ node: 'a', execute: 'x-blockdev-change', arguments: { parent: 'colo-disk0', child: 'children.2' } });
+  });
+
+  it('then deletes replication0, compare, iothread and the filters, and leaves COLO last', () => {
+    const plan = planFor('primary-failover');
+    expect(plan.gated).toBe(true);
+    expect(qmp(plan).map((s) => [s.execute, s.arguments])).toEqual([
+      ['x-blockdev-change', { parent: 'colo-disk0', child: 'children.1' }],
+      ['human-monitor-command', { 'command-line': 'drive_del replication0' }],
+      ['object-del', { id: 'comp0' }],
+      ['object-del', { id: 'iothread1' }],
+      ['object-del', { id: 'm0' }],
+      ['object-del', { id: 'redire0' }],
+      ['object-del', { id: 'redire1' }],
+      ['x-colo-lost-heartbeat', undefined],
+    ]);
+  });
+
+  it('skips the detach when the graph shows no replication child any more', () => {
+    const plan = planFor('primary-failover', {}, (obs) => {
+      obs.a = edited(obs.a, { drop: ['a/block/colo-disk0/children.1'] });
+    });
+    expect(names(plan).slice(0, 2)).toEqual(['a hmp drive_del', 'a object-del']);
+  });
+});
+
+describe('resume', () => {
+  it('secondary-resume: chardevs first, then the copy, replication, filters before id=rew0 in chain order, compare, migrate', () => {
+    const plan = planFor('secondary-resume');
+    expect(plan.transition).toBe('secondary-resume');
+    expect(names(plan)).toEqual([
+      ...Array(6).fill('b chardev-add'),
+      'a nbd-server-start',
+      'a nbd-server-add',
+      'b drive-mirror',
+      'b stop',
+      'b block-job-cancel',
+      'b hmp drive_add',
+      'b x-blockdev-change',
+      'b object-add',
+      'b object-add',
+      'b object-add',
+      'b object-add',
+      'b object-add',
+      'b migrate-set-capabilities',
+      'b migrate-set-parameters',
+      'b migrate',
+    ]);
+    const filters = qmp(plan).filter((s) => s.execute === 'object-add' && String(s.arguments?.['qom-type']).startsWith('filter-'));
+    expect(filters.map((s) => [s.arguments?.id, s.arguments?.insert, s.arguments?.position])).toEqual([
+      ['m0', 'before', 'id=rew0'],
+      ['redire0', 'before', 'id=rew0'],
+      ['redire1', 'before', 'id=rew0'],
+    ]);
+    expect(qmp(plan).filter((s) => s.execute === 'object-add').slice(3).map((s) => s.arguments?.id)).toEqual(['iothread1', 'comp0']);
+  });
+
+  it('secondary-resume: the copy is ready before the VM stops, and the job is gone before drive_add', () => {
+    const plan = planFor('secondary-resume');
+    const ready = plan.steps.findIndex((s) => isWait(s) && s.wait === 'block-job-ready');
+    const gone = plan.steps.findIndex((s) => isWait(s) && s.wait === 'block-job-gone');
+    expect(ready).toBeGreaterThan(indexOf(plan, (s) => s.execute === 'drive-mirror'));
+    expect(ready).toBeLessThan(indexOf(plan, (s) => s.execute === 'stop'));
+    expect(gone).toBeGreaterThan(indexOf(plan, (s) => s.execute === 'block-job-cancel'));
+    expect(gone).toBeLessThan(indexOf(plan, (s) => s.execute === 'human-monitor-command'));
+  });
+
+  it('secondary-resume: a resync job already running is not started again', () => {
+    const plan = planFor('secondary-resume', {}, (obs) => {
+      obs.b = { ...obs.b, jobs: [{ id: 'resync', type: 'mirror', status: 'running', offset: 1, len: 2 }] };
+    });
+    expect(names(plan)).not.toContain('b drive-mirror');
+    expect(plan.steps.some((s) => isWait(s) && s.wait === 'block-job-ready' && s.until === 'resync')).toBe(true);
+  });
+
+  it('primary-resume: the survivor keeps its chardevs and gets its filters back in chain order', () => {
+    const plan = planFor('primary-resume');
+    expect(plan.transition).toBe('primary-resume');
+    expect(names(plan)).not.toContain('a chardev-add');
+    const filters = qmp(plan).filter((s) => s.execute === 'object-add' && String(s.arguments?.['qom-type']).startsWith('filter-'));
+    expect(filters.map((s) => s.arguments?.id)).toEqual(['m0', 'redire0', 'redire1']);
+  });
+});
+
+describe('preconditions: a half-applied plan re-plans to the remaining steps', () => {
+  it('setup with the NBD export and replication0 already attached plans only x-colo, delay and migrate', () => {
+    const plan = planFor('setup', {}, (obs) => {
+      obs.b = edited(obs.b, { put: [resource('b', 'nbd-server', 'nbd-server', {}), resource('b', 'nbd-export', 'parent0', { device: 'parent0' })] });
+      obs.a = edited(obs.a, {
+        put: [
+          resource('a', 'block-node', 'replication0', { driver: 'replication' }),
+          resource('a', 'block-child', 'colo-disk0/children.1', { node: 'replication0', driver: 'replication', target: 'nbd://10.0.0.2:9999/parent0' }),
+        ],
+      });
+    });
+    expect(plan.transition).toBe('setup');
+    expect(names(plan)).toEqual(['a migrate-set-capabilities', 'a migrate-set-parameters', 'a migrate']);
+  });
+
+  it('setup after drive_add but before x-blockdev-change attaches without adding the node again', () => {
+    const plan = planFor('setup', {}, (obs) => {
+      obs.a = edited(obs.a, { put: [resource('a', 'block-node', 'replication0', { driver: 'replication' })] });
+    });
+    expect(names(plan)).toContain('a x-blockdev-change');
+    expect(names(plan)).not.toContain('a hmp drive_add');
+  });
+
+  it('setup while the migration already runs only waits for COLO', () => {
+    const plan = planFor('setup', {}, (obs) => {
+      obs.a = edited(
+        { ...obs.a, migration: { status: 'active' } },
+        {
+          put: [
+            resource('a', 'block-node', 'replication0', { driver: 'replication' }),
+            resource('a', 'block-child', 'colo-disk0/children.1', { node: 'replication0', driver: 'replication' }),
+            resource('a', 'capability', 'x-colo', { state: true }),
+            resource('a', 'parameter', 'x-checkpoint-delay', { value: 2000 }),
+          ],
+        },
+      );
+      obs.b = edited(obs.b, { put: [resource('b', 'nbd-server', 'nbd-server', {}), resource('b', 'nbd-export', 'parent0', { device: 'parent0' })] });
+    });
+    expect(plan.nodes.a.state).toBe('migrating');
+    expect(qmp(plan)).toEqual([]);
+    expect(plan.steps.map((s) => (isWait(s) ? s.wait : '?'))).toEqual(['migration-status', 'colo-mode', 'colo-mode']);
+  });
+
+  it('steady with m0 missing plans one object-add m0, placed before redire0', () => {
+    const plan = planFor('steady', {}, (obs) => {
+      obs.a = edited(obs.a, { drop: ['a/object/m0'], put: [resource('a', 'filter-order', 'hn0', { order: ['redire0', 'redire1'] })] });
+    });
+    expect(plan.transition).toBe('steady');
+    expect(qmp(plan).map((s) => [s.node, s.execute, s.arguments])).toEqual([
+      ['a', 'object-add', { 'qom-type': 'filter-mirror', id: 'm0', netdev: 'hn0', queue: 'tx', outdev: 'mirror0', insert: 'before', position: 'id=redire0' }],
+    ]);
+    expect(plan.changes.find((c) => c.address === 'a/object/m0')).toMatchObject({ action: 'create', faultTolerance: expect.stringContaining('m0') });
+  });
+
+  it('steady with redire1 missing plans one object-add redire1 behind redire0', () => {
+    const plan = planFor('steady', {}, (obs) => {
+      obs.a = edited(obs.a, { drop: ['a/object/redire1'], put: [resource('a', 'filter-order', 'hn0', { order: ['m0', 'redire0'] })] });
+    });
+    expect(qmp(plan).map((s) => [s.arguments?.id, s.arguments?.insert, s.arguments?.position])).toEqual([['redire1', 'behind', 'id=redire0']]);
+  });
+
+  it('steady with x-checkpoint-delay drift plans one migrate-set-parameters', () => {
+    const plan = planFor('steady', {}, (obs) => {
+      obs.a = edited(obs.a, { put: [resource('a', 'parameter', 'x-checkpoint-delay', { value: 5000 })] });
+    });
+    expect(qmp(plan).map((s) => [s.node, s.execute, s.arguments])).toEqual([['a', 'migrate-set-parameters', { 'x-checkpoint-delay': 2000 }]]);
+    expect(plan.changes).toEqual([
+      expect.objectContaining({ address: 'a/migration/parameter/x-checkpoint-delay', action: 'update', before: { value: 5000 }, after: { value: 2000 } }),
+    ]);
+    expect(plan.warnings).toEqual([]);
+  });
+
+  it('steady drift under TCG warns that the parameter change forces a checkpoint', () => {
+    const plan = planFor('steady', { accel: 'tcg' }, (obs) => {
+      obs.a = edited(obs.a, { put: [resource('a', 'parameter', 'x-checkpoint-delay', { value: 5000 })] });
+    });
+    expect(plan.warnings.some((w) => /forces a checkpoint/.test(w))).toBe(true);
+  });
+
+  it('steady with nothing missing plans nothing', () => {
+    const plan = planFor('steady');
+    expect(plan.steps).toEqual([]);
+    expect(plan.changes).toEqual([]);
+  });
+});
+
+describe('version profiles', () => {
+  const xColoOnSecondary = (p: Plan) => qmp(p).some((s) => s.node === 'b' && s.execute === 'migrate-set-capabilities');
+  const secondaryArgv = (version: string) => {
+    const { spec, profile } = pair({ version });
+    return nodeArgs(spec, profile, spec.nodes[1], 'secondary').argv;
+  };
+
+  it('7.2: x-colo on the primary only; reconnect=1', () => {
+    expect(xColoOnSecondary(planFor('setup', { version: '7.2' }))).toBe(false);
+    expect(secondaryArgv('7.2')).toContain('socket,id=red0,host=10.0.0.1,port=9003,reconnect=1');
+  });
+
+  it('8.1: x-colo on the secondary too, first of all; still reconnect=1', () => {
+    const plan = planFor('setup', { version: '8.1' });
+    expect(qmp(plan)[0]).toMatchObject({ node: 'b', execute: 'migrate-set-capabilities', arguments: { capabilities: [{ capability: 'x-colo', state: true }] } });
+    expect(secondaryArgv('8.1')).toContain('socket,id=red1,host=10.0.0.1,port=9004,reconnect=1');
+  });
+
+  it('9.2: x-colo on the secondary and reconnect-ms', () => {
+    expect(xColoOnSecondary(planFor('setup', { version: '9.2' }))).toBe(true);
+    const argv = secondaryArgv('9.2');
+    expect(argv).toContain('socket,id=red0,host=10.0.0.1,port=9003,reconnect-ms=1000');
+    expect(argv.join(' ')).not.toMatch(/reconnect=/);
+  });
+
+  it('a secondary chardev re-added in steady state uses the profile form', () => {
+    const missingRed0 = (obs: Record<string, ObservedNode>) => {
+      obs.b = edited(obs.b, { drop: ['b/chardev/red0'] });
+    };
+    const data = (p: Plan) => (qmp(p).find((s) => s.execute === 'chardev-add')?.arguments?.backend as { data: Record<string, unknown> }).data;
+    expect(data(planFor('steady', { version: '7.2' }, missingRed0))).toMatchObject({ server: false, reconnect: 1 });
+    expect(data(planFor('steady', { version: '9.2' }, missingRed0))).toMatchObject({ server: false, 'reconnect-ms': 1000 });
+  });
+
+  it('warns about TCG on every version and about 10.0/10.1, and not otherwise', () => {
+    const w = (v: string, accel: 'kvm' | 'tcg') => profileFor(parseVersion(v)!, accel).warnings;
+    expect(w('7.2', 'tcg')).toEqual([expect.stringMatching(/TCG deadlocks QEMU at the first checkpoint/)]);
+    expect(w('9.2', 'tcg')).toEqual([expect.stringMatching(/TCG deadlocks QEMU at the first checkpoint/)]);
+    expect(w('7.2', 'kvm')).toEqual([]);
+    expect(w('9.2', 'kvm')).toEqual([]);
+    expect(w('10.0', 'kvm')).toEqual([expect.stringMatching(/QEMU 10\.0 has broken COLO/)]);
+    expect(w('10.1', 'kvm')).toEqual([expect.stringMatching(/QEMU 10\.1 has broken COLO/)]);
+    expect(w('10.2', 'kvm')).toEqual([]);
+    expect(w('10.0', 'tcg')).toHaveLength(2);
+    expect(w('6.2', 'kvm')).toEqual([expect.stringMatching(/older than 7\.2/)]);
+  });
+
+  it('a plan carries the profile warnings', () => {
+    expect(planFor('setup', { accel: 'tcg' }).warnings).toEqual([expect.stringMatching(/deadlocks/)]);
+    expect(planFor('setup', { version: '10.1' }).warnings).toEqual([expect.stringMatching(/broken COLO/)]);
+    expect(planFor('setup').warnings).toEqual([]);
+  });
+});
+
+describe('addresses', () => {
+  it('an IPv6 host is bracketed wherever QEMU takes host:port (-incoming, migrate, nbd:// targets)', () => {
+    const o = { hosts: ['fd00::1', 'fd00::2'] as [string, string] };
+    const { spec, profile } = pair(o);
+    expect(nodeArgs(spec, profile, spec.nodes[1], 'secondary').argv.slice(-2)).toEqual(['-incoming', 'tcp:[fd00::2]:9998']);
+    expect(qmp(planFor('setup', o)).find((s) => s.execute === 'migrate')?.arguments).toEqual({ uri: 'tcp:[fd00::2]:9998' });
+    expect(qmp(planFor('primary-resume', o)).find((s) => s.execute === 'drive-mirror')?.arguments?.target).toBe('nbd://[fd00::2]:9999/parent0');
+  });
+});
+
+describe('classifyNode', () => {
+  const node = (o: Partial<ObservedNode>): ObservedNode => ({ name: 'n', reach: 'ok', resources: {}, jobs: [], ...o });
+
+  it.each<[string, Partial<ObservedNode>, Partial<NodeClassification>]>([
+    ['no QMP socket', { reach: 'unreachable', error: 'ENOENT' }, { class: 'unreachable', detail: 'ENOENT' }],
+    ['QMP does not answer', { reach: 'hung' }, { class: 'hung' }],
+    ['prelaunch, mode none', { runstate: 'prelaunch', colo: { mode: 'none' }, migration: {} }, { class: 'fresh-primary' }],
+    ['inmigrate, mode none', { runstate: 'inmigrate', colo: { mode: 'none' } }, { class: 'fresh-secondary' }],
+    ['running, mode primary', { runstate: 'running', colo: { mode: 'primary' }, migration: { status: 'colo' } }, { class: 'colo-primary' }],
+    ['paused by a checkpoint, mode primary', { runstate: 'finish-migrate', colo: { mode: 'primary' }, migration: { status: 'colo' } }, { class: 'colo-primary' }],
+    ['running, mode secondary', { runstate: 'running', colo: { mode: 'secondary' }, migration: { status: 'colo' } }, { class: 'colo-secondary' }],
+    ['running alone after a failover', { runstate: 'running', colo: { mode: 'none', lastMode: 'secondary' }, migration: { status: 'completed' } }, { class: 'standalone', lastMode: 'secondary' }],
+    ['running, never in COLO', { runstate: 'running', colo: { mode: 'none' } }, { class: 'standalone', lastMode: 'none' }],
+    ['migrating', { runstate: 'prelaunch', colo: { mode: 'none' }, migration: { status: 'active' } }, { class: 'migrating' }],
+    ['migration failed', { runstate: 'postmigrate', colo: { mode: 'none' }, migration: { status: 'failed' } }, { class: 'failed', detail: 'migration failed' }],
+  ])('%s', (_what, o, want) => {
+    expect(classifyNode(node(o))).toMatchObject({ name: 'n', ...want });
+  });
+
+  it('the FIX 1 hang signature is failed, and says what it means', () => {
+    const c = classifyNode(node({ runstate: 'finish-migrate', colo: { mode: 'primary' }, migration: { status: 'colo' }, hangSignature: true }));
+    expect(c.class).toBe('failed');
+    expect(c.detail).toMatch(/top-id/);
+    expect(c.detail).toMatch(/colo args/);
+  });
+});
+
+describe('classifyPair: the table of DESIGN.md', () => {
+  const { spec } = pair();
+  const c = (name: string, cls: NodeClassification['class'], lastMode?: string): NodeClassification => ({ name, class: cls, ...(lastMode ? { lastMode } : {}) });
+
+  it.each<[NodeClassification, NodeClassification, Transition, boolean, Record<string, string>]>([
+    [c('a', 'fresh-primary'), c('b', 'fresh-secondary'), 'setup', false, { primary: 'a', secondary: 'b' }],
+    [c('a', 'fresh-secondary'), c('b', 'fresh-primary'), 'setup', false, { primary: 'b', secondary: 'a' }],
+    [c('a', 'colo-primary'), c('b', 'colo-secondary'), 'steady', false, { primary: 'a', secondary: 'b' }],
+    [c('a', 'unreachable'), c('b', 'colo-secondary'), 'secondary-failover', true, { survivor: 'b', primary: 'b' }],
+    [c('a', 'hung'), c('b', 'colo-secondary'), 'secondary-failover', true, { survivor: 'b' }],
+    [c('a', 'colo-primary'), c('b', 'unreachable'), 'primary-failover', true, { survivor: 'a', primary: 'a' }],
+    [c('a', 'standalone', 'secondary'), c('b', 'fresh-secondary'), 'secondary-resume', false, { primary: 'a', secondary: 'b' }],
+    [c('a', 'fresh-secondary'), c('b', 'standalone', 'secondary'), 'secondary-resume', false, { primary: 'b', secondary: 'a' }],
+    [c('a', 'standalone', 'primary'), c('b', 'fresh-secondary'), 'primary-resume', false, { primary: 'a', secondary: 'b' }],
+    [c('a', 'standalone', 'none'), c('b', 'fresh-secondary'), 'primary-resume', false, { primary: 'a', secondary: 'b' }],
+    [c('a', 'standalone', 'primary'), c('b', 'standalone', 'secondary'), 'blocked', false, {}],
+  ])('%o + %o → %s', (a, b, transition, gated, roles) => {
+    const p = classifyPair(spec, a, b);
+    expect(p).toMatchObject({ transition, gated, ...roles });
+  });
+
+  it('split brain is blocked and says so', () => {
+    const p = classifyPair(spec, c('a', 'standalone', 'primary'), c('b', 'standalone', 'secondary'));
+    expect(p.transition).toBe('blocked');
+    expect(p.reason).toMatch(/split brain/);
+    expect(p.primary).toBeUndefined();
+    expect(p.survivor).toBeUndefined();
+  });
+
+  it('an unreachable primary is a gated failover whose reason warns about partitions', () => {
+    const p = classifyPair(spec, c('a', 'unreachable'), c('b', 'colo-secondary'));
+    expect(p).toMatchObject({ transition: 'secondary-failover', gated: true, survivor: 'b' });
+    expect(p.reason).toMatch(/partition/);
+  });
+
+  it('neither node answering is blocked', () => {
+    expect(classifyPair(spec, c('a', 'unreachable'), c('b', 'hung')).transition).toBe('blocked');
+  });
+
+  it('a split-brain plan has no steps', () => {
+    const { spec: s, profile } = pair();
+    const observed = assumeObserved(s, profile, 'steady');
+    const alone = (o: ObservedNode, lastMode: string): ObservedNode => ({ ...o, runstate: 'running', colo: { mode: 'none', lastMode }, migration: { status: 'completed' } });
+    const plan = buildPlan(s, profile, { a: alone(observed.a, 'primary'), b: alone(observed.b, 'secondary') }, { mode: 'live' });
+    expect(plan.transition).toBe('blocked');
+    expect(plan.steps).toEqual([]);
+  });
+});
