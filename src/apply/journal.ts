@@ -20,13 +20,15 @@ export class Journal {
     if (this.path) appendFileSync(this.path, JSON.stringify({ time: new Date().toISOString(), ...entry }) + '\n');
   }
 
+  /** Reads are journaled without their (large) answers; commands that change state with them. */
   qmp(node: string, command: string, args: unknown, result: QmpResult): void {
+    const mutating = isMutating(command, args);
     this.write({
       node,
       command,
       arguments: args ?? {},
-      mutating: isMutating(command, args),
-      ...(result.ok ? { result: result.value } : { error: { class: result.error.errorClass, desc: result.error.desc } }),
+      mutating,
+      ...(result.ok ? { result: mutating ? result.value : 'read' } : { error: { class: result.error.errorClass, desc: result.error.desc } }),
     });
   }
 

@@ -156,7 +156,8 @@ export async function cmdApply(
   const journal = new Journal(journalPath(io, spec, o.journal));
   const session = new Session(spec, journal, timeoutMs);
   try {
-    const live = await planLive(spec, Math.min(timeoutMs, 5000));
+    const reads = (node: string, cmd: string, args: unknown, r: Parameters<Journal['qmp']>[3]) => journal.qmp(node, cmd, args, r);
+    const live = await planLive(spec, Math.min(timeoutMs, 5000), reads);
     let plan = live.plan;
     if (saved) {
       if (saved.fingerprint !== plan.fingerprint) {
@@ -187,7 +188,7 @@ export async function cmdApply(
     await runSteps(io, spec, plan, session, o.stopAfter !== undefined ? Number(o.stopAfter) : undefined);
     if (o.stopAfter !== undefined) return 0;
     await session.close();
-    const after = await planLive(spec, Math.min(timeoutMs, 5000));
+    const after = await planLive(spec, Math.min(timeoutMs, 5000), reads);
     if (after.plan.steps.length === 0 && after.plan.transition !== 'blocked' && (after.plan.transition !== 'steady' || converged(after.plan))) {
       io.stdout.write(`Converged: ${after.plan.transition === 'steady' ? 'the pair replicates as the spec says' : after.plan.reason}.\n`);
       return 0;

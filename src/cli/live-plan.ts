@@ -2,7 +2,7 @@ import { formatVersion, profileFor, type Profile } from '../model/profile.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { ObservedNode, Plan } from '../plan/types.js';
 import type { Spec } from '../spec/types.js';
-import { fingerprint, observePair, type NodeReading } from '../observe/observe.js';
+import { fingerprint, observePair, type NodeReading, type ObserveOptions } from '../observe/observe.js';
 import { specProfile } from './load-file.js';
 
 export interface LivePlan {
@@ -23,8 +23,8 @@ export function liveProfile(spec: Spec, observed: Record<string, ObservedNode>):
 }
 
 /** Observe both nodes in parallel and plan from what is there. */
-export async function planLive(spec: Spec, timeoutMs: number): Promise<LivePlan> {
-  const readings = await observePair(spec, { timeoutMs });
+export async function planLive(spec: Spec, timeoutMs: number, onResult?: ObserveOptions['onResult']): Promise<LivePlan> {
+  const readings = await observePair(spec, { timeoutMs, onResult });
   const observed = Object.fromEntries(Object.entries(readings).map(([k, r]) => [k, r.observed]));
   const profile = liveProfile(spec, observed);
   const plan = buildPlan(spec, profile, observed, { mode: 'live', fingerprint: fingerprint(observed) });

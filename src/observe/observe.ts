@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { NodeSpec, Spec } from '../spec/types.js';
 import type { ObservedNode } from '../plan/types.js';
 import { parseQmpAddress } from '../qmp/address.js';
-import { QmpClient, QmpConnectError, QmpTimeoutError, type QmpOptions } from '../qmp/client.js';
+import { QmpClient, QmpConnectError, QmpTimeoutError, type QmpOptions, type QmpResult } from '../qmp/client.js';
 import { COMPARE_PROPS, FIRST_READS, normalizeReads, type RawReads } from './normalize.js';
 
 export interface ObserveOptions {
@@ -12,6 +12,8 @@ export interface ObserveOptions {
   hangConfirmMs?: number;
   /** false: skip the second burst (colo-compare properties), as a failover does */
   objectProps?: boolean;
+  /** called for every command answered (apply journals its reads with it) */
+  onResult?: (node: string, command: string, args: unknown, result: QmpResult) => void;
 }
 
 export interface NodeReading {
@@ -79,7 +81,12 @@ export async function observeNode(node: NodeSpec, opts: ObserveOptions = {}): Pr
   const timeoutMs = opts.timeoutMs ?? 5000;
   let client: QmpClient | undefined;
   try {
-    client = await connectNode(node, { connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs });
+    const onResult = opts.onResult;
+    client = await connectNode(node, {
+      connectTimeoutMs: timeoutMs,
+      commandTimeoutMs: timeoutMs,
+      ...(onResult ? { onResult: (cmd: string, args: unknown, r: QmpResult) => cmd !== 'qmp_capabilities' && onResult(node.name, cmd, args, r) } : {}),
+    });
     const reading = await readNode(node.name, client, opts);
     return { ...reading, roundTrips: client.roundTrips };
   } catch (e) {
