@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 rmSync(`${root}/dist/bundle`, { recursive: true, force: true });
 await build({
-  entryPoints: { colo: `${root}/src/cli/main.ts`, index: `${root}/src/index.ts` },
+  entryPoints: { colo: `${root}/src/cli/main.ts`, index: `${root}/src/index.ts`, 'demo-guest': `${root}/scripts/demo-guest.ts` },
   bundle: true,
   minify: true,
   splitting: true,

@@ -5,7 +5,6 @@
 # the first checkpoint under TCG). `npm run demo -- --guest` shows a real guest surviving a failover.
 set -eu
 cd "$(dirname "$0")/.."
-if [ "${1:-}" = "--guest" ]; then exec node scripts/demo-guest.mjs; fi
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 need=""
@@ -19,6 +18,8 @@ fi
 [ -d node_modules ] || { say "npm ci"; npm ci --no-audit --no-fund; }
 say "build"
 npm run -s build
+
+if [ "${1:-}" = "--guest" ]; then exec node dist/bundle/demo-guest.mjs; fi
 
 DIR=${COLO_DEMO_DIR:-/tmp/colo-demo}
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
