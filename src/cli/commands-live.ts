@@ -118,7 +118,7 @@ function whatMoved(saved: Plan, now: Plan): string[] {
 async function runSteps(io: Io, spec: Spec, plan: Plan, session: Session, stopAfter?: number): Promise<void> {
   const started = Date.now();
   const progress = io.stderr.isTTY ? progressPrinter(io) : undefined;
-  await executeSteps(session, plan.steps, {
+  const ran = await executeSteps(session, plan.steps, {
     stopAfter,
     progress,
     onStep: (i, step, outcome) => {
@@ -126,7 +126,7 @@ async function runSteps(io: Io, spec: Spec, plan: Plan, session: Session, stopAf
       io.stdout.write(`  ${String(i + 1).padStart(3)}. ${step.node}: ${stepText(step)} … ${outcome}\n`);
     },
   });
-  io.stdout.write(`${plan.steps.length} steps in ${Date.now() - started} ms\n`);
+  io.stdout.write(`${ran === plan.steps.length ? ran : `${ran} of ${plan.steps.length}`} steps in ${Date.now() - started} ms\n`);
 }
 
 export async function cmdApply(

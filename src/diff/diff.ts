@@ -37,6 +37,9 @@ function faultTolerance(want: Resource, have: Resource | undefined): string | un
       if (want.id === 'x-checkpoint-delay' && have && Number(have.value.value) < Number(want.value.value)) {
         return `checkpoint interval raised from ${have.value.value} to ${want.value.value} ms: more work lost to a failover`;
       }
+      if (want.id === 'x-checkpoint-delay' && have && Number(have.value.value) > Number(want.value.value)) {
+        return `checkpoints every ${have.value.value} ms, the spec says ${want.value.value}: more work is lost to a failover until this is repaired`;
+      }
       return undefined;
     case 'capability':
       return missing || have?.value.state !== want.value.state ? 'the x-colo capability is off' : undefined;

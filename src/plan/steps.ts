@@ -55,7 +55,11 @@ function attachReplication(ctx: PlanContext, p: NodeSpec, s: NodeSpec): Step[] {
     const ids = diskIds(i);
     const attached = ctx.has(addressOf(p.name, 'block-child', `${d.id}/children.1`));
     if (attached) return;
-    if (!ctx.has(addressOf(p.name, 'block-node', ids.replication))) {
+    const present = ctx.has(addressOf(p.name, 'block-node', ids.replication));
+    // left by an interrupted apply, connected to an export this secondary does not serve: a relaunched secondary
+    const stale = present && !ctx.has(addressOf(s.name, 'nbd-export', ids.parent));
+    if (stale) out.push(hmp(p.name, `drive_del ${ids.replication}`, `delete ${ids.replication}: its NBD connection went to an earlier ${s.name}`, `${ids.replication} detached, ${s.name} exports no ${ids.parent}`));
+    if (!present || stale) {
       out.push(hmp(p.name, driveAddCommand(s, ctx.spec, i), `add ${ids.replication}: replication to ${nbdTarget(s, ctx.spec, i)}`, `block node ${ids.replication} absent`));
     }
     out.push({ node: p.name, execute: 'x-blockdev-change', arguments: { parent: d.id, node: ids.replication }, description: `attach ${ids.replication} to ${d.id} as children.1`, precondition: `${d.id} has no replication child` });

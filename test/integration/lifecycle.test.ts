@@ -61,6 +61,7 @@ describe(`apply lifecycle on QEMU 7.2 (${accel})`, () => {
     const again = await apply(pair);
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stdout).toContain('Nothing to do.');
+    expect(again.journal.filter((e) => e.command && !e.mutating).length).toBeGreaterThan(0); // it read both nodes
     expect(again.journal.filter((e) => e.mutating)).toEqual([]);
     expect((await plan(pair, '--detailed-exitcode')).code).toBe(0);
 

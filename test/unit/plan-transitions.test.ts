@@ -213,9 +213,20 @@ describe('preconditions: a half-applied plan re-plans to the remaining steps', (
   it('setup after drive_add but before x-blockdev-change attaches without adding the node again', () => {
     const plan = planFor('setup', {}, (obs) => {
       obs.a = edited(obs.a, { put: [resource('a', 'block-node', 'replication0', { driver: 'replication' })] });
+      obs.b = edited(obs.b, { put: [resource('b', 'nbd-server', 'nbd-server', {}), resource('b', 'nbd-export', 'parent0', { device: 'parent0' })] });
     });
     expect(names(plan)).toContain('a x-blockdev-change');
     expect(names(plan)).not.toContain('a hmp drive_add');
+  });
+
+  it('setup with a replication node left by an earlier secondary (no export now) deletes and adds it again', () => {
+    const plan = planFor('setup', {}, (obs) => {
+      obs.a = edited(obs.a, { put: [resource('a', 'block-node', 'replication0', { driver: 'replication' })] });
+    });
+    const n = names(plan);
+    expect(n.indexOf('a hmp drive_del')).toBeGreaterThan(n.indexOf('b nbd-server-add'));
+    expect(n.indexOf('a hmp drive_add')).toBeGreaterThan(n.indexOf('a hmp drive_del'));
+    expect(n.indexOf('a x-blockdev-change')).toBeGreaterThan(n.indexOf('a hmp drive_add'));
   });
 
   it('setup while the migration already runs only waits for COLO', () => {
