@@ -17,7 +17,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .showHelpAfterError('(run colo help COMMAND for its options)');
 
   const color = () => useColor(io, program.opts().color);
-  const act = (h: Handler) => async () => {
+  /** runs a command's handler and keeps its exit code */
+  const act = async (h: Handler) => {
     exitCode = await h();
   };
   const file = new Option('-f, --file <FILE>', 'the pair spec (YAML)').makeOptionMandatory();
@@ -27,7 +28,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .description('check a spec: schema, semantic rules, every problem with file:line:column')
     .addOption(file)
     .action(function (this: Command) {
-      return act(() => cmdValidate(io, { file: this.opts().file, color: color() }))();
+      return act(() => cmdValidate(io, { file: this.opts().file, color: color() }));
     });
 
   program
@@ -39,7 +40,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--format <FORMAT>', 'shell | json', 'shell')
     .action(function (this: Command) {
       const o: any = this.opts();
-      return act(() => cmdArgs(io, { file: o.file, node: o.node, role: o.role, format: o.format, color: color() }))();
+      return act(() => cmdArgs(io, { file: o.file, node: o.node, role: o.role, format: o.format, color: color() }));
     });
 
   program
@@ -63,7 +64,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
         }
         const live = await import('./commands-live.js');
         return live.cmdPlanLive(io, { ...o, color: color() });
-      })();
+      });
     });
 
   program
@@ -77,7 +78,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--stop-after <N>', 'testing: stop after N steps')
     .action(function (this: Command, planFile?: string) {
       const o: any = this.opts();
-      return act(async () => (await import('./commands-live.js')).cmdApply(io, { ...o, planFile, color: color() }))();
+      return act(async () => (await import('./commands-live.js')).cmdApply(io, { ...o, planFile, color: color() }));
     });
 
   program
@@ -89,7 +90,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--sample <MS>', 'also count checkpoints on the primary for MS milliseconds (STOP/RESUME events)')
     .action(function (this: Command) {
       const o: any = this.opts();
-      return act(async () => (await import('./commands-live.js')).cmdStatus(io, { ...o, color: color() }))();
+      return act(async () => (await import('./commands-live.js')).cmdStatus(io, { ...o, color: color() }));
     });
 
   program
@@ -101,7 +102,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--journal <FILE>', 'JSON-lines journal of every QMP command')
     .action(function (this: Command) {
       const o: any = this.opts();
-      return act(async () => (await import('./commands-live.js')).cmdFailover(io, { ...o, color: color() }))();
+      return act(async () => (await import('./commands-live.js')).cmdFailover(io, { ...o, color: color() }));
     });
 
   program
@@ -112,7 +113,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--role <ROLE>', 'primary or secondary (default: secondary when the peer runs, else the spec role)')
     .action(function (this: Command) {
       const o: any = this.opts();
-      return act(async () => (await import('./commands-launch.js')).cmdLaunch(io, { ...o, color: color() }))();
+      return act(async () => (await import('./commands-launch.js')).cmdLaunch(io, { ...o, color: color() }));
     });
 
   program
@@ -122,7 +123,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .requiredOption('--node <NAME>', 'node name')
     .action(function (this: Command) {
       const o: any = this.opts();
-      return act(async () => (await import('./commands-launch.js')).cmdStop(io, { ...o, color: color() }))();
+      return act(async () => (await import('./commands-launch.js')).cmdStop(io, { ...o, color: color() }));
     });
 
   try {
