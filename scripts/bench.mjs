@@ -4,6 +4,8 @@
 //   3. live refresh of a pair (both nodes, pipelined reads) vs one raw query-status per node
 //   4. `colo failover` wall time        vs  a minimal raw QMP sender, same commands (goal <= 1.5)
 //   5. setup to COLO running (`colo apply`) vs the raw command sequence           (goal <= 1.1)
+//   6. kill → survivor serving: `colo failover` with its tap hook vs the raw QMP sequence and the
+//      same `ip` calls, on tap NICs in a private network namespace (root only)    (goal <= 1.5)
 // Pairs run under TCG with checkpoints off (x-checkpoint-delay one hour), on loopback ports 45xxx.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -65,7 +67,7 @@ console.log(`${''.padEnd(34)} ${planMs < 1000 ? 'under 1 s: met' : 'over 1 s: NO
 const work = mkdtempSync(join(tmpdir(), 'colo-bench-'));
 let pairNo = 0;
 const started = new Set();
-function pairSpec() {
+function pairSpec(opts = {}) {
   const dir = join(work, `p${pairNo}`);
   const base = 45000 + (pairNo++ % 40) * 20;
   const file = join(dir + '.yaml');
@@ -77,13 +79,13 @@ metadata: {name: bench${pairNo}}
 spec:
   qemu: {version: "7.2", accel: tcg, memory: 64M, cpu: qemu64}
   nodes:
-    - {name: a, role: primary,   host: 127.0.0.1, qmp: unix:${dir}/a.qmp, workdir: ${dir}/a}
-    - {name: b, role: secondary, host: 127.0.0.1, qmp: unix:${dir}/b.qmp, workdir: ${dir}/b}
+    - {name: a, role: primary,   host: 127.0.0.1, qmp: unix:${dir}/a.qmp, workdir: ${dir}/a${opts.netns ? `, netns: ${opts.netns}, netdevs: {hn0: {ifname: tap-a}}` : ''}}
+    - {name: b, role: secondary, host: 127.0.0.1, qmp: unix:${dir}/b.qmp, workdir: ${dir}/b${opts.netns ? `, netns: ${opts.netns}, netdevs: {hn0: {ifname: tap-b}}` : ''}}
   disks: [{id: colo-disk0, size: 16M}]
-  netdevs: [{id: hn0, type: user, romfile: ""}]
+  netdevs: [${opts.netdev ?? '{id: hn0, type: user, romfile: ""}'}]
   ports: {migration: ${base}, nbd: ${base + 1}, base: ${base + 5}}
   colo: {checkpointDelayMs: 3600000}
-`,
+${opts.hooks ?? ''}`,
   );
   const cli = (...args) => execFileSync(process.execPath, [colo, ...args, '--no-color'], { encoding: 'utf8', env: { ...process.env, COLO_STATE_DIR: join(work, 'state') } });
   const pid = (n) => Number(readFileSync(join(dir, n, 'qemu.pid'), 'utf8'));
@@ -178,6 +180,51 @@ try {
     }
   }
   report('colo failover', median(failT), 'raw QMP sender', median(rawFailT), 1.5);
+
+  // 6. failover with the tap switch, in a network namespace
+  if (process.getuid?.() === 0) {
+    const ns = `colo-bench-${process.pid}`;
+    const ip = (...a) => execFileSync('ip', ['netns', 'exec', ns, 'ip', ...a]);
+    execFileSync('ip', ['netns', 'add', ns]);
+    try {
+      ip('link', 'set', 'lo', 'up');
+      ip('link', 'add', 'br0', 'type', 'bridge');
+      ip('link', 'set', 'br0', 'up');
+      const switchCmd = (failed, survivor) => ['ip', 'netns', 'exec', ns, 'sh', '-c', `ip link set tap-${failed} nomaster; ip link set tap-${survivor} master br0`];
+      const tapT = [];
+      const rawTapT = [];
+      for (let i = 0; i < pairRuns; i++) {
+        for (const which of ['colo', 'raw']) {
+          for (const t of ['tap-a', 'tap-b']) {
+            ip('tuntap', 'add', t, 'mode', 'tap');
+            ip('link', 'set', t, 'up');
+          }
+          ip('link', 'set', 'tap-a', 'master', 'br0');
+          const p = pairSpec({
+            netns: ns,
+            netdev: '{id: hn0, type: tap, script: "no", downscript: "no", vnetHdr: false, model: virtio-net-pci, mac: "52:54:00:12:34:56", romfile: ""}',
+            hooks: `  hooks:\n    afterFailover:\n      - {name: switch-tap, run: ${JSON.stringify(switchCmd('$COLO_FAILED', '$COLO_SURVIVOR'))}, timeoutMs: 5000}\n`,
+          });
+          p.launch();
+          p.cli('apply', '-f', p.file, '--auto-approve');
+          process.kill(p.pid('a'), 'SIGKILL');
+          if (which === 'colo') {
+            tapT.push(wall(process.execPath, [colo, 'failover', '-f', p.file, '--survivor', 'b', '--no-color'], { env: { ...process.env, COLO_STATE_DIR: join(work, 'state') } }));
+          } else {
+            const t = performance.now();
+            execFileSync(process.execPath, [raw, join(p.dir, 'b.qmp'), JSON.stringify(failCmds)]);
+            execFileSync(switchCmd('a', 'b')[0], switchCmd('a', 'b').slice(1));
+            rawTapT.push(performance.now() - t);
+          }
+          killAll();
+          for (const t of ['tap-a', 'tap-b']) ip('link', 'del', t);
+        }
+      }
+      report('kill → survivor serving (tap)', median(tapT), 'raw QMP + ip', median(rawTapT), 1.5);
+    } finally {
+      execFileSync('ip', ['netns', 'del', ns]);
+    }
+  } else console.log('kill → survivor serving (tap)      skipped: needs root for a network namespace');
 } finally {
   killAll();
 }
