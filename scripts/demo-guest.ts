@@ -75,7 +75,7 @@ try {
   say('colo apply: NBD on b, replication on a, checkpoints every 2 s, migrate');
   await colo('apply', '-f', file, '--auto-approve');
   say('the guest boots under COLO (about 100 s here); its console:');
-  const ready = startClient(ns, ['--wait-ready', '300']);
+  const ready = startClient(ns, ['--wait-ready', '420']);
   let shown = 0;
   const tail = setInterval(() => {
     const lines = readFileSync(join(dir, 'a', 'serial.log'), 'utf8').split('\n').filter((l) => l.startsWith('guest-init'));

@@ -35,7 +35,7 @@ describe.skipIf(!runnable)('a real guest through failovers (KVM)', () => {
     expect(setup.code, setup.stdout + setup.stderr).toBe(0);
 
     // the guest boots under COLO (about 100 s on these machines)
-    const ready = startClient(ns, ['--wait-ready', '240']);
+    const ready = startClient(ns, ['--wait-ready', '420']);
     expect((await ready.done).ready).toBe(true);
 
     // 1. the primary dies under load; the secondary takes over
