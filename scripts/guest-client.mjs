@@ -76,7 +76,7 @@ function connectStream() {
   sock.on('close', () => {
     stream.closed++;
     emit({ stream: 'closed' });
-    if (!done) setTimeout(connectStream, 200);
+    if (!done) setTimeout(connectStream, 1000);
   });
   return sock;
 }

@@ -115,7 +115,7 @@ function whatMoved(saved: Plan, now: Plan): string[] {
   return out.length ? out : ['the live state read differently (resources changed)'];
 }
 
-async function runSteps(io: Io, spec: Spec, plan: Plan, session: Session, stopAfter?: number): Promise<void> {
+async function runSteps(io: Io, plan: Plan, session: Session, stopAfter?: number): Promise<void> {
   const started = Date.now();
   const progress = io.stderr.isTTY ? progressPrinter(io) : undefined;
   const ran = await executeSteps(session, plan.steps, {
@@ -185,7 +185,7 @@ export async function cmdApply(
       return 1;
     }
     journal.note('*', 'apply', { transition: plan.transition, steps: plan.steps.length, fingerprint: plan.fingerprint });
-    await runSteps(io, spec, plan, session, o.stopAfter !== undefined ? Number(o.stopAfter) : undefined);
+    await runSteps(io, plan, session, o.stopAfter !== undefined ? Number(o.stopAfter) : undefined);
     if (o.stopAfter !== undefined) return 0;
     await session.close();
     const after = await planLive(spec, Math.min(timeoutMs, 5000), reads);

@@ -42,7 +42,7 @@ export interface PlanOptions {
 /** Observed (or assumed) state → classification, changes and ordered steps. Pure. */
 export function buildPlan(spec: Spec, profile: Profile, observed: Record<string, ObservedNode>, opts: PlanOptions): Plan {
   const [a, b] = spec.nodes.map((n) => classifyNode(observed[n.name]));
-  const pair = classifyPair(spec, a, b);
+  const pair = classifyPair(a, b);
   const ctx = new PlanContext(spec, profile, observed);
   const reachable = new Set(Object.values(observed).filter((o) => o.reach === 'ok').map((o) => o.name));
   const p = pair.primary ? ctx.node(pair.primary) : undefined;

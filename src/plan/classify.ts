@@ -1,4 +1,3 @@
-import type { Spec } from '../spec/types.js';
 import type { NodeClassification, ObservedNode, PairClassification } from './types.js';
 
 const MIGRATING = new Set(['setup', 'active', 'pre-switchover', 'device', 'wait-unplug']);
@@ -32,7 +31,7 @@ export function classifyNode(o: ObservedNode): NodeClassification {
 const gone = (c: NodeClassification) => c.class === 'unreachable' || c.class === 'hung';
 
 /** Picks the transition from both nodes' classes (the table in the design brief). */
-export function classifyPair(spec: Spec, a: NodeClassification, b: NodeClassification): PairClassification {
+export function classifyPair(a: NodeClassification, b: NodeClassification): PairClassification {
   const other = (c: NodeClassification) => (c === a ? b : a);
   const find = (pred: (c: NodeClassification) => boolean) => [a, b].find(pred);
 

@@ -1,5 +1,5 @@
 import type { QemuVersion } from '../model/profile.js';
-import type { Resource, ResourceMap, Scalar } from '../model/state.js';
+import type { ResourceMap, Scalar } from '../model/state.js';
 
 export type Reach = 'ok' | 'unreachable' | 'hung';
 
@@ -23,11 +23,8 @@ export interface ObservedNode {
   migration?: { status?: string };
   resources: ResourceMap;
   jobs: BlockJob[];
-  /** block-child resources keyed by disk id: every child edge of the disk's quorum */
   /** the FIX 1 signature persisted across two reads */
   hangSignature?: boolean;
-  /** resources read live that colo does not manage (shown, never deleted) */
-  unmanaged?: Resource[];
 }
 
 export type NodeClass =

@@ -43,7 +43,7 @@ spec:
     - {id: hn0, type: tap, script: "no", downscript: "no", vhost: false, vnetHdr: false, model: virtio-net-pci, mac: "52:54:00:12:34:56", romfile: ""}
   ports: {migration: ${o.portBase}, nbd: ${o.portBase + 1}, base: ${o.portBase + 10}}
   colo:
-    checkpointDelayMs: ${o.checkpointDelayMs ?? 2000}
+    checkpointDelayMs: ${o.checkpointDelayMs ?? 6000}
   hooks:
     afterFailover:
       - name: switch-tap

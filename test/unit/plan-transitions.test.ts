@@ -384,7 +384,6 @@ describe('classifyNode', () => {
 });
 
 describe('classifyPair: the table of DESIGN.md', () => {
-  const { spec } = pair();
   const c = (name: string, cls: NodeClassification['class'], lastMode?: string): NodeClassification => ({ name, class: cls, ...(lastMode ? { lastMode } : {}) });
 
   it.each<[NodeClassification, NodeClassification, Transition, boolean, Record<string, string>]>([
@@ -400,12 +399,12 @@ describe('classifyPair: the table of DESIGN.md', () => {
     [c('a', 'standalone', 'none'), c('b', 'fresh-secondary'), 'primary-resume', false, { primary: 'a', secondary: 'b' }],
     [c('a', 'standalone', 'primary'), c('b', 'standalone', 'secondary'), 'blocked', false, {}],
   ])('%o + %o → %s', (a, b, transition, gated, roles) => {
-    const p = classifyPair(spec, a, b);
+    const p = classifyPair(a, b);
     expect(p).toMatchObject({ transition, gated, ...roles });
   });
 
   it('split brain is blocked and says so', () => {
-    const p = classifyPair(spec, c('a', 'standalone', 'primary'), c('b', 'standalone', 'secondary'));
+    const p = classifyPair(c('a', 'standalone', 'primary'), c('b', 'standalone', 'secondary'));
     expect(p.transition).toBe('blocked');
     expect(p.reason).toMatch(/split brain/);
     expect(p.primary).toBeUndefined();
@@ -413,13 +412,13 @@ describe('classifyPair: the table of DESIGN.md', () => {
   });
 
   it('an unreachable primary is a gated failover whose reason warns about partitions', () => {
-    const p = classifyPair(spec, c('a', 'unreachable'), c('b', 'colo-secondary'));
+    const p = classifyPair(c('a', 'unreachable'), c('b', 'colo-secondary'));
     expect(p).toMatchObject({ transition: 'secondary-failover', gated: true, survivor: 'b' });
     expect(p.reason).toMatch(/partition/);
   });
 
   it('neither node answering is blocked', () => {
-    expect(classifyPair(spec, c('a', 'unreachable'), c('b', 'hung')).transition).toBe('blocked');
+    expect(classifyPair(c('a', 'unreachable'), c('b', 'hung')).transition).toBe('blocked');
   });
 
   it('a split-brain plan has no steps', () => {
