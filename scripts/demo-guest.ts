@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../src/cli/cli.js';
 import { QmpClient } from '../src/qmp/client.js';
-import { ensureGuest, guestPairYaml, startClient } from '../test/support/guest.js';
+import { chooseRate, ensureGuest, guestPairYaml, startClient } from '../test/support/guest.js';
 import { createTestNet } from '../test/support/netns.js';
 
 const t0 = Date.now();
@@ -72,7 +72,7 @@ try {
   say('colo launch a (primary) and b (secondary), inside the namespace');
   await colo('launch', '-f', file, '--node', 'a');
   await colo('launch', '-f', file, '--node', 'b');
-  say('colo apply: NBD on b, replication on a, checkpoints every 2 s, migrate');
+  say('colo apply: NBD on b, replication on a, checkpoints every 6 s, migrate');
   await colo('apply', '-f', file, '--auto-approve');
   say('the guest boots under COLO (about 100 s here); its console:');
   const ready = startClient(ns, ['--wait-ready', '420']);
@@ -85,10 +85,11 @@ try {
   const r = await ready.done;
   clearInterval(tail);
   if (!r?.ready) throw new Error('the guest did not answer HTTP in time');
-  say('guest answers http://192.0.2.10/ — client starts: 2 requests/s (2 s timeout each) + one TCP stream');
+  const { rate, probe } = await chooseRate(ns);
+  say(`guest answers http://192.0.2.10/ in ${probe.latencyMedianMs} ms — client starts: ${rate} request(s)/s (2 s timeout each) + one TCP stream`);
 
   const qa = await QmpClient.connect({ kind: 'unix', path: join(dir, 'a.qmp') });
-  const client = startClient(ns, ['--duration', '40', '--rate', '2', '--timeout', '2000']);
+  const client = startClient(ns, ['--duration', '40', '--rate', String(rate), '--timeout', '2000']);
   let seen = 0;
   let ok = 0;
   let failed = 0;

@@ -101,13 +101,18 @@ function finish() {
     answers.sort((a, b) => a - b);
     let longestGapMs = 0;
     for (let i = 1; i < answers.length; i++) longestGapMs = Math.max(longestGapMs, answers[i] - answers[i - 1]);
-    const failed = requests.filter((r) => !r.ok).length;
+    const failures = requests.filter((r) => !r.ok);
+    const failed = failures.length;
+    const errors = {};
+    for (const f of failures) errors[f.error ?? 'bad reply'] = (errors[f.error ?? 'bad reply'] ?? 0) + 1;
     emit({
       summary: {
         total: requests.length,
         failed,
         longestGapMs,
         latencyMedianMs: requests.map((r) => r.ms).sort((a, b) => a - b)[Math.floor(requests.length / 2)] ?? null,
+        errors,
+        failedAtMs: failures.slice(0, 20).map((f) => f.sent),
         stream: { connections: stream.connections, lines: stream.lines, jumps: stream.jumps, maxGapMs: stream.maxGapMs, closed: stream.closed },
       },
     });

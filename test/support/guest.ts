@@ -75,3 +75,12 @@ export function startClient(ns: string, args: string[]): ClientRun {
   const done = new Promise((resolve) => proc.on('close', () => resolve(lines.find((l) => l.summary)?.summary ?? lines.at(-1))));
   return { proc, lines, done };
 }
+
+/**
+ * The request rate the guest can carry: 2/s where it answers within 300 ms, else 1/s (on slow
+ * nested KVM the guest needs about 0.5 s per request even without COLO, and 2/s would only queue).
+ */
+export async function chooseRate(ns: string): Promise<{ rate: number; probe: any }> {
+  const probe = await startClient(ns, ['--duration', '6', '--rate', '1', '--timeout', '2000']).done;
+  return { rate: probe.failed === 0 && probe.latencyMedianMs < 300 ? 2 : 1, probe };
+}
