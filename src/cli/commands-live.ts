@@ -195,6 +195,7 @@ export async function cmdApply(
     }
     io.stdout.write(`Not converged: ${after.plan.transition}, ${after.plan.steps.length} step(s) remain:\n`);
     after.plan.steps.forEach((s, i) => io.stdout.write(`  ${i + 1}. ${s.node}: ${stepText(s)} — ${s.description}\n`));
+    for (const c of after.plan.changes.filter((x) => x.action !== 'unmanaged')) io.stdout.write(`  ${c.action} ${c.address}${c.faultTolerance ? `: ${c.faultTolerance}` : ''}\n`);
     return 1;
   } catch (e) {
     if (e instanceof StepError) throw new CliError(`${e.message}\nThe apply stopped there. Run colo plan to see the live state; colo apply continues from it.`, 1, 'STEP_FAILED');

@@ -74,7 +74,9 @@ export function parseChardevFilename(filename: string): { host?: string; port?: 
   const addr = server || !remote ? local.replace(/^tcp:/, '').replace(/,.*$/, '') : remote;
   const m = /^(.*):(\d+)$/.exec(addr);
   // QEMU prints IPv6 hosts in brackets; -chardev host= and the spec have them bare
-  return { host: m?.[1].replace(/^\[(.*)\]$/, '$1'), port: m ? Number(m[2]) : undefined, server, connected: connected && remote !== undefined };
+  // QEMU prints IPv6 hosts in brackets, and a dual-stack listener shows IPv4 peers as ::ffff:a.b.c.d;
+  // -chardev host= and the spec have them bare
+  return { host: m?.[1].replace(/^\[(.*)\]$/, '$1').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1'), port: m ? Number(m[2]) : undefined, server, connected: connected && remote !== undefined };
 }
 
 const FILTER_KEYS: Record<string, string[]> = {

@@ -79,6 +79,7 @@ export function renderPlanText(plan: Plan, color: boolean): string {
   const sm = plan.summary;
   const line = `Plan: ${sm.create} to create, ${sm.update} to update, ${sm.replace} to replace, ${sm.delete} to delete; ${sm.steps} step${sm.steps === 1 ? '' : 's'}` +
     (sm.unmanaged ? `; ${sm.unmanaged} unmanaged` : '') + (sm.blocked ? `; ${sm.blocked} need a relaunch` : '');
-  out.push('', sm.steps === 0 && sm.create + sm.update + sm.replace + sm.delete === 0 ? c.green('No changes. The pair matches the spec.') : c.bold(line));
+  const nothing = sm.steps === 0 && sm.create + sm.update + sm.replace + sm.delete + sm.blocked === 0;
+  out.push('', nothing ? c.green('No changes. The pair matches the spec.') : c.bold(line));
   return out.join('\n') + '\n';
 }

@@ -65,6 +65,10 @@ describe('parseChardevFilename (query-chardev of 7.2)', () => {
     expect(parse('srv6')).toEqual({ host: '::1', port: 43302, server: true, connected: true });
     expect(parse('cli6')).toEqual({ host: '::1', port: 43302, server: false, connected: true });
   });
+
+  it('a client of a dual-stack listener: the IPv4-mapped peer is the IPv4 address (seen inside a network namespace)', () => {
+    expect(parseChardevFilename('tcp:[::ffff:127.0.0.1]:53302 <-> [::ffff:127.0.0.1]:45607')).toEqual({ host: '127.0.0.1', port: 45607, server: false, connected: true });
+  });
 });
 
 describe('normalizeReads: a replicating primary', () => {
