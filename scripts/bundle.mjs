@@ -1,16 +1,14 @@
-// Bundles the CLI into dist/bundle (one entry, lazily loaded chunks for the live commands):
-// one file to read instead of hundreds of modules keeps `colo plan --offline` start-up short.
+// Bundles the CLI into dist/bundle: the CLI alone (its live commands in lazily loaded chunks), so
+// that `colo` reads only what a command needs; the library and the guest demo beside it.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 rmSync(`${root}/dist/bundle`, { recursive: true, force: true });
-await build({
-  entryPoints: { colo: `${root}/src/cli/main.ts`, index: `${root}/src/index.ts`, 'demo-guest': `${root}/scripts/demo-guest.ts` },
+const common = {
   bundle: true,
   minify: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
@@ -19,4 +17,6 @@ await build({
   // CommonJS dependencies inside an ES module bundle still call require()
   banner: { js: "import { createRequire as __coloRequire } from 'node:module'; const require = __coloRequire(import.meta.url);" },
   logLevel: 'warning',
-});
+};
+await build({ ...common, entryPoints: { colo: `${root}/src/cli/main.ts` }, splitting: true, chunkNames: 'colo-[name]-[hash]' });
+await build({ ...common, entryPoints: { index: `${root}/src/index.ts`, 'demo-guest': `${root}/scripts/demo-guest.ts` }, splitting: true, chunkNames: 'lib-[name]-[hash]' });

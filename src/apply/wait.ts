@@ -15,7 +15,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function waitFor(client: QmpClient, step: WaitStep, progress?: Progress): Promise<string> {
   const deadline = Date.now() + step.timeoutMs;
   let last = '';
-  for (let interval = 20; ; interval = Math.min(interval * 2, 250)) {
+  const start = Date.now();
+  for (;;) {
+    // poll closely at first (a migration or a mode change usually lands within a second), then ease off
+    const interval = Date.now() - start < 2000 ? 15 : 200;
     switch (step.wait) {
       case 'migration-status': {
         const m = await client.execute('query-migrate');
