@@ -74,7 +74,7 @@ try {
   await colo('launch', '-f', file, '--node', 'b');
   say('colo apply: NBD on b, replication on a, checkpoints every 6 s, migrate');
   await colo('apply', '-f', file, '--auto-approve');
-  say('the guest boots under COLO (about 100 s here); its console:');
+  say('the guest boots under COLO (100–200 s on nested KVM); its console:');
   const ready = startClient(ns, ['--wait-ready', '420']);
   let shown = 0;
   const tail = setInterval(() => {

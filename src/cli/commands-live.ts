@@ -88,6 +88,27 @@ export async function cmdStatus(io: Io, o: Common & { format: string; sample?: s
   return 0;
 }
 
+/** The pair's lock, its journal and QMP connections for one apply or failover; end() gives them back. */
+function openSession(io: Io, spec: Spec, journalOpt: string | undefined, timeoutMs: number) {
+  let lock: ReturnType<typeof acquireLock>;
+  try {
+    lock = acquireLock(spec.name);
+  } catch (e) {
+    if (e instanceof LockedError) throw new CliError(e.message, 1, 'LOCKED');
+    throw e;
+  }
+  const journal = new Journal(journalPath(io, spec, journalOpt));
+  const session = new Session(spec, journal, timeoutMs);
+  return {
+    journal,
+    session,
+    async end() {
+      await session.close();
+      lock.release();
+    },
+  };
+}
+
 async function confirm(io: Io, plan: Plan): Promise<boolean> {
   if (!io.stdin.isTTY) throw new CliError('refusing to apply without --auto-approve: stdin is not a terminal', 1, 'NEEDS_APPROVAL');
   const rl = createInterface({ input: io.stdin, output: io.stdout as NodeJS.WritableStream });
@@ -146,15 +167,7 @@ export async function cmdApply(
   if (!file) throw new CliError('apply needs -f FILE or a saved PLAN', 1, 'USAGE');
   const { spec } = loadSpecFile(file, io, o.color);
   const timeoutMs = ms(o.timeout, 10000);
-  let lock;
-  try {
-    lock = acquireLock(spec.name);
-  } catch (e) {
-    if (e instanceof LockedError) throw new CliError(e.message, 1, 'LOCKED');
-    throw e;
-  }
-  const journal = new Journal(journalPath(io, spec, o.journal));
-  const session = new Session(spec, journal, timeoutMs);
+  const { journal, session, end } = openSession(io, spec, o.journal, timeoutMs);
   try {
     const reads = (node: string, cmd: string, args: unknown, r: Parameters<Journal['qmp']>[3]) => journal.qmp(node, cmd, args, r);
     const live = await planLive(spec, Math.min(timeoutMs, 5000), reads);
@@ -201,8 +214,7 @@ export async function cmdApply(
     if (e instanceof StepError) throw new CliError(`${e.message}\nThe apply stopped there. Run colo plan to see the live state; colo apply continues from it.`, 1, 'STEP_FAILED');
     throw e;
   } finally {
-    await session.close();
-    lock.release();
+    await end();
   }
 }
 
@@ -213,15 +225,7 @@ export async function cmdFailover(io: Io, o: Common & { survivor: string }): Pro
   const survivor = nodeOrFail(spec, o.survivor);
   const dead = spec.nodes.find((n) => n.name !== survivor.name)!;
   const timeoutMs = ms(o.timeout, 5000);
-  let lock;
-  try {
-    lock = acquireLock(spec.name);
-  } catch (e) {
-    if (e instanceof LockedError) throw new CliError(e.message, 1, 'LOCKED');
-    throw e;
-  }
-  const journal = new Journal(journalPath(io, spec, o.journal));
-  const session = new Session(spec, journal, timeoutMs);
+  const { journal, session, end } = openSession(io, spec, o.journal, timeoutMs);
   try {
     let client;
     try {
@@ -248,8 +252,7 @@ export async function cmdFailover(io: Io, o: Common & { survivor: string }): Pro
     if (e instanceof StepError) throw new CliError(e.message, 1, 'STEP_FAILED');
     throw e;
   } finally {
-    await session.close();
-    lock.release();
+    await end();
   }
 }
 
