@@ -1,6 +1,6 @@
 import { isHook, isQmp, isWait, type Step } from '../plan/types.js';
 import { QmpError, QmpTimeoutError } from '../qmp/client.js';
-import { stepText } from '../render/plan-text.js';
+import { stepText } from '../render/step-text.js';
 import { runHook } from './hooks.js';
 import type { Session } from './session.js';
 import { waitFor, type Progress } from './wait.js';

@@ -1,5 +1,4 @@
 import { Command, CommanderError, Option } from 'commander';
-import { cmdArgs, cmdValidate, offlinePlan, writePlan } from './commands-offline.js';
 import { CliError, useColor, type Io } from './io.js';
 import { loadSpecFile } from './load-file.js';
 
@@ -28,7 +27,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .description('check a spec: schema, semantic rules, every problem with file:line:column')
     .addOption(file)
     .action(function (this: Command) {
-      return act(() => cmdValidate(io, { file: this.opts().file, color: color() }));
+      return act(async () => (await import('./commands-offline.js')).cmdValidate(io, { file: this.opts().file, color: color() }));
     });
 
   program
@@ -40,7 +39,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--format <FORMAT>', 'shell | json', 'shell')
     .action(function (this: Command) {
       const o: any = this.opts();
-      return act(() => cmdArgs(io, { file: o.file, node: o.node, role: o.role, format: o.format, color: color() }));
+      return act(async () => (await import('./commands-offline.js')).cmdArgs(io, { file: o.file, node: o.node, role: o.role, format: o.format, color: color() }));
     });
 
   program
@@ -57,6 +56,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       const o: any = this.opts();
       return act(async () => {
         if (o.offline || o.assume) {
+          const { offlinePlan, writePlan } = await import('./commands-offline.js');
           const { spec } = loadSpecFile(o.file, io, color());
           const plan = offlinePlan(spec, o.assume);
           writePlan(io, plan, o.format, color());
@@ -102,7 +102,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--journal <FILE>', 'JSON-lines journal of every QMP command')
     .action(function (this: Command) {
       const o: any = this.opts();
-      return act(async () => (await import('./commands-live.js')).cmdFailover(io, { ...o, color: color() }));
+      return act(async () => (await import('./commands-failover.js')).cmdFailover(io, { ...o, color: color() }));
     });
 
   program

@@ -1,20 +1,19 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Session } from '../apply/session.js';
 import { executeSteps, StepError } from '../apply/execute.js';
 import { Journal } from '../apply/journal.js';
-import { acquireLock, LockedError } from '../apply/lock.js';
-import { buildPlan } from '../plan/build-plan.js';
 import type { Plan } from '../plan/types.js';
-import { connectNode, readNode, unreachableFrom } from '../observe/observe.js';
+import { connectNode } from '../observe/observe.js';
 import { renderPlanText, stepText } from '../render/plan-text.js';
 import { nodeStatus, renderStatusText, type Checkpoints } from '../render/status-text.js';
 import type { Spec } from '../spec/types.js';
-import { writePlan, nodeOrFail } from './commands-offline.js';
+import { writePlan } from './commands-offline.js';
 import { CliError, type Io } from './io.js';
-import { converged, liveProfile, planLive } from './live-plan.js';
+import { openSession } from './session-open.js';
+import { ms } from './options.js';
+import { converged, planLive } from './live-plan.js';
 import { loadSpecFile } from './load-file.js';
 import { progressPrinter } from './progress.js';
 
@@ -25,17 +24,7 @@ interface Common {
   journal?: string;
 }
 
-function ms(v: string | undefined, def: number): number {
-  const n = Number(v ?? def);
-  if (!Number.isInteger(n) || n <= 0) throw new CliError(`--timeout must be a positive number of milliseconds, not "${v}"`);
-  return n;
-}
 
-function journalPath(io: Io, spec: Spec, opt?: string): string {
-  if (opt) return resolve(io.cwd, opt);
-  const dir = io.env.COLO_STATE_DIR ?? join(io.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'colo');
-  return join(dir, `${spec.name}.journal.jsonl`);
-}
 
 export async function cmdPlanLive(io: Io, o: Common & { format: string; out?: string; detailedExitcode?: boolean }): Promise<number> {
   const { spec, path } = loadSpecFile(o.file!, io, o.color);
@@ -86,27 +75,6 @@ export async function cmdStatus(io: Io, o: Common & { format: string; sample?: s
   if (o.format === 'json') io.stdout.write(JSON.stringify({ name: spec.name, transition: plan.transition, reason: plan.reason, nodes, ...(checkpoints ? { checkpoints } : {}) }, null, 2) + '\n');
   else io.stdout.write(renderStatusText(spec.name, nodes, plan, o.color, checkpoints));
   return 0;
-}
-
-/** The pair's lock, its journal and QMP connections for one apply or failover; end() gives them back. */
-function openSession(io: Io, spec: Spec, journalOpt: string | undefined, timeoutMs: number) {
-  let lock: ReturnType<typeof acquireLock>;
-  try {
-    lock = acquireLock(spec.name);
-  } catch (e) {
-    if (e instanceof LockedError) throw new CliError(e.message, 1, 'LOCKED');
-    throw e;
-  }
-  const journal = new Journal(journalPath(io, spec, journalOpt));
-  const session = new Session(spec, journal, timeoutMs);
-  return {
-    journal,
-    session,
-    async end() {
-      await session.close();
-      lock.release();
-    },
-  };
 }
 
 async function confirm(io: Io, plan: Plan): Promise<boolean> {
@@ -212,44 +180,6 @@ export async function cmdApply(
     return 1;
   } catch (e) {
     if (e instanceof StepError) throw new CliError(`${e.message}\nThe apply stopped there. Run colo plan to see the live state; colo apply continues from it.`, 1, 'STEP_FAILED');
-    throw e;
-  } finally {
-    await end();
-  }
-}
-
-/** The fast path: read the survivor once, fail over, no confirmation, the dead node is not contacted. */
-export async function cmdFailover(io: Io, o: Common & { survivor: string }): Promise<number> {
-  const started = Date.now();
-  const { spec } = loadSpecFile(o.file!, io, o.color);
-  const survivor = nodeOrFail(spec, o.survivor);
-  const dead = spec.nodes.find((n) => n.name !== survivor.name)!;
-  const timeoutMs = ms(o.timeout, 5000);
-  const { journal, session, end } = openSession(io, spec, o.journal, timeoutMs);
-  try {
-    let client;
-    try {
-      client = await session.client(survivor.name);
-    } catch (e) {
-      const u = unreachableFrom(survivor.name, e, timeoutMs);
-      throw new CliError(`survivor ${survivor.name} is ${u.reach}: ${u.error}`, 1, 'SURVIVOR_UNREACHABLE');
-    }
-    const reading = await readNode(survivor.name, client, { timeoutMs, objectProps: false, hangConfirmMs: 0 });
-    const observed = { [survivor.name]: reading.observed, [dead.name]: { name: dead.name, reach: 'unreachable' as const, error: 'declared dead by colo failover', resources: {}, jobs: [] } };
-    const plan = buildPlan(spec, liveProfile(spec, { [survivor.name]: reading.observed }), observed, { mode: 'live' });
-    if (plan.transition === 'degraded') {
-      io.stdout.write(`${survivor.name} already runs alone (COLO mode none): nothing to fail over.\n`);
-      return 0;
-    }
-    if (plan.transition !== 'secondary-failover' && plan.transition !== 'primary-failover') {
-      throw new CliError(`${survivor.name} is ${plan.nodes[survivor.name].state}: no failover applies (${plan.reason})`, 1, 'NO_FAILOVER');
-    }
-    journal.note(survivor.name, 'failover', { transition: plan.transition, dead: dead.name });
-    await executeSteps(session, plan.steps, { onStep: (i, step, outcome) => io.stdout.write(`  ${String(i + 1).padStart(3)}. ${step.node}: ${stepText(step)} … ${outcome}\n`) });
-    io.stdout.write(`${plan.transition}: ${survivor.name} runs alone, ${plan.steps.length} steps in ${Date.now() - started} ms. Launch a new secondary and apply to resume.\n`);
-    return 0;
-  } catch (e) {
-    if (e instanceof StepError) throw new CliError(e.message, 1, 'STEP_FAILED');
     throw e;
   } finally {
     await end();

@@ -7,7 +7,9 @@ import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { renderPlanText } from '../render/plan-text.js';
 import type { Role, Spec } from '../spec/types.js';
 import { CliError, type Io } from './io.js';
-import { loadSpecFile, specProfile } from './load-file.js';
+import { loadSpecFile, nodeOrFail, specProfile } from './load-file.js';
+
+export { nodeOrFail };
 
 export function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
@@ -38,11 +40,6 @@ export function cmdValidate(io: Io, opts: { file: string; color: boolean }): num
   return 0;
 }
 
-export function nodeOrFail(spec: Spec, name: string) {
-  const n = spec.nodes.find((x) => x.name === name);
-  if (!n) throw new CliError(`no node named "${name}" in the spec (nodes: ${spec.nodes.map((x) => x.name).join(', ')})`, 1, 'UNKNOWN_NODE');
-  return n;
-}
 
 export function cmdArgs(io: Io, opts: { file: string; node: string; format: string; role?: string; color: boolean }): number {
   const { spec } = loadSpecFile(opts.file, io, opts.color);

@@ -29,3 +29,10 @@ export function loadSpecFile(file: string, io: Io, color: boolean): { spec: Spec
 export function specProfile(spec: Spec): Profile {
   return profileFor(parseVersion(spec.qemu.version)!, spec.qemu.accel);
 }
+
+/** The node of the spec named NAME, or an error listing the names there are. */
+export function nodeOrFail(spec: Spec, name: string) {
+  const n = spec.nodes.find((x) => x.name === name);
+  if (!n) throw new CliError(`no node named "${name}" in the spec (nodes: ${spec.nodes.map((x) => x.name).join(', ')})`, 1, 'UNKNOWN_NODE');
+  return n;
+}

@@ -1,6 +1,9 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { diffJson } from 'diff';
-import { isHook, isQmp, isWait, type Change, type Plan, type Step } from '../plan/types.js';
+import { isHook, isQmp, isWait, type Change, type Plan } from '../plan/types.js';
+import { stepText } from './step-text.js';
+
+export { stepText };
 
 const SYMBOL: Record<Change['action'], string> = { create: '+', update: '~', replace: '±', delete: '-', blocked: '!', unmanaged: '?' };
 
@@ -28,15 +31,6 @@ function changeLines(c: ChalkInstance, ch: Change): string[] {
   return out;
 }
 
-export function stepText(s: Step): string {
-  if (isQmp(s)) {
-    if (s.execute === 'human-monitor-command') return `hmp ${String(s.arguments?.['command-line'])}`;
-    return s.arguments ? `${s.execute} ${JSON.stringify(s.arguments)}` : s.execute;
-  }
-  if (isWait(s)) return `wait ${s.wait} ${Array.isArray(s.until) ? s.until.join(',') : s.until} (up to ${s.timeoutMs / 1000} s)`;
-  if (isHook(s)) return `hook ${s.hook}: ${s.run.join(' ')} (up to ${s.timeoutMs / 1000} s)`;
-  return '?';
-}
 
 /** The plan for a terminal: nodes, warnings, fault-tolerance changes first, changes, steps per node, a summary. */
 export function renderPlanText(plan: Plan, color: boolean): string {

@@ -1,0 +1,48 @@
+import { buildPlan } from '../plan/build-plan.js';
+import { executeSteps, StepError } from '../apply/execute.js';
+import { readNode, unreachableFrom } from '../observe/observe.js';
+import { stepText } from '../render/step-text.js';
+import { CliError, type Io } from './io.js';
+import { liveProfile } from './live-plan.js';
+import { loadSpecFile, nodeOrFail } from './load-file.js';
+import { ms } from './options.js';
+import { openSession } from './session-open.js';
+
+/** The fast path: read the survivor once, fail over, no confirmation, the dead node is not contacted. */
+export async function cmdFailover(io: Io, o: { file: string; survivor: string; color: boolean; timeout?: string; journal?: string }): Promise<number> {
+  const started = Date.now();
+  const { spec } = loadSpecFile(o.file, io, o.color);
+  const survivor = nodeOrFail(spec, o.survivor);
+  const dead = spec.nodes.find((n) => n.name !== survivor.name)!;
+  const timeoutMs = ms(o.timeout, 5000);
+  const { journal, session, end } = openSession(io, spec, o.journal, timeoutMs);
+  try {
+    let client;
+    try {
+      client = await session.client(survivor.name);
+    } catch (e) {
+      const u = unreachableFrom(survivor.name, e, timeoutMs);
+      throw new CliError(`survivor ${survivor.name} is ${u.reach}: ${u.error}`, 1, 'SURVIVOR_UNREACHABLE');
+    }
+    const reading = await readNode(survivor.name, client, { timeoutMs, objectProps: false, hangConfirmMs: 0 });
+    const observed = { [survivor.name]: reading.observed, [dead.name]: { name: dead.name, reach: 'unreachable' as const, error: 'declared dead by colo failover', resources: {}, jobs: [] } };
+    const plan = buildPlan(spec, liveProfile(spec, { [survivor.name]: reading.observed }), observed, { mode: 'live' });
+    if (plan.transition === 'degraded') {
+      io.stdout.write(`${survivor.name} already runs alone (COLO mode none): nothing to fail over.\n`);
+      return 0;
+    }
+    if (plan.transition !== 'secondary-failover' && plan.transition !== 'primary-failover') {
+      throw new CliError(`${survivor.name} is ${plan.nodes[survivor.name].state}: no failover applies (${plan.reason})`, 1, 'NO_FAILOVER');
+    }
+    journal.note(survivor.name, 'failover', { transition: plan.transition, dead: dead.name });
+    await executeSteps(session, plan.steps, { onStep: (i, step, outcome) => io.stdout.write(`  ${String(i + 1).padStart(3)}. ${step.node}: ${stepText(step)} … ${outcome}\n`) });
+    io.stdout.write(`${plan.transition}: ${survivor.name} runs alone, ${plan.steps.length} steps in ${Date.now() - started} ms. Launch a new secondary and apply to resume.\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof StepError) throw new CliError(e.message, 1, 'STEP_FAILED');
+    throw e;
+  } finally {
+    await end();
+  }
+}
+
