@@ -38,7 +38,7 @@ function alive(pid: number): boolean {
 async function chooseRole(spec: Spec, self: NodeSpec, explicit?: string): Promise<{ role: Role; primary: NodeSpec; why: string }> {
   const peer = peerOf(spec, self.name);
   if (explicit) {
-    if (explicit !== 'primary' && explicit !== 'secondary') throw new CliError(`--role must be primary or secondary, not "${explicit}"`);
+    if (explicit !== 'primary' && explicit !== 'secondary') throw new CliError(`--role must be primary or secondary, not "${explicit}"`, 1, 'BAD_OPTION');
     return { role: explicit, primary: explicit === 'primary' ? self : peer, why: '--role' };
   }
   const seen = await observeNode(peer, { timeoutMs: 1500, objectProps: false, hangConfirmMs: 0 });

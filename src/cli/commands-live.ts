@@ -71,7 +71,7 @@ export async function cmdStatus(io: Io, o: Common & { format: string; sample?: s
   const { plan, observed } = await planLive(spec, timeoutMs);
   const nodes = spec.nodes.map((n) => nodeStatus(observed[n.name]));
   const primary = Object.values(observed).find((x) => x.colo?.mode === 'primary')?.name;
-  const checkpoints = o.sample && primary ? await sampleCheckpoints(spec, primary, ms(o.sample, 3000), timeoutMs) : undefined;
+  const checkpoints = o.sample && primary ? await sampleCheckpoints(spec, primary, ms(o.sample, 3000, '--sample'), timeoutMs) : undefined;
   if (o.format === 'json') io.stdout.write(JSON.stringify({ name: spec.name, transition: plan.transition, reason: plan.reason, nodes, ...(checkpoints ? { checkpoints } : {}) }, null, 2) + '\n');
   else io.stdout.write(renderStatusText(spec.name, nodes, plan, o.color, checkpoints));
   return 0;

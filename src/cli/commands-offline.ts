@@ -44,7 +44,7 @@ export function cmdValidate(io: Io, opts: { file: string; color: boolean }): num
 export function cmdArgs(io: Io, opts: { file: string; node: string; format: string; role?: string; color: boolean }): number {
   const { spec } = loadSpecFile(opts.file, io, opts.color);
   const self = nodeOrFail(spec, opts.node);
-  if (opts.role && opts.role !== 'primary' && opts.role !== 'secondary') throw new CliError(`--role must be primary or secondary, not "${opts.role}"`);
+  if (opts.role && opts.role !== 'primary' && opts.role !== 'secondary') throw new CliError(`--role must be primary or secondary, not "${opts.role}"`, 1, 'BAD_OPTION');
   const role = (opts.role as Role | undefined) ?? self.role;
   const { argv, prepare } = nodeArgs(spec, specProfile(spec), self, role);
   if (opts.format === 'json') {
@@ -54,7 +54,7 @@ export function cmdArgs(io: Io, opts: { file: string; node: string; format: stri
     io.stdout.write(`mkdir -p ${shellQuote(self.workdir)}\n`);
     for (const p of prepare) io.stdout.write(prepareShell(p) + '\n');
     io.stdout.write(argvLines(argv).join(' \\\n  ') + '\n');
-  } else throw new CliError(`--format must be shell or json, not "${opts.format}"`);
+  } else throw new CliError(`--format must be shell or json, not "${opts.format}"`, 1, 'BAD_OPTION');
   return 0;
 }
 
@@ -62,7 +62,7 @@ export function writePlan(io: Io, plan: Plan, format: string, color: boolean): v
   if (format === 'json') io.stdout.write(JSON.stringify(plan, null, 2) + '\n');
   else if (format === 'markdown') io.stdout.write(renderPlanMarkdown(plan));
   else if (format === 'text') io.stdout.write(renderPlanText(plan, color));
-  else throw new CliError(`--format must be text, json or markdown, not "${format}"`);
+  else throw new CliError(`--format must be text, json or markdown, not "${format}"`, 1, 'BAD_OPTION');
 }
 
 export function offlinePlan(spec: Spec, assume: string | undefined): Plan {
