@@ -53,11 +53,20 @@ export function createTestNet(ns: string, taps: string[]): TestNet {
   };
 }
 
+/** Whether this process may create a network namespace and a tap in it (root with CAP_NET_ADMIN). */
 export function canMakeNetns(): boolean {
+  const probe = `colo-probe-${process.pid}`;
   try {
-    execFileSync('ip', ['netns', 'list'], { stdio: 'ignore' });
-    return process.getuid?.() === 0;
+    execFileSync('ip', ['netns', 'add', probe], { stdio: 'ignore' });
+    execFileSync('ip', ['netns', 'exec', probe, 'ip', 'tuntap', 'add', 'tap-probe', 'mode', 'tap'], { stdio: 'ignore' });
+    return true;
   } catch {
     return false;
+  } finally {
+    try {
+      execFileSync('ip', ['netns', 'del', probe], { stdio: 'ignore' });
+    } catch {
+      /* never made */
+    }
   }
 }
