@@ -4,12 +4,19 @@ import type { HookStep } from '../plan/types.js';
 /** Runs a hook's argv with COLO_* variables, killed at its timeout. */
 export function runHook(step: HookStep, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string; error?: string }> {
   return new Promise((resolve) => {
-    const child = spawn(step.run[0], step.run.slice(1), { env: { ...env, ...step.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // its own process group, so a timeout ends what the hook started too (a shell's children hold the pipes)
+    const child = spawn(step.run[0], step.run.slice(1), { env: { ...env, ...step.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+      child.stdout.destroy();
+      child.stderr.destroy();
       resolve({ code: null, output, error: `hook ${step.hook} timed out after ${step.timeoutMs} ms` });
     }, step.timeoutMs);
     child.on('error', (e) => {

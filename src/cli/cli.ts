@@ -56,6 +56,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       const o: any = this.opts();
       return act(async () => {
         if (o.offline || o.assume) {
+          if (o.out) throw new CliError('--out saves live plans only (a saved plan carries the fingerprint of what was read); drop --offline', 1, 'BAD_OPTION');
           const { offlinePlan, writePlan } = await import('./commands-offline.js');
           const { spec } = loadSpecFile(o.file, io, color());
           const plan = offlinePlan(spec, o.assume);

@@ -24,7 +24,13 @@ export async function cmdFailover(io: Io, o: { file: string; survivor: string; c
       const u = unreachableFrom(survivor.name, e, timeoutMs);
       throw new CliError(`survivor ${survivor.name} is ${u.reach}: ${u.error}`, 1, 'SURVIVOR_UNREACHABLE');
     }
-    const reading = await readNode(survivor.name, client, { timeoutMs, objectProps: false, hangConfirmMs: 0 });
+    let reading;
+    try {
+      reading = await readNode(survivor.name, client, { timeoutMs, objectProps: false, hangConfirmMs: 0 });
+    } catch (e) {
+      const u = unreachableFrom(survivor.name, e, timeoutMs);
+      throw new CliError(`survivor ${survivor.name} stopped answering while it was read: ${u.error}`, 1, 'SURVIVOR_UNREACHABLE');
+    }
     const observed = { [survivor.name]: reading.observed, [dead.name]: { name: dead.name, reach: 'unreachable' as const, error: 'declared dead by colo failover', resources: {}, jobs: [] } };
     const plan = buildPlan(spec, liveProfile(spec, { [survivor.name]: reading.observed }), observed, { mode: 'live' });
     if (plan.transition === 'degraded') {

@@ -6,6 +6,7 @@ import { peerOf } from '../model/node-role.js';
 import { classifyNode } from '../plan/classify.js';
 import { observeNode, connectNode } from '../observe/observe.js';
 import { parseQmpAddress } from '../qmp/address.js';
+import type { ObservedNode } from '../plan/types.js';
 import type { NodeSpec, Role, Spec } from '../spec/types.js';
 import { nodeOrFail } from './commands-offline.js';
 import { CliError, type Io } from './io.js';
@@ -35,16 +36,13 @@ function alive(pid: number): boolean {
 }
 
 /** secondary when the peer runs (a resume), else the role the spec prefers. */
-async function chooseRole(spec: Spec, self: NodeSpec, explicit?: string): Promise<{ role: Role; primary: NodeSpec; why: string }> {
-  const peer = peerOf(spec, self.name);
-  if (explicit) {
-    if (explicit !== 'primary' && explicit !== 'secondary') throw new CliError(`--role must be primary or secondary, not "${explicit}"`, 1, 'BAD_OPTION');
-    return { role: explicit, primary: explicit === 'primary' ? self : peer, why: '--role' };
-  }
-  const seen = await observeNode(peer, { timeoutMs: 1500, objectProps: false, hangConfirmMs: 0 });
-  const c = classifyNode(seen.observed);
-  if (c.class === 'standalone' || c.class === 'colo-primary') return { role: 'secondary', primary: peer, why: `${peer.name} runs (${c.class}): ${self.name} joins as its new secondary` };
-  return { role: self.role, primary: self.role === 'primary' ? self : peer, why: `${peer.name} is ${c.class}: the role in the spec` };
+async function chooseRole(spec: Spec, self: NodeSpec, explicit?: string): Promise<{ role: Role; peer: ObservedNode; why: string }> {
+  if (explicit && explicit !== 'primary' && explicit !== 'secondary') throw new CliError(`--role must be primary or secondary, not "${explicit}"`, 1, 'BAD_OPTION');
+  const peer = (await observeNode(peerOf(spec, self.name), { timeoutMs: 1500, objectProps: false, hangConfirmMs: 0 })).observed;
+  if (explicit) return { role: explicit as Role, peer, why: '--role' };
+  const c = classifyNode(peer);
+  if (c.class === 'standalone' || c.class === 'colo-primary') return { role: 'secondary', peer, why: `${peer.name} runs (${c.class}): ${self.name} joins as its new secondary` };
+  return { role: self.role, peer, why: `${peer.name} is ${c.class}: the role in the spec` };
 }
 
 export async function cmdLaunch(io: Io, o: { file: string; node: string; role?: string; color: boolean }): Promise<number> {
@@ -52,9 +50,9 @@ export async function cmdLaunch(io: Io, o: { file: string; node: string; role?: 
   const self = nodeOrFail(spec, o.node);
   const mine = await observeNode(self, { timeoutMs: 1000, objectProps: false, hangConfirmMs: 0 });
   if (mine.observed.reach !== 'unreachable') throw new CliError(`${self.name} already answers on ${self.qmp} (${classifyNode(mine.observed).class}); colo stop --node ${self.name} first`, 1, 'ALREADY_RUNNING');
-  const { role, why } = await chooseRole(spec, self, o.role);
-  const profile = mine.observed.version ? liveProfile(spec, { [self.name]: mine.observed }) : specProfile(spec);
-  // argv for this role; the primary's address comes from the spec either way
+  const { role, peer, why } = await chooseRole(spec, self, o.role);
+  // COLO needs the same QEMU on both nodes: a running peer's version picks the forms, else the spec's
+  const profile = peer.version ? liveProfile(spec, { [peer.name]: peer }) : specProfile(spec);
   const { argv, prepare } = nodeArgs(spec, profile, self, role);
   mkdirSync(self.workdir, { recursive: true });
   for (const p of prepare) {

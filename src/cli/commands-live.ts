@@ -155,8 +155,8 @@ export async function cmdApply(
     if (plan.steps.length === 0) {
       if (plan.transition === 'degraded') throw new CliError(plan.reason, 1, 'DEGRADED');
       if (!converged(plan)) {
-        const blocked = plan.changes.filter((c) => c.action === 'blocked');
-        throw new CliError(`nothing apply can do in place:\n${blocked.map((c) => `  ! ${c.address}: ${c.faultTolerance ?? 'needs a relaunch'}`).join('\n')}`, 1, 'BLOCKED_CHANGES');
+        const left = plan.changes.filter((c) => c.action !== 'unmanaged');
+        throw new CliError(`nothing apply can do in place:\n${left.map((c) => `  ! ${c.action} ${c.address}: ${c.faultTolerance ?? 'differs from the spec; a relaunch of the node fixes it'}`).join('\n')}`, 1, 'BLOCKED_CHANGES');
       }
       io.stdout.write('Nothing to do.\n');
       return 0;

@@ -22,7 +22,13 @@ export function openSession(io: Io, spec: Spec, journalOpt: string | undefined, 
     if (e instanceof LockedError) throw new CliError(e.message, 1, 'LOCKED');
     throw e;
   }
-  const journal = new Journal(journalPath(io, spec, journalOpt));
+  let journal: Journal;
+  try {
+    journal = new Journal(journalPath(io, spec, journalOpt));
+  } catch (e) {
+    lock.release();
+    throw new CliError(`cannot write the journal: ${(e as Error).message}`, 1, 'FILE_WRITE');
+  }
   const session = new Session(spec, journal, timeoutMs);
   return {
     journal,

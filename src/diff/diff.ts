@@ -12,8 +12,7 @@ function differs(want: Resource, have: Resource): boolean {
     const seen = (have.value.order as string[]).filter((id) => order.includes(id));
     return !same(seen, order.filter((id) => seen.includes(id)));
   }
-  return Object.entries(want.value).some(([k, v]) => have.value[k] !== undefined && !same(have.value[k], v)) ||
-    (want.kind === 'colo' && have.value.mode !== want.value.mode);
+  return Object.entries(want.value).some(([k, v]) => have.value[k] !== undefined && !same(have.value[k], v));
 }
 
 /** Why a missing or changed resource leaves the pair less fault tolerant than the spec says. */
@@ -60,12 +59,13 @@ export function diffResources(desired: ResourceMap, observed: ResourceMap, reach
     if (!have) {
       changes.push({ node: want.node, address: want.address, action: 'create', after: want.value, faultTolerance: faultTolerance(want, undefined) });
     } else if (differs(want, have)) {
-      const replace = want.kind === 'object' && String(want.value['qom-type']).startsWith('filter-');
-      const inPlace = want.kind === 'parameter' || want.kind === 'capability' || want.kind === 'colo' || want.kind === 'filter-order';
+      // only these are changed in place; a filter with other properties or out of order is not
+      // replaced while COLO runs (deleting a filter drops the traffic it carries): a relaunch fixes it
+      const inPlace = want.kind === 'parameter' || want.kind === 'capability' || want.kind === 'colo';
       changes.push({
         node: want.node,
         address: want.address,
-        action: inPlace ? 'update' : replace ? 'replace' : 'blocked',
+        action: inPlace ? 'update' : 'blocked',
         before: have.value,
         after: want.value,
         faultTolerance: faultTolerance(want, have),

@@ -73,7 +73,6 @@ export function parseChardevFilename(filename: string): { host?: string; port?: 
   const server = /,server=on/.test(local);
   const addr = server || !remote ? local.replace(/^tcp:/, '').replace(/,.*$/, '') : remote;
   const m = /^(.*):(\d+)$/.exec(addr);
-  // QEMU prints IPv6 hosts in brackets; -chardev host= and the spec have them bare
   // QEMU prints IPv6 hosts in brackets, and a dual-stack listener shows IPv4 peers as ::ffff:a.b.c.d;
   // -chardev host= and the spec have them bare
   return { host: m?.[1].replace(/^\[(.*)\]$/, '$1').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1'), port: m ? Number(m[2]) : undefined, server, connected: connected && remote !== undefined };
@@ -91,16 +90,24 @@ function typed(v: string): Scalar {
   return /^\d+$/.test(v) ? Number(v) : v;
 }
 
+/** Block node id → the device (BlockBackend) whose root it is: -drive id= names devices, not nodes. */
+function backendsByNode(graph: any): Map<number, string> {
+  const out = new Map<number, string>();
+  if (!graph?.nodes) return out;
+  const byId = new Map<number, any>(graph.nodes.map((n: any) => [n.id, n]));
+  for (const e of graph.edges) {
+    const parent = byId.get(e.parent);
+    if (parent?.type === 'block-backend' && e.name === 'root') out.set(e.child, parent.name);
+  }
+  return out;
+}
+
 /** Block resources: every child edge of every quorum, named by device where a backend roots the node. */
 function blockResources(node: string, graph: any, named: any[]): Resource[] {
   if (!graph?.nodes) return [];
   const byId = new Map<number, any>(graph.nodes.map((n: any) => [n.id, n]));
   const drv = new Map<string, any>((named ?? []).map((n: any) => [n['node-name'], n]));
-  const backendOf = new Map<number, string>();
-  for (const e of graph.edges) {
-    const parent = byId.get(e.parent);
-    if (parent?.type === 'block-backend' && e.name === 'root') backendOf.set(e.child, parent.name);
-  }
+  const backendOf = backendsByNode(graph);
   const out: Resource[] = [];
   for (const e of graph.edges) {
     const parent = byId.get(e.parent);
@@ -152,15 +159,12 @@ export function normalizeReads(name: string, raw: RawReads): ObservedNode {
   }
   list.push(...blockResources(name, r['x-debug-query-block-graph'], r['query-named-block-nodes']));
   const exportsList: any[] = r['query-block-exports'] ?? [];
-  const devices = new Map<string, string>();
   const graph = r['x-debug-query-block-graph'];
-  if (graph?.nodes) {
-    const byId = new Map<number, any>(graph.nodes.map((n: any) => [n.id, n]));
-    for (const e of graph.edges) if (byId.get(e.parent)?.type === 'block-backend' && e.name === 'root') devices.set(byId.get(e.child)?.name, byId.get(e.parent).name);
-  }
+  const backends = backendsByNode(graph);
+  const deviceOf = (nodeName: string) => backends.get((graph?.nodes ?? []).find((n: any) => n.name === nodeName)?.id);
   for (const e of exportsList) {
     if (e.type !== 'nbd' || e['shutting-down']) continue;
-    list.push(resource(name, 'nbd-export', e.id, { device: devices.get(e['node-name']) ?? e['node-name'] }));
+    list.push(resource(name, 'nbd-export', e.id, { device: deviceOf(e['node-name']) ?? e['node-name'] }));
   }
   if (exportsList.some((e) => e.type === 'nbd' && !e['shutting-down'])) list.push(resource(name, 'nbd-server', 'nbd-server', {}));
   const xcolo = (r['query-migrate-capabilities'] ?? []).find((c: any) => c.capability === 'x-colo');

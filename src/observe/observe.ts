@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { formatVersion } from '../model/profile.js';
+import { classifyNode } from '../plan/classify.js';
 import type { NodeSpec, Spec } from '../spec/types.js';
 import type { ObservedNode } from '../plan/types.js';
 import { parseQmpAddress } from '../qmp/address.js';
@@ -114,7 +116,10 @@ export function fingerprint(observed: Record<string, ObservedNode>): string {
           const { connected: _c, ...value } = o.resources[k].value as Record<string, unknown>;
           return [k, value];
         });
-      return { name, reach: o.reach, mode: o.colo?.mode, lastMode: o.colo?.lastMode, migration: o.migration?.status, resources, jobs: o.jobs.map((j) => j.id) };
+      // the node's class, not its raw runstate: a checkpoint flips a running primary through finish-migrate
+      const state = classifyNode(o).class;
+      const version = o.version ? formatVersion(o.version) : undefined;
+      return { name, reach: o.reach, state, version, mode: o.colo?.mode, lastMode: o.colo?.lastMode, migration: o.migration?.status, resources, jobs: o.jobs.map((j) => j.id) };
     });
   return 'sha256:' + createHash('sha256').update(JSON.stringify(stable)).digest('hex');
 }

@@ -9,7 +9,7 @@ import { primaryFailoverSteps, resumeSteps, secondaryFailoverSteps, setupSteps, 
 import { isQmp, type Change, type ObservedNode, type Plan, type Step } from './types.js';
 
 /** A failover's changes are the removals its steps make. */
-function removals(steps: Step[]): Change[] {
+function removals(steps: Step[], observed: Record<string, ObservedNode>): Change[] {
   const out: Change[] = [];
   for (const s of steps) {
     if (!isQmp(s)) continue;
@@ -22,7 +22,7 @@ function removals(steps: Step[]): Change[] {
     else if (line?.startsWith('drive_del ')) address = `${s.node}/block-node/${line.slice(10)}`;
     else if (s.execute === 'nbd-server-stop') address = `${s.node}/nbd-server`;
     else if (s.execute === 'x-colo-lost-heartbeat') {
-      out.push({ node: s.node, address: `${s.node}/colo`, action: 'update', before: { mode: 'replicating' }, after: { mode: 'none' }, faultTolerance: `${s.node} leaves COLO and runs without a replica` });
+      out.push({ node: s.node, address: `${s.node}/colo`, action: 'update', before: { mode: observed[s.node]?.colo?.mode ?? 'unknown' }, after: { mode: 'none' }, faultTolerance: `${s.node} leaves COLO and runs without a replica` });
       continue;
     }
     if (address) out.push({ node: s.node, address, action: 'delete', faultTolerance: 'removed by the failover: the pair runs without a replica until a resume' });
@@ -79,7 +79,7 @@ export function buildPlan(spec: Spec, profile: Profile, observed: Record<string,
       const survivor = ctx.node(pair.survivor!);
       const dead = spec.nodes.find((n) => n.name !== survivor.name)!;
       steps = pair.transition === 'secondary-failover' ? secondaryFailoverSteps(ctx, survivor, dead) : primaryFailoverSteps(ctx, survivor, dead);
-      changes = removals(steps);
+      changes = removals(steps, observed);
       break;
     }
     default:
@@ -115,7 +115,6 @@ export function buildPlan(spec: Spec, profile: Profile, observed: Record<string,
     summary: {
       create: count('create'),
       update: count('update'),
-      replace: count('replace'),
       delete: count('delete'),
       blocked: count('blocked'),
       unmanaged: count('unmanaged'),

@@ -120,8 +120,6 @@ export type Action =
   | 'create'
   /** the resource exists with other values and will be changed in place */
   | 'update'
-  /** the resource exists with other values and will be deleted and created again */
-  | 'replace'
   /** the resource will be removed (failover) */
   | 'delete'
   /** differs, but colo cannot change it on a running QEMU: relaunch needed */
@@ -158,6 +156,6 @@ export interface Plan {
   warnings: string[];
   changes: Change[];
   steps: Step[];
-  summary: { create: number; update: number; replace: number; delete: number; blocked: number; unmanaged: number; steps: number; faultTolerance: number };
+  summary: { create: number; update: number; delete: number; blocked: number; unmanaged: number; steps: number; faultTolerance: number };
   fingerprint?: string;
 }

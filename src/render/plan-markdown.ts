@@ -28,6 +28,6 @@ export function renderPlanMarkdown(plan: Plan): string {
     out.push('', '</details>');
   }
   const sm = plan.summary;
-  out.push('', `**${sm.create}** to create, **${sm.update}** to update, **${sm.replace}** to replace, **${sm.delete}** to delete; **${sm.steps}** steps.`);
+  out.push('', `**${sm.create}** to create, **${sm.update}** to update, **${sm.delete}** to delete; **${sm.steps}** steps.`);
   return out.join('\n') + '\n';
 }

@@ -5,10 +5,10 @@ import { stepText } from './step-text.js';
 
 export { stepText };
 
-const SYMBOL: Record<Change['action'], string> = { create: '+', update: '~', replace: '±', delete: '-', blocked: '!', unmanaged: '?' };
+const SYMBOL: Record<Change['action'], string> = { create: '+', update: '~', delete: '-', blocked: '!', unmanaged: '?' };
 
 function colorFor(c: ChalkInstance, action: Change['action']): ChalkInstance {
-  return { create: c.green, update: c.yellow, replace: c.magenta, delete: c.red, blocked: c.red, unmanaged: c.dim }[action];
+  return { create: c.green, update: c.yellow, delete: c.red, blocked: c.red, unmanaged: c.dim }[action];
 }
 
 function valueDiff(c: ChalkInstance, before: object | undefined, after: object | undefined, indent: string): string[] {
@@ -27,7 +27,7 @@ function changeLines(c: ChalkInstance, ch: Change): string[] {
   const col = colorFor(c, ch.action);
   const out = [`  ${col(`${SYMBOL[ch.action]} ${ch.address}`)} ${c.dim(ch.action)}`];
   if (ch.faultTolerance) out.push(`      ${c.red(ch.faultTolerance)}`);
-  if (ch.action === 'update' || ch.action === 'replace' || ch.action === 'blocked') out.push(...valueDiff(c, ch.before, ch.after, '      '));
+  if (ch.action === 'update' || ch.action === 'blocked') out.push(...valueDiff(c, ch.before, ch.after, '      '));
   return out;
 }
 
@@ -71,9 +71,9 @@ export function renderPlanText(plan: Plan, color: boolean): string {
     });
   }
   const sm = plan.summary;
-  const line = `Plan: ${sm.create} to create, ${sm.update} to update, ${sm.replace} to replace, ${sm.delete} to delete; ${sm.steps} step${sm.steps === 1 ? '' : 's'}` +
+  const line = `Plan: ${sm.create} to create, ${sm.update} to update, ${sm.delete} to delete; ${sm.steps} step${sm.steps === 1 ? '' : 's'}` +
     (sm.unmanaged ? `; ${sm.unmanaged} unmanaged` : '') + (sm.blocked ? `; ${sm.blocked} need a relaunch` : '');
-  const nothing = sm.steps === 0 && sm.create + sm.update + sm.replace + sm.delete + sm.blocked === 0;
+  const nothing = sm.steps === 0 && sm.create + sm.update + sm.delete + sm.blocked === 0;
   out.push('', nothing ? c.green('No changes. The pair matches the spec.') : c.bold(line));
   return out.join('\n') + '\n';
 }

@@ -36,7 +36,7 @@ export function diskIds(index: number): { parent: string; childs: string; replic
   return { parent: `parent${index}`, childs: `childs${index}`, replication: `replication${index}` };
 }
 
-/** Id of the NBD export and block job of disk n. */
+/** Id of the drive-mirror job that copies disk n to a new secondary. */
 export function resyncJobId(index: number): string {
   return index === 0 ? 'resync' : `resync${index}`;
 }

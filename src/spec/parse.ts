@@ -1,4 +1,4 @@
-import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { SourcePos } from './errors.js';
 
 export interface ParsedYaml {
@@ -58,8 +58,26 @@ export function parseYaml(text: string): ParsedYaml {
     return at(best?.range?.[0] ?? 0);
   };
 
+  let value: unknown;
+  if (!syntaxErrors.length) {
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      // unresolved aliases and alias bombs only show up here: point at the first alias that fails
+      let pos = at(0);
+      visit(doc, {
+        Alias(_key, alias) {
+          if (!alias.resolve(doc)) {
+            pos = at(alias.range?.[0] ?? 0);
+            return visit.BREAK;
+          }
+        },
+      });
+      syntaxErrors.push({ message: (e as Error).message, pos });
+    }
+  }
   return {
-    value: syntaxErrors.length ? undefined : doc.toJS({ maxAliasCount: 100 }),
+    value,
     locate,
     syntaxErrors,
     lines: text.split(/\r?\n/),

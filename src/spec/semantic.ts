@@ -80,17 +80,17 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
     }
   });
   // A TCP QMP monitor binds on its own host: it collides with the other node's monitor on the same
-  // host and port, and with the pair's ports when both nodes share one host.
+  // host and port, and with the pair's ports (after a failover either node binds all of them).
   const [q0, q1] = spec.nodes.map((n) => parseQmpAddress(n.qmp));
-  const oneHost = sameHost(n0.host, n1.host);
   [q0, q1].forEach((q, i) => {
     if (q?.kind !== 'tcp') return;
     const path = `/spec/nodes/${i}/qmp`;
-    const other = i === 0 ? q1 : q0;
-    if (i === 1 && other?.kind === 'tcp' && other.port === q.port && sameHost(other.host, q.host)) {
-      problems.add('PORT_COLLISION', path, `port ${q.port} (QMP of node ${spec.nodes[1].name}) collides with the QMP of node ${n0.name} on the same host`);
-    } else if (oneHost) bind(q.port, path, `QMP of node ${spec.nodes[i].name}`);
+    const pairPort = ports.get(q.port);
+    if (pairPort !== undefined) problems.add('PORT_COLLISION', path, `port ${q.port} (QMP of node ${spec.nodes[i].name}) collides with ${pairPort}`);
   });
+  if (q0?.kind === 'tcp' && q1?.kind === 'tcp' && q0.port === q1.port && sameHost(q0.host, q1.host)) {
+    problems.add('PORT_COLLISION', '/spec/nodes/1/qmp', `port ${q1.port} (QMP of node ${n1.name}) collides with the QMP of node ${n0.name} on the same host`);
+  }
 
   // Netdev options
   spec.netdevs.forEach((n, i) => {

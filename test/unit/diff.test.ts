@@ -31,9 +31,9 @@ describe('diffResources: actions', () => {
     ]);
   });
 
-  it('replace: a filter with other properties is deleted and added again', () => {
+  it('blocked: a filter with other properties is not replaced while COLO runs', () => {
     const [c] = diff([mirror()], [mirror({ queue: 'rx' })]);
-    expect(c).toMatchObject({ address: 'a/object/m0', action: 'replace', before: { queue: 'rx' }, after: { queue: 'tx' } });
+    expect(c).toMatchObject({ address: 'a/object/m0', action: 'blocked', before: { queue: 'rx' }, after: { queue: 'tx' } });
   });
 
   it('blocked: a chardev on another port cannot be changed on a running QEMU', () => {
@@ -77,9 +77,9 @@ describe('diffResources: filter order', () => {
     expect(diff([want], [order('a', ['dbg0', 'm0', 'redire0', 'dbg1', 'redire1'])])).toEqual([]);
   });
 
-  it('a managed filter out of place is an update', () => {
+  it('a managed filter out of place is blocked (nothing re-orders filters on a running pair)', () => {
     const [c] = diff([want], [order('a', ['redire0', 'm0', 'redire1'])]);
-    expect(c).toMatchObject({ address: 'a/netdev/hn0/filters', action: 'update', before: { order: ['redire0', 'm0', 'redire1'] }, after: { order: ['m0', 'redire0', 'redire1'] } });
+    expect(c).toMatchObject({ address: 'a/netdev/hn0/filters', action: 'blocked', before: { order: ['redire0', 'm0', 'redire1'] }, after: { order: ['m0', 'redire0', 'redire1'] } });
   });
 
   it('a missing filter is not an order change (its object is created instead)', () => {
