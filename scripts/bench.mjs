@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const colo = join(root, 'dist/bundle/colo.mjs');
+const coloBin = join(root, 'bin/colo');
 const raw = join(root, 'scripts/raw-qmp.mjs');
 const lib = await import(join(root, 'dist/bundle/index.mjs'));
 const runs = Number(process.env.BENCH_RUNS ?? 15);
@@ -42,7 +42,7 @@ const plans = [];
 const nodes = [];
 for (let i = 0; i < runs; i++) {
   nodes.push(wall(process.execPath, ['-e', '0']));
-  plans.push(wall(process.execPath, [colo, 'plan', '--offline', '-f', example, '--no-color']));
+  plans.push(wall(coloBin, ['plan', '--offline', '-f', example, '--no-color']));
 }
 report('colo plan --offline', median(plans), 'node -e 0', median(nodes), 2.0);
 
@@ -87,7 +87,7 @@ spec:
   colo: {checkpointDelayMs: 3600000}
 ${opts.hooks ?? ''}`,
   );
-  const cli = (...args) => execFileSync(process.execPath, [colo, ...args, '--no-color'], { encoding: 'utf8', env: { ...process.env, COLO_STATE_DIR: join(work, 'state') } });
+  const cli = (...args) => execFileSync(coloBin, [...args, '--no-color'], { encoding: 'utf8', env: { ...process.env, COLO_STATE_DIR: join(work, 'state') } });
   const pid = (n) => Number(readFileSync(join(dir, n, 'qemu.pid'), 'utf8'));
   const launch = () => {
     for (const n of ['a', 'b']) {
@@ -134,7 +134,7 @@ try {
   for (let i = 0; i < pairRuns; i++) {
     const p = pairSpec();
     p.launch();
-    applyT.push(wall(process.execPath, [colo, 'apply', '-f', p.file, '--auto-approve', '--no-color'], { env: { ...process.env, COLO_STATE_DIR: join(work, 'state') } }));
+    applyT.push(wall(coloBin, ['apply', '-f', p.file, '--auto-approve', '--no-color'], { env: { ...process.env, COLO_STATE_DIR: join(work, 'state') } }));
     // 3. live refresh on this replicating pair
     if (i === 0) {
       const refresh = [];
@@ -174,7 +174,7 @@ try {
       p.launch();
       p.cli('apply', '-f', p.file, '--auto-approve');
       process.kill(p.pid('a'), 'SIGKILL');
-      if (which === 'colo') failT.push(wall(process.execPath, [colo, 'failover', '-f', p.file, '--survivor', 'b', '--no-color'], { env: { ...process.env, COLO_STATE_DIR: join(work, 'state') } }));
+      if (which === 'colo') failT.push(wall(coloBin, ['failover', '-f', p.file, '--survivor', 'b', '--no-color'], { env: { ...process.env, COLO_STATE_DIR: join(work, 'state') } }));
       else rawFailT.push(wall(process.execPath, [raw, join(p.dir, 'b.qmp'), JSON.stringify(failCmds)]));
       killAll();
     }
@@ -209,7 +209,7 @@ try {
           p.cli('apply', '-f', p.file, '--auto-approve');
           process.kill(p.pid('a'), 'SIGKILL');
           if (which === 'colo') {
-            tapT.push(wall(process.execPath, [colo, 'failover', '-f', p.file, '--survivor', 'b', '--no-color'], { env: { ...process.env, COLO_STATE_DIR: join(work, 'state') } }));
+            tapT.push(wall(coloBin, ['failover', '-f', p.file, '--survivor', 'b', '--no-color'], { env: { ...process.env, COLO_STATE_DIR: join(work, 'state') } }));
           } else {
             const t = performance.now();
             execFileSync(process.execPath, [raw, join(p.dir, 'b.qmp'), JSON.stringify(failCmds)]);

@@ -34,7 +34,7 @@ mkdir -p "$DIR"
 SPEC="$DIR/pair.yaml"
 sed -e "s/accel: kvm/accel: $ACCEL/" -e "s/checkpointDelayMs: 2000/checkpointDelayMs: $DELAY/" -e "s#/tmp/colo-demo#$DIR#g" examples/pair.yaml > "$SPEC"
 export COLO_STATE_DIR="$DIR/state"
-colo() { node dist/bundle/colo.mjs "$@"; }
+colo() { bin/colo "$@"; }
 cleanup() {
   say "colo stop"
   colo stop -f "$SPEC" --node a || true
