@@ -1,15 +1,8 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from './process.js';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** One apply per pair at a time: an exclusive lock file naming the holder's pid; a dead holder's lock is taken over. */
 export function acquireLock(pair: string, dir = tmpdir()): { path: string; release(): void } {
@@ -23,7 +16,7 @@ export function acquireLock(pair: string, dir = tmpdir()): { path: string; relea
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const holder = Number(readFileSync(path, 'utf8').trim());
-      if (holder && alive(holder) && holder !== process.pid) {
+      if (holder && processAlive(holder) && holder !== process.pid) {
         throw new LockedError(`pair ${pair} is locked by process ${holder} (${path}): another apply or failover is running`);
       }
       rmSync(path, { force: true });

@@ -12,6 +12,7 @@ import { nodeOrFail } from './commands-offline.js';
 import { CliError, type Io } from './io.js';
 import { liveProfile } from './live-plan.js';
 import { loadSpecFile, specProfile } from './load-file.js';
+import { processAlive } from '../apply/process.js';
 
 export function pidFile(node: NodeSpec): string {
   return join(node.workdir, 'qemu.pid');
@@ -26,14 +27,6 @@ function readPid(node: NodeSpec): number | undefined {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** secondary when the peer runs (a resume), else the role the spec prefers. */
 async function chooseRole(spec: Spec, self: NodeSpec, explicit?: string): Promise<{ role: Role; peer: ObservedNode; why: string }> {
@@ -86,10 +79,10 @@ export async function cmdStop(io: Io, o: { file: string; node: string; color: bo
   } catch {
     // no QMP: fall back to the pid
   }
-  if (pid && alive(pid)) {
+  if (pid && processAlive(pid)) {
     const deadline = Date.now() + 5000;
-    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    if (alive(pid)) {
+    while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (processAlive(pid)) {
       process.kill(pid, 'SIGKILL');
       how = `${how === 'not running' ? '' : `${how} then `}SIGKILL ${pid}`;
     } else if (how === 'not running') how = `pid ${pid}`;
