@@ -65,7 +65,8 @@ export function renderStatusText(pair: string, nodes: NodeStatus[], plan: Plan, 
     out.push('', `${c.bold(n.name)}  ${ok(n.state)}${n.error ? c.red(`  ${n.error}`) : ''}`);
     if (n.reach !== 'ok') continue;
     out.push(`  QEMU ${n.qemu}   runstate ${n.runstate}   COLO mode ${n.colo?.mode} (last-mode ${n.colo?.lastMode ?? 'none'})   migration ${n.migration ?? 'none'}`);
-    if (n.checkpointDelayMs !== undefined) out.push(`  checkpoint delay ${n.checkpointDelayMs} ms`);
+    // the primary's migration parameter is what paces checkpoints; the secondary's is never used
+    if (n.checkpointDelayMs !== undefined && n.colo?.mode !== 'secondary') out.push(`  checkpoint delay ${n.checkpointDelayMs} ms`);
     for (const r of n.replication) out.push(`  disk ${r.disk} ${r.child}: ${r.node} (${r.driver}${r.target ? ` → ${r.target}` : ''})`);
     for (const [netdev, order] of Object.entries(n.filters)) out.push(`  ${netdev} filters: ${order.length ? order.join(' → ') : c.dim('none')}`);
     if (n.chardevs.length) out.push(`  chardevs: ${n.chardevs.map((x) => `${x.id}${x.connected ? '' : c.red('(down)')}`).join(' ')}`);
