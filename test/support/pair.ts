@@ -19,6 +19,9 @@ export interface PairOptions {
   nics?: number;
   /** extra YAML under spec: (e.g. hooks) */
   extra?: string;
+  /** spec.qemu.version (default 7.2) and spec.qemu.binary (default qemu-system-x86_64) */
+  qemuVersion?: string;
+  binary?: string;
 }
 
 export interface CliResult {
@@ -110,7 +113,7 @@ export function specYaml(dir: string, o: PairOptions): string {
 kind: ColoPair
 metadata: {name: ${o.name}}
 spec:
-  qemu: {version: "7.2", accel: ${accel}, memory: 64M, smp: 1, cpu: qemu64}
+  qemu: {version: "${o.qemuVersion ?? '7.2'}", accel: ${accel}, memory: 64M, smp: 1, cpu: qemu64${o.binary ? `, binary: ${o.binary}` : ''}}
   nodes:
     - {name: a, role: primary,   host: 127.0.0.1, qmp: unix:${dir}/a.qmp, workdir: ${dir}/a}
     - {name: b, role: secondary, host: 127.0.0.1, qmp: unix:${dir}/b.qmp, workdir: ${dir}/b}
