@@ -1,6 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, useColor, type Io } from './io.js';
-import { loadSpecFile } from './load-file.js';
 
 type Handler = () => Promise<number> | number;
 
@@ -55,16 +54,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .action(function (this: Command) {
       const o: any = this.opts();
       return act(async () => {
-        if (o.offline || o.assume) {
-          if (o.out) throw new CliError('--out saves live plans only (a saved plan carries the fingerprint of what was read); drop --offline', 1, 'BAD_OPTION');
-          const { offlinePlan, writePlan } = await import('./commands-offline.js');
-          const { spec } = loadSpecFile(o.file, io, color());
-          const plan = offlinePlan(spec, o.assume);
-          writePlan(io, plan, o.format, color());
-          return o.detailedExitcode && plan.steps.length > 0 ? 2 : 0;
-        }
-        const live = await import('./commands-live.js');
-        return live.cmdPlanLive(io, { ...o, color: color() });
+        if (o.offline || o.assume) return (await import('./commands-offline.js')).cmdPlanOffline(io, { ...o, color: color() });
+        return (await import('./commands-live.js')).cmdPlanLive(io, { ...o, color: color() });
       });
     });
 
@@ -75,7 +66,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--auto-approve', 'do not ask for confirmation')
     .option('--allow-failover', 'let apply run a failover the plan proposes')
     .option('--timeout <MS>', 'QMP timeout per command', '10000')
-    .option('--journal <FILE>', 'JSON-lines journal of every QMP command (default: next to the spec)')
+    .option('--journal <FILE>', 'JSON-lines journal of every QMP command (default: $COLO_STATE_DIR or ~/.local/state/colo/NAME.journal.jsonl)')
     .option('--stop-after <N>', 'testing: stop after N steps')
     .action(function (this: Command, planFile?: string) {
       const o: any = this.opts();

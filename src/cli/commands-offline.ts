@@ -71,3 +71,11 @@ export function offlinePlan(spec: Spec, assume: string | undefined): Plan {
   const profile = specProfile(spec);
   return buildPlan(spec, profile, assumeObserved(spec, profile, t), { mode: 'offline' });
 }
+
+export function cmdPlanOffline(io: Io, o: { file: string; assume?: string; format: string; out?: string; detailedExitcode?: boolean; color: boolean }): number {
+  if (o.out) throw new CliError('--out saves live plans only (a saved plan carries the fingerprint of what was read); drop --offline', 1, 'BAD_OPTION');
+  const { spec } = loadSpecFile(o.file, io, o.color);
+  const plan = offlinePlan(spec, o.assume);
+  writePlan(io, plan, o.format, o.color);
+  return o.detailedExitcode && plan.steps.length > 0 ? 2 : 0;
+}
