@@ -28,6 +28,7 @@ export function renderPlanMarkdown(plan: Plan): string {
     out.push('', '</details>');
   }
   const sm = plan.summary;
-  out.push('', `**${sm.create}** to create, **${sm.update}** to update, **${sm.delete}** to delete; **${sm.steps}** steps.`);
+  if (sm.steps === 0 && plan.transition !== 'steady') out.push('', `**Nothing colo can do now** (${plan.transition}).`);
+  else out.push('', `**${sm.create}** to create, **${sm.update}** to update, **${sm.delete}** to delete; **${sm.steps}** steps.`);
   return out.join('\n') + '\n';
 }

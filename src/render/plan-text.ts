@@ -74,6 +74,8 @@ export function renderPlanText(plan: Plan, color: boolean): string {
   const line = `Plan: ${sm.create} to create, ${sm.update} to update, ${sm.delete} to delete; ${sm.steps} step${sm.steps === 1 ? '' : 's'}` +
     (sm.unmanaged ? `; ${sm.unmanaged} unmanaged` : '') + (sm.blocked ? `; ${sm.blocked} need a relaunch` : '');
   const nothing = sm.steps === 0 && sm.create + sm.update + sm.delete + sm.blocked === 0;
-  out.push('', nothing ? c.green('No changes. The pair matches the spec.') : c.bold(line));
+  if (!nothing) out.push('', c.bold(line));
+  else if (plan.transition === 'steady') out.push('', c.green('No changes. The pair matches the spec.'));
+  else out.push('', c.yellow(`Nothing colo can do now (${plan.transition}): ${plan.reason}`));
   return out.join('\n') + '\n';
 }
