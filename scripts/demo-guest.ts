@@ -116,7 +116,7 @@ try {
   say(
     bold(
       `client: ${summary.total} requests, ${summary.failed} failed, longest gap between answers ${summary.longestGapMs} ms; ` +
-        `stream ${summary.stream.lines} lines on ${summary.stream.connections} connection(s), ${summary.stream.jumps} counter jumps`,
+        `stream ${summary.stream.lines} lines on ${summary.stream.connections} connection(s), ${summary.stream.drops} dropped, ${summary.stream.jumps} counter jumps`,
     ),
   );
   await colo('status', '-f', file);

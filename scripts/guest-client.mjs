@@ -48,14 +48,21 @@ if (waitReady) {
 
 const requests = [];
 const answers = [];
-const stream = { connections: 0, lines: 0, jumps: 0, last: undefined, lastAt: undefined, maxGapMs: 0, closed: 0 };
+// connections: those that delivered lines; drops: such a connection closed while the client ran;
+// attempts: every connect (a refused one before the guest's server is up is retried after 1 s)
+const stream = { attempts: 0, connections: 0, drops: 0, lines: 0, jumps: 0, last: undefined, lastAt: undefined, maxGapMs: 0 };
+let current;
 
 function connectStream() {
-  stream.connections++;
+  stream.attempts++;
   const sock = net.createConnection({ host, port: 8080 });
+  current = sock;
   let buf = '';
+  let delivered = false;
   sock.setEncoding('utf8');
   sock.on('data', (d) => {
+    if (!delivered) stream.connections++;
+    delivered = true;
     buf += d;
     let i;
     while ((i = buf.indexOf('\n')) >= 0) {
@@ -74,15 +81,15 @@ function connectStream() {
   });
   sock.on('error', (e) => emit({ stream: 'error', error: e.message }));
   sock.on('close', () => {
-    stream.closed++;
-    emit({ stream: 'closed' });
-    if (!done) setTimeout(connectStream, 1000);
+    if (done) return;
+    if (delivered) stream.drops++;
+    emit({ stream: delivered ? 'dropped' : 'closed' });
+    setTimeout(connectStream, 1000);
   });
-  return sock;
 }
 
 let done = false;
-const sock = connectStream();
+connectStream();
 const timer = setInterval(async () => {
   const sent = Date.now();
   const r = await get();
@@ -97,7 +104,7 @@ function finish() {
   clearInterval(timer);
   // let requests in flight end (each is bounded by its timeout)
   setTimeout(() => {
-    sock.destroy();
+    current?.destroy();
     answers.sort((a, b) => a - b);
     let longestGapMs = 0;
     for (let i = 1; i < answers.length; i++) longestGapMs = Math.max(longestGapMs, answers[i] - answers[i - 1]);
@@ -113,7 +120,7 @@ function finish() {
         latencyMedianMs: requests.map((r) => r.ms).sort((a, b) => a - b)[Math.floor(requests.length / 2)] ?? null,
         errors,
         failedAtMs: failures.slice(0, 20).map((f) => f.sent),
-        stream: { connections: stream.connections, lines: stream.lines, jumps: stream.jumps, maxGapMs: stream.maxGapMs, closed: stream.closed },
+        stream: { attempts: stream.attempts, connections: stream.connections, drops: stream.drops, lines: stream.lines, jumps: stream.jumps, maxGapMs: stream.maxGapMs },
       },
     });
     process.exit(0);
