@@ -130,17 +130,18 @@ function propText(v: Scalar): string {
   return String(v).replace(/,/g, ',,');
 }
 
-/** -object argument; vnet_hdr_support=off is QEMU's default and left out */
+/** The properties QEMU is given: vnet_hdr_support=off is its default and left out. */
+function givenProps(o: ObjectDef): Array<[string, Scalar]> {
+  return Object.entries(o.props).filter(([k, v]) => !(k === 'vnet_hdr_support' && v === false));
+}
+
+/** -object argument */
 export function objectArg(o: ObjectDef): string {
-  const props = Object.entries(o.props)
-    .filter(([k, v]) => !(k === 'vnet_hdr_support' && v === false))
-    .map(([k, v]) => `,${k}=${propText(v)}`)
-    .join('');
-  return `${o.qomType},id=${o.id}${props}`;
+  return `${o.qomType},id=${o.id}${givenProps(o).map(([k, v]) => `,${k}=${propText(v)}`).join('')}`;
 }
 
 /** object-add arguments (flat, as QEMU 6.0+ takes them) */
 export function objectAddArgs(o: ObjectDef, position?: { insert: 'before' | 'behind'; position: string }): Record<string, unknown> {
-  const props = Object.fromEntries(Object.entries(o.props).filter(([k, v]) => !(k === 'vnet_hdr_support' && v === false)));
+  const props = Object.fromEntries(givenProps(o));
   return { 'qom-type': o.qomType, id: o.id, ...props, ...(position ?? {}) };
 }

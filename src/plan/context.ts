@@ -17,11 +17,8 @@ export class PlanContext {
   }
 
   get(address: string): Resource | undefined {
-    for (const o of Object.values(this.observed)) {
-      const r = o.resources[address];
-      if (r) return r;
-    }
-    return undefined;
+    // every address starts with its node's name (node names cannot contain '/')
+    return this.observed[address.slice(0, address.indexOf('/'))]?.resources[address];
   }
 
   has(address: string): boolean {
