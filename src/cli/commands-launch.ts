@@ -6,7 +6,7 @@ import { peerOf } from '../model/node-role.js';
 import { classifyNode } from '../plan/classify.js';
 import { observeNode, connectNode } from '../observe/observe.js';
 import { parseQmpAddress } from '../qmp/address.js';
-import type { ObservedNode } from '../plan/types.js';
+import type { ObservedNode } from '../model/observed.js';
 import type { NodeSpec, Role, Spec } from '../spec/types.js';
 import { nodeOrFail } from './commands-offline.js';
 import { CliError, type Io } from './io.js';
