@@ -132,10 +132,13 @@ function blockResources(node: string, graph: any, named: any[]): Resource[] {
     const child = byId.get(e.child);
     const info = drv.get(child?.name);
     const value: Resource['value'] = { node: backendOf.get(e.child) ?? child?.name, driver: info?.drv ?? 'unknown' };
+    // the replication driver over an NBD node, or QEMU 11's plain NBD node: either writes to this target
     if (info?.drv === 'replication') {
       const file = graph.edges.find((x: any) => x.parent === e.child && x.name === 'file');
       const fileNode = file ? drv.get(byId.get(file.child)?.name) : undefined;
       if (fileNode?.drv === 'nbd') value.target = fileNode.image?.filename ?? fileNode.file;
+    } else if (info?.drv === 'nbd') {
+      value.target = info.image?.filename ?? info.file;
     }
     out.push(resource(node, 'block-child', `${backend}/${e.name}`, value));
   }
