@@ -35,7 +35,8 @@ function primaryBlockNodes(node: NodeSpec, spec: Spec): Resource[] {
 }
 
 /** A failover: the survivor leaves COLO; the pieces of its old role go, what a resume reuses stays. */
-function afterFailover(spec: Spec, profile: Profile, survivor: NodeSpec, role: Role, launched: Role): DesiredState {
+function afterFailover(spec: Spec, profile: Profile, survivor: NodeSpec, role: Role, observed: ObservedNode | undefined): DesiredState {
+  const launched = launchedAs(spec, observed);
   const before = replicatingNode(spec, profile, survivor, role, launched);
   const keep = (r: Resource): boolean => {
     if (r.kind === 'capability' || r.kind === 'parameter' || r.kind === 'filter-order') return true;
@@ -56,7 +57,13 @@ function afterFailover(spec: Spec, profile: Profile, survivor: NodeSpec, role: R
       : [],
   );
   const removed = before.filter((r) => r.kind !== 'colo' && !keep(r));
-  if (role === 'primary') removed.push(...primaryBlockNodes(survivor, spec));
+  if (role === 'primary') {
+    removed.push(...primaryBlockNodes(survivor, spec));
+    // the child goes by the name the live block graph gives it (children.1 when colo attached it)
+    const quorums = spec.disks.map((d) => `${d.id}/`);
+    const live = Object.values(observed?.resources ?? {}).filter((r) => r.kind === 'block-child' && !r.id.endsWith('/children.0') && quorums.some((q) => r.id.startsWith(q)));
+    removed.push(...live);
+  }
   return { resources: toMap([resource(survivor.name, 'colo', 'colo', { mode: 'none' })]), removed: toMap(removed), complete: false };
 }
 
@@ -76,7 +83,7 @@ export function desiredState(spec: Spec, profile: Profile, pair: PairClassificat
     case 'secondary-failover':
     case 'primary-failover': {
       const survivor = node(pair.survivor);
-      return afterFailover(spec, profile, survivor, pair.transition === 'secondary-failover' ? 'secondary' : 'primary', launchedAs(spec, observed[survivor.name]));
+      return afterFailover(spec, profile, survivor, pair.transition === 'secondary-failover' ? 'secondary' : 'primary', observed[survivor.name]);
     }
     default:
       return { resources: {}, removed: {}, complete: false };
