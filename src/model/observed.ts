@@ -31,6 +31,6 @@ export interface ObservedNode {
   migration?: { status?: string };
   resources: ResourceMap;
   jobs: BlockJob[];
-  /** the FIX 1 signature persisted across two reads */
+  /** the silent replication hang (top-id not the quorum root) persisted across two reads */
   hangSignature?: boolean;
 }
