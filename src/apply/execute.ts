@@ -1,4 +1,4 @@
-import { isHook, isQmp, isWait, type Effect, type Step } from '../plan/types.js';
+import { isFence, isHook, isQmp, isWait, type Effect, type Step } from '../plan/types.js';
 import { QmpError, QmpTimeoutError, type QmpClient } from '../qmp/client.js';
 import { stepText } from '../render/step-text.js';
 import { runHook } from './hooks.js';
@@ -62,6 +62,11 @@ export async function executeSteps(session: Session, steps: Step[], opts: Execut
         }
       } else if (isWait(step)) {
         outcome = await waitFor(await session.client(step.node), step, opts.progress);
+      } else if (isFence(step)) {
+        const r = await runHook(step, opts.env ?? process.env);
+        session.journal.note(step.node, 'fence', { run: step.run, code: r.code, output: r.output.slice(-2000), ...(r.error ? { error: r.error } : {}) });
+        if (r.error) throw new StepError(step.node, i, step, `${r.error}. The survivor did not take over: ${step.node} may still run the guest`);
+        outcome = `fenced (exit ${r.code})`;
       } else if (isHook(step)) {
         const r = await runHook(step, opts.env ?? process.env);
         session.journal.hook(step.node, step.hook, step.run, r);

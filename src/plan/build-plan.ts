@@ -9,10 +9,44 @@ import { desiredState } from './desired.js';
 import { hookSteps } from './hooks.js';
 import { KindContext, PHASE, type Phased } from './kinds/context.js';
 import { KINDS, policyOf } from './kinds/index.js';
-import type { PairClassification, Plan, Step } from './types.js';
+import { diskIds } from '../spec/ids.js';
+import type { FenceStep, PairClassification, Plan, QmpStep, Step } from './types.js';
 
 function allResources(observed: Record<string, ObservedNode>): ResourceMap {
   return Object.assign({}, ...Object.values(observed).map((o) => o.resources));
+}
+
+/** A failover fences the dead node first when its spec declares how (and the caller did not say it is off). */
+function fenceSteps(spec: Spec, pair: PairClassification, fence: boolean): Phased[] {
+  if (!fence || (pair.transition !== 'secondary-failover' && pair.transition !== 'primary-failover')) return [];
+  const dead = spec.nodes.find((n) => n.name === pair.dead);
+  if (!dead?.fence) return [];
+  const step: FenceStep = {
+    kind: 'fence',
+    node: dead.name,
+    run: dead.fence.run,
+    timeoutMs: dead.fence.timeoutMs,
+    env: { COLO_PAIR: spec.name, COLO_FENCE_NODE: dead.name, COLO_SURVIVOR: pair.survivor },
+    description: `make sure ${dead.name} is off before ${pair.survivor} takes over (a frozen host could come back)`,
+  };
+  return [{ phase: PHASE.fence, step }];
+}
+
+/**
+ * A failover first cuts the survivor's connections to the dead peer (QEMU's own COLO tests yank
+ * the migration before x-colo-lost-heartbeat): a host that froze or lost power never closes its
+ * sockets, and a flush to its NBD export, or a read of its migration stream, would wait on TCP.
+ */
+function yankSteps(spec: Spec, profile: Profile, pair: PairClassification, observed: Record<string, ObservedNode>): Phased[] {
+  if (!profile.yank || (pair.transition !== 'secondary-failover' && pair.transition !== 'primary-failover')) return [];
+  const live = observed[pair.survivor]?.yank ?? [];
+  const peerFacing = new Set(spec.netdevs.flatMap((n) => (pair.transition === 'secondary-failover' ? [n.ids.secondaryMirrorChardev, n.ids.secondaryOutChardev] : [n.ids.mirrorChardev, n.ids.secondaryInChardev])));
+  const nbd = new Set(spec.disks.flatMap((_d, i) => [diskIds(i).nbd]));
+  const cut = live.filter((y) => y.type === 'migration' || (y.type === 'chardev' && peerFacing.has(y.id)) || (y.type === 'block-node' && nbd.has(y['node-name'])));
+  if (!cut.length) return [];
+  const what = cut.map((y) => (y.type === 'migration' ? 'the migration' : y.type === 'chardev' ? y.id : y['node-name'])).join(', ');
+  const step: QmpStep = { kind: 'qmp', node: pair.survivor, execute: 'yank', arguments: { instances: cut }, description: `cut ${what} to ${pair.dead}: a dead host never closes them`, precondition: 'connections to the dead node open' };
+  return [{ phase: PHASE.yank, step }];
 }
 
 /** The hooks a transition runs: before a resume on the new primary, after a failover on the survivor. */
@@ -62,6 +96,8 @@ function shownRole(spec: Spec, pair: PairClassification, name: string): 'primary
 export interface PlanOptions {
   mode: 'offline' | 'live';
   fingerprint?: string;
+  /** false: a failover does not fence the dead node (the operator said it is off) */
+  fence?: boolean;
 }
 
 /** Observed (or assumed) state → classification, the desired state after it, changes and ordered steps. Pure. */
@@ -72,7 +108,7 @@ export function buildPlan(spec: Spec, profile: Profile, observed: Record<string,
   const reachable = new Set(Object.values(observed).filter((o) => o.reach === 'ok').map((o) => o.name));
   const changes = diffState(desired, allResources(observed), { reachable, policy: policyOf, replicating: pair.transition === 'steady' });
   const ctx = new KindContext(spec, profile, pair, observed, desired, changes);
-  const steps = stepsFor(changes, ctx, transitionHooks(spec, pair));
+  const steps = stepsFor(changes, ctx, [...fenceSteps(spec, pair, opts.fence !== false), ...yankSteps(spec, profile, pair, observed), ...transitionHooks(spec, pair)]);
 
   const warnings = [...profile.warnings];
   if (pair.transition === 'steady' && spec.qemu.accel === 'tcg' && profile.warnings.some((w) => /TCG deadlocks/.test(w)) && steps.some((x) => x.kind === 'qmp' && x.execute === 'migrate-set-parameters')) {
@@ -96,6 +132,7 @@ export function buildPlan(spec: Spec, profile: Profile, observed: Record<string,
     mode: opts.mode,
     nodes,
     transition: pair.transition,
+    ...(pair.transition === 'secondary-failover' || pair.transition === 'primary-failover' ? { failover: { survivor: pair.survivor, dead: pair.dead } } : {}),
     gated: pair.gated,
     reason: pair.reason,
     warnings,

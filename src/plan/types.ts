@@ -91,7 +91,18 @@ export interface HookStep {
   description: string;
 }
 
-export type Step = QmpStep | WaitStep | HookStep;
+/** Runs the dead node's fence command: the failover goes on only once it reported the node off. */
+export interface FenceStep {
+  kind: 'fence';
+  /** the node fenced (not where the command runs: that is the machine colo runs on) */
+  node: string;
+  run: string[];
+  timeoutMs: number;
+  env: Record<string, string>;
+  description: string;
+}
+
+export type Step = QmpStep | WaitStep | HookStep | FenceStep;
 
 export function isQmp(s: Step): s is QmpStep {
   return s.kind === 'qmp';
@@ -101,6 +112,9 @@ export function isWait(s: Step): s is WaitStep {
 }
 export function isHook(s: Step): s is HookStep {
   return s.kind === 'hook';
+}
+export function isFence(s: Step): s is FenceStep {
+  return s.kind === 'fence';
 }
 
 export type { Action, Change } from '../diff/types.js';
@@ -120,6 +134,8 @@ export interface Plan {
   mode: 'offline' | 'live';
   nodes: Record<string, PlanNode>;
   transition: Transition;
+  /** a failover's survivor and the node it takes over from */
+  failover?: { survivor: string; dead: string };
   gated: boolean;
   reason: string;
   warnings: string[];

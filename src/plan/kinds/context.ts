@@ -12,6 +12,8 @@ import type { PairClassification, QmpStep, Step, WaitStep } from '../types.js';
  * them; everything before migrate); removals follow its failover order.
  */
 export const PHASE = {
+  fence: -20,
+  yank: -10,
   beforeHooks: 0,
   secondaryCapabilities: 10,
   nbdServer: 20,
