@@ -51,6 +51,20 @@ async function launchProfile(spec: Spec, self: NodeSpec, peer: ObservedNode): Pr
   return liveProfile(spec, { [self.name]: mine, ...peerLine });
 }
 
+/** An existing parent image must have the spec's size: QEMU refuses active/hidden images of another, or the guest sees another disk. */
+function checkImageSize(path: string, sizeBytes: number): void {
+  const r = spawnSync('qemu-img', ['info', '--output=json', '-U', path], { encoding: 'utf8', timeout: 30_000 });
+  let size: number | undefined;
+  try {
+    size = JSON.parse(r.stdout)['virtual-size'];
+  } catch {
+    throw new CliError(`cannot read ${path} with qemu-img info: ${(r.stderr || r.error?.message || '').trim()}`, 1, 'PREPARE_FAILED');
+  }
+  if (size !== sizeBytes) {
+    throw new CliError(`${path} exists with ${size} bytes, the spec says ${sizeBytes}: it holds data of another disk; move it away or fix the spec (colo never resizes a parent image)`, 1, 'PARENT_SIZE');
+  }
+}
+
 /** The last lines of the node's QEMU log: where a daemonized QEMU says why it stopped. */
 function logTail(path: string, lines = 8): string {
   try {
@@ -70,7 +84,10 @@ export async function cmdLaunch(io: Io, o: { file: string; node: string; role?: 
   const { argv, prepare } = nodeArgs(spec, profile, self, role);
   mkdirSync(self.workdir, { recursive: true });
   for (const p of prepare) {
-    if (!p.overwrite && existsSync(p.creates)) continue;
+    if (!p.overwrite && existsSync(p.creates)) {
+      checkImageSize(p.creates, p.sizeBytes);
+      continue;
+    }
     const r = spawnSync(p.argv[0], p.argv.slice(1), { encoding: 'utf8', timeout: 60_000 });
     if (r.status !== 0) throw new CliError(`${p.argv.join(' ')} failed: ${(r.stderr || r.error?.message || '').trim()}`, 1, 'PREPARE_FAILED');
   }

@@ -48,7 +48,9 @@ export function cmdArgs(io: Io, opts: { file: string; node: string; format: stri
   const role = (opts.role as Role | undefined) ?? self.role;
   const { argv, prepare } = nodeArgs(spec, specProfile(spec), self, role);
   if (opts.format === 'json') {
-    io.stdout.write(JSON.stringify({ node: self.name, role, argv, prepare: prepare.map((p) => p.argv) }, null, 2) + '\n');
+    // every command says whether it may empty a file: a parent image holds the guest's data
+    const steps = [{ argv: ['mkdir', '-p', self.workdir], creates: self.workdir, ifMissing: false, overwrites: false }, ...prepare.map((p) => ({ argv: p.argv, creates: p.creates, ifMissing: !p.overwrite, overwrites: p.overwrite }))];
+    io.stdout.write(JSON.stringify({ node: self.name, role, argv, prepare: steps }, null, 2) + '\n');
   } else if (opts.format === 'shell') {
     io.stdout.write(`# ${spec.name}/${self.name} as ${role}: prepare the images, then start QEMU\n`);
     io.stdout.write(`mkdir -p ${shellQuote(self.workdir)}\n`);

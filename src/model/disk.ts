@@ -55,16 +55,19 @@ export interface PrepareCommand {
   creates: string;
   /** false: skipped when the file exists (a parent image holds the guest's data) */
   overwrite: boolean;
+  /** the virtual size it is created with */
+  sizeBytes: number;
 }
 
 export function prepareCommands(node: NodeSpec, d: DiskSpec, role: 'primary' | 'secondary'): PrepareCommand[] {
   const img = diskImages(node, d);
   const size = formatSize(d.sizeBytes);
-  const out: PrepareCommand[] = [{ argv: ['qemu-img', 'create', '-f', d.format, img.parent, size], creates: img.parent, overwrite: false }];
+  const sizeBytes = d.sizeBytes;
+  const out: PrepareCommand[] = [{ argv: ['qemu-img', 'create', '-f', d.format, img.parent, size], creates: img.parent, overwrite: false, sizeBytes }];
   if (role === 'secondary') {
     // active and hidden must have the parent's virtual size, and start empty
-    out.push({ argv: ['qemu-img', 'create', '-f', 'qcow2', img.active, size], creates: img.active, overwrite: true });
-    out.push({ argv: ['qemu-img', 'create', '-f', 'qcow2', img.hidden, size], creates: img.hidden, overwrite: true });
+    out.push({ argv: ['qemu-img', 'create', '-f', 'qcow2', img.active, size], creates: img.active, overwrite: true, sizeBytes });
+    out.push({ argv: ['qemu-img', 'create', '-f', 'qcow2', img.hidden, size], creates: img.hidden, overwrite: true, sizeBytes });
   }
   return out;
 }

@@ -18,7 +18,7 @@ describe('the silent hang of the seed configuration (FIX 1)', () => {
     // b as the seed wrote it: top-id names the replication node, the quorum child is raw over it
     const args = parseJson(await pair.cli('args', '-f', pair.file, '--node', 'b', '--format', 'json'));
     mkdirSync(pair.workdir('b'), { recursive: true });
-    for (const p of args.prepare) expect(spawnSyncOk(p)).toBe(true);
+    for (const p of args.prepare) expect(spawnSyncOk(p.argv)).toBe(true);
     const argv: string[] = args.argv.slice(1).map((a: string) =>
       a.replace('top-id=colo-disk0', 'top-id=childs0').replace('children.0=childs0', 'children.0.file=childs0,children.0.driver=raw'),
     );

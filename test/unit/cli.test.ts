@@ -91,10 +91,12 @@ describe('colo args', () => {
     expect(out.argv[0]).toBe('qemu-system-x86_64');
     expect(out.argv.slice(-2)).toEqual(['-incoming', 'tcp:127.0.0.1:9998']);
     expect(out.argv.every((a: unknown) => typeof a === 'string')).toBe(true);
+    // the parent image is made only when missing (it holds the guest's data); active and hidden are emptied
     expect(out.prepare).toEqual([
-      ['qemu-img', 'create', '-f', 'qcow2', '/tmp/colo-demo/b/colo-disk0.qcow2', '64M'],
-      ['qemu-img', 'create', '-f', 'qcow2', '/tmp/colo-demo/b/colo-disk0-active.qcow2', '64M'],
-      ['qemu-img', 'create', '-f', 'qcow2', '/tmp/colo-demo/b/colo-disk0-hidden.qcow2', '64M'],
+      { argv: ['mkdir', '-p', '/tmp/colo-demo/b'], creates: '/tmp/colo-demo/b', ifMissing: false, overwrites: false },
+      { argv: ['qemu-img', 'create', '-f', 'qcow2', '/tmp/colo-demo/b/colo-disk0.qcow2', '64M'], creates: '/tmp/colo-demo/b/colo-disk0.qcow2', ifMissing: true, overwrites: false },
+      { argv: ['qemu-img', 'create', '-f', 'qcow2', '/tmp/colo-demo/b/colo-disk0-active.qcow2', '64M'], creates: '/tmp/colo-demo/b/colo-disk0-active.qcow2', ifMissing: false, overwrites: true },
+      { argv: ['qemu-img', 'create', '-f', 'qcow2', '/tmp/colo-demo/b/colo-disk0-hidden.qcow2', '64M'], creates: '/tmp/colo-demo/b/colo-disk0-hidden.qcow2', ifMissing: false, overwrites: true },
     ]);
   });
 
