@@ -24,7 +24,11 @@ async function inProcess(args: string[]) {
   return { code, stdout, stderr };
 }
 
-describe.skipIf(!built)('bin/colo (the built CLI)', () => {
+describe('bin/colo (the built CLI)', () => {
+  it('is built (npm run build; npm test does it first)', () => {
+    expect(built, 'dist/bundle/colo.mjs is missing: run npm run build').toBe(true);
+  });
+
   it.each([
     [['validate', '-f', 'examples/pair.yaml']],
     [['plan', '--offline', '-f', 'examples/two-disks-two-nics.yaml', '--format', 'json']],
