@@ -37,6 +37,9 @@ function extraFilters(n: NetdevSpec, side: 'primary' | 'secondary'): ObjectDef[]
     .map((f) => ({ id: f.id, qomType: f.type, props: { netdev: n.id, ...f.props } }));
 }
 
+/** Where the primary's own compare pairs listen and connect. */
+const LOCAL = '127.0.0.1';
+
 /** What the primary runs for one NIC: six chardevs, mirror + two redirectors, an iothread and colo-compare. */
 export function primaryNic(spec: Spec, n: NetdevSpec, self: NodeSpec): NicRole {
   const ids = n.ids;
@@ -63,10 +66,11 @@ export function primaryNic(spec: Spec, n: NetdevSpec, self: NodeSpec): NicRole {
     chardevs: [
       { id: ids.mirrorChardev, host: h, port: p.mirror, server: true },
       { id: ids.secondaryInChardev, host: h, port: p.secondaryIn, server: true },
-      { id: ids.primaryInChardev, host: h, port: p.primaryIn, server: true },
-      { id: ids.primaryInClient, host: h, port: p.primaryIn, server: false },
-      { id: ids.compareOutChardev, host: h, port: p.compareOut, server: true },
-      { id: ids.compareOutClient, host: h, port: p.compareOut, server: false },
+      // the primary-local pairs (redirector ↔ colo-compare on one host) never leave it: loopback
+      { id: ids.primaryInChardev, host: LOCAL, port: p.primaryIn, server: true },
+      { id: ids.primaryInClient, host: LOCAL, port: p.primaryIn, server: false },
+      { id: ids.compareOutChardev, host: LOCAL, port: p.compareOut, server: true },
+      { id: ids.compareOutClient, host: LOCAL, port: p.compareOut, server: false },
     ],
     objects: [...filters, { id: ids.iothread, qomType: 'iothread', props: {} }, { id: ids.compare, qomType: 'colo-compare', props: compareProps }],
     filterOrder: filters.map((f) => f.id),

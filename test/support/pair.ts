@@ -19,6 +19,8 @@ export interface PairOptions {
   nics?: number;
   /** extra YAML under spec: (e.g. hooks) */
   extra?: string;
+  /** each node on its own emulated host (test/support/hosts.ts): its address and network namespace */
+  hosts?: { a: { addr: string; ns: string }; b: { addr: string; ns: string } };
   /** extra flow-map entries of a node (e.g. `fence: {run: [...]}`); DIR is replaced by the pair's directory */
   nodeExtra?: { a?: string; b?: string };
   /** spec.qemu.version (default 7.2) and spec.qemu.binary (default qemu-system-x86_64) */
@@ -110,6 +112,7 @@ export function specYaml(dir: string, o: PairOptions): string {
   const accel = o.accel ?? 'tcg';
   const delay = o.checkpointDelayMs ?? (accel === 'tcg' ? 3_600_000 : 1000);
   const disks = Array.from({ length: o.disks ?? 1 }, (_, i) => `    - {id: colo-disk${i}, size: ${16 + 8 * i}M}`).join('\n');
+  const where = (n: 'a' | 'b') => (o.hosts ? `host: ${o.hosts[n].addr}, netns: ${o.hosts[n].ns}` : 'host: 127.0.0.1');
   const nics = Array.from({ length: o.nics ?? 1 }, (_, i) => `    - {id: hn${i}, type: user, model: rtl8139, romfile: ""}`).join('\n');
   return `apiVersion: colo/v1
 kind: ColoPair
@@ -117,8 +120,8 @@ metadata: {name: ${o.name}}
 spec:
   qemu: {version: "${o.qemuVersion ?? '7.2'}", accel: ${accel}, memory: 64M, smp: 1, cpu: qemu64${o.binary ? `, binary: ${o.binary}` : ''}}
   nodes:
-    - {name: a, role: primary,   host: 127.0.0.1, qmp: unix:${dir}/a.qmp, workdir: ${dir}/a${o.nodeExtra?.a ? `, ${o.nodeExtra.a.replaceAll('DIR', dir)}` : ''}}
-    - {name: b, role: secondary, host: 127.0.0.1, qmp: unix:${dir}/b.qmp, workdir: ${dir}/b${o.nodeExtra?.b ? `, ${o.nodeExtra.b.replaceAll('DIR', dir)}` : ''}}
+    - {name: a, role: primary,   ${where('a')}, qmp: unix:${dir}/a.qmp, workdir: ${dir}/a${o.nodeExtra?.a ? `, ${o.nodeExtra.a.replaceAll('DIR', dir)}` : ''}}
+    - {name: b, role: secondary, ${where('b')}, qmp: unix:${dir}/b.qmp, workdir: ${dir}/b${o.nodeExtra?.b ? `, ${o.nodeExtra.b.replaceAll('DIR', dir)}` : ''}}
   disks:
 ${disks}
   netdevs:
