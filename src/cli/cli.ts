@@ -98,6 +98,18 @@ export async function run(argv: string[], io: Io): Promise<number> {
     });
 
   program
+    .command('diff <OLD> [NEW]')
+    .description('what a spec change means for QEMU, without QEMU: two files, or one against a git revision (--base)')
+    .option('--base <REF>', 'compare OLD with itself as it was at git revision REF')
+    .option('--format <FORMAT>', 'text | json | markdown', 'text')
+    .option('--fail-on <CLASS>', 'exit 1 when a change is of CLASS or stronger (in-place < relaunch-secondary < switchover < impossible)')
+    .option('--throughput <MIBS>', 'resync throughput assumed for the expected time without a replica (MiB/s)', '100')
+    .action(function (this: Command, old: string, next?: string) {
+      const o: any = this.opts();
+      return act(async () => (await import('./commands-diff.js')).cmdDiff(io, { ...o, old, new: next, color: color() }));
+    });
+
+  program
     .command('status')
     .description('one screen per pair: versions, runstates, COLO modes, replication, filters, exports, jobs')
     .addOption(files().makeOptionMandatory())
