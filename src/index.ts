@@ -1,7 +1,8 @@
 /** The library entry: the pure core and the edges, for scripts and benchmarks. */
 export { loadSpec } from './spec/load.js';
 export type { Spec } from './spec/types.js';
-export { parseVersion, profileFor } from './model/profile.js';
+export { parseVersion, profileFor, recordedProfile } from './model/profile.js';
+export { chooseProfile, specProfile } from './plan/choose-profile.js';
 export { nodeArgs } from './model/argv.js';
 export { buildPlan } from './plan/build-plan.js';
 export { assumeObserved } from './plan/assume.js';

@@ -6,12 +6,14 @@ import { peerOf } from '../model/node-role.js';
 import { classifyNode } from '../plan/classify.js';
 import { observeNode, connectNode } from '../observe/observe.js';
 import { parseQmpAddress } from '../qmp/address.js';
-import type { ObservedNode } from '../plan/types.js';
+import type { ObservedNode } from '../model/observed.js';
 import type { NodeSpec, Role, Spec } from '../spec/types.js';
 import { nodeOrFail } from './commands-offline.js';
 import { CliError, type Io } from './io.js';
 import { liveProfile } from './live-plan.js';
-import { loadSpecFile, specProfile } from './load-file.js';
+import { loadSpecFile } from './load-file.js';
+import { binaryInfo } from '../observe/binary-schema.js';
+import type { Profile } from '../model/profile.js';
 import { processAlive } from '../apply/process.js';
 
 export function pidFile(node: NodeSpec): string {
@@ -38,14 +40,33 @@ async function chooseRole(spec: Spec, self: NodeSpec, explicit?: string): Promis
   return { role: self.role, peer, why: `${peer.name} is ${c.class}: the role in the spec` };
 }
 
+/** The forms of the binary about to start (never the peer's); a peer on another QEMU line is refused. */
+async function launchProfile(spec: Spec, self: NodeSpec, peer: ObservedNode): Promise<Profile> {
+  const wrapper = self.netns ? ['ip', 'netns', 'exec', self.netns] : [];
+  const info = await binaryInfo(spec.qemu.binary, wrapper);
+  if ('error' in info) throw new CliError(`cannot tell which QEMU ${spec.qemu.binary} is: ${info.error}`, 1, 'LAUNCH_FAILED');
+  const mine: ObservedNode = { name: self.name, reach: 'ok', version: info.version, package: info.package, resources: {}, jobs: [], ...(info.schema ? { schema: info.schema } : {}) };
+  // the peer's machine type is not compared here: this node's is not known before it starts
+  const peerLine = peer.version ? { [peer.name]: { ...peer, machine: undefined } } : {};
+  return liveProfile(spec, { [self.name]: mine, ...peerLine });
+}
+
+/** The last lines of the node's QEMU log: where a daemonized QEMU says why it stopped. */
+function logTail(path: string, lines = 8): string {
+  try {
+    return readFileSync(path, 'utf8').trim().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
 export async function cmdLaunch(io: Io, o: { file: string; node: string; role?: string; color: boolean }): Promise<number> {
   const { spec } = loadSpecFile(o.file, io, o.color);
   const self = nodeOrFail(spec, o.node);
   const mine = await observeNode(self, { timeoutMs: 1000, objectProps: false, hangConfirmMs: 0 });
   if (mine.observed.reach !== 'unreachable') throw new CliError(`${self.name} already answers on ${self.qmp} (${classifyNode(mine.observed).class}); colo stop --node ${self.name} first`, 1, 'ALREADY_RUNNING');
   const { role, peer, why } = await chooseRole(spec, self, o.role);
-  // COLO needs the same QEMU on both nodes: a running peer's version picks the forms, else the spec's
-  const profile = peer.version ? liveProfile(spec, { [peer.name]: peer }) : specProfile(spec);
+  const profile = await launchProfile(spec, self, peer);
   const { argv, prepare } = nodeArgs(spec, profile, self, role);
   mkdirSync(self.workdir, { recursive: true });
   for (const p of prepare) {
@@ -60,7 +81,8 @@ export async function cmdLaunch(io: Io, o: { file: string; node: string; role?: 
   const cmd = self.netns ? ['ip', 'netns', 'exec', self.netns, ...full] : full;
   const r = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0) {
-    throw new CliError(`QEMU for ${self.name} did not start (exit ${r.status ?? r.signal ?? r.error?.message}): ${(r.stderr || '').trim() || 'no output'}`, 1, 'LAUNCH_FAILED');
+    const said = [(r.stderr || '').trim(), logTail(log)].filter(Boolean).join('\n');
+    throw new CliError(`QEMU for ${self.name} did not start (exit ${r.status ?? r.signal ?? r.error?.message}): ${said || `no output (log ${log} is empty)`}`, 1, 'LAUNCH_FAILED');
   }
   io.stdout.write(`launched ${self.name} as ${role} (${why}): pid ${readPid(self) ?? '?'}, QMP ${self.qmp}, log ${log}\n`);
   return 0;

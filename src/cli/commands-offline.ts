@@ -35,7 +35,7 @@ export function cmdValidate(io: Io, opts: { file: string; color: boolean }): num
   const { spec, warnings } = loadSpecFile(opts.file, io, opts.color);
   if (warnings) io.stderr.write(warnings);
   const profile = specProfile(spec);
-  io.stdout.write(`${opts.file}: valid (pair ${spec.name}: ${spec.nodes.map((n) => `${n.name} ${n.role}`).join(', ')}; ${spec.disks.length} disk(s), ${spec.netdevs.length} NIC(s); QEMU ${spec.qemu.version} profile ${profile.family})\n`);
+  io.stdout.write(`${opts.file}: valid (pair ${spec.name}: ${spec.nodes.map((n) => `${n.name} ${n.role}`).join(', ')}; ${spec.disks.length} disk(s), ${spec.netdevs.length} NIC(s); QEMU ${spec.qemu.version}, forms ${profile.schemaFrom})\n`);
   for (const w of profile.warnings) io.stderr.write(`warning: ${w}\n`);
   return 0;
 }

@@ -4,7 +4,6 @@ import { loadSpec } from '../spec/load.js';
 import type { Spec } from '../spec/types.js';
 import { renderProblems } from '../render/problems.js';
 import { CliError, type Io } from './io.js';
-import { parseVersion, profileFor, type Profile } from '../model/profile.js';
 
 /** Reads and validates a spec file; prints every problem and throws CliError when there is one. */
 export function loadSpecFile(file: string, io: Io, color: boolean): { spec: Spec; path: string; warnings: string } {
@@ -25,10 +24,7 @@ export function loadSpecFile(file: string, io: Io, color: boolean): { spec: Spec
   return { spec: result.spec, path, warnings };
 }
 
-/** The profile from the spec's qemu.version (offline). */
-export function specProfile(spec: Spec): Profile {
-  return profileFor(parseVersion(spec.qemu.version)!, spec.qemu.accel);
-}
+export { specProfile } from '../plan/choose-profile.js';
 
 /** The node of the spec named NAME, or an error listing the names there are. */
 export function nodeOrFail(spec: Spec, name: string) {

@@ -4,7 +4,7 @@
  * starts about as fast as Node itself. bin/colo uses it when it was built by the same node binary.
  */
 import v8 from 'node:v8';
-import { parseVersion, profileFor } from '../model/profile.js';
+import { parseVersion, recordedProfile } from '../model/profile.js';
 import { assumeObserved } from '../plan/assume.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { TRANSITIONS } from '../plan/types.js';
@@ -27,7 +27,7 @@ spec:
 for (let i = 0; i < 3; i++) {
   const { spec } = loadSpec(WARM_SPEC, 'warm.yaml');
   loadSpec(WARM_SPEC.replace('size: 64M', 'size: 0'), 'warm.yaml');
-  const profile = profileFor(parseVersion('7.2')!, 'kvm');
+  const profile = recordedProfile(parseVersion('7.2')!, 'kvm');
   for (const t of TRANSITIONS) renderPlanText(buildPlan(spec!, profile, assumeObserved(spec!, profile, t), { mode: 'offline' }), false);
 }
 

@@ -41,7 +41,7 @@ function faultTolerance(want: Resource, have: Resource | undefined): string | un
       }
       return undefined;
     case 'capability':
-      return missing || have?.value.state !== want.value.state ? 'the x-colo capability is off' : undefined;
+      return missing || have?.value.state !== want.value.state ? `the ${want.id} capability is off` : undefined;
     default:
       return undefined;
   }

@@ -111,7 +111,7 @@ export function chardevArg(c: ChardevDef, profile: Profile): string {
   const base = `socket,id=${c.id},host=${c.host},port=${c.port}`;
   if (c.server) return `${base},server=on,wait=off`;
   if (c.reconnect === undefined) return base;
-  return profile.reconnectMs ? `${base},reconnect-ms=${c.reconnect * 1000}` : `${base},reconnect=${c.reconnect}`;
+  return profile.reconnect === 'reconnect-ms' ? `${base},reconnect-ms=${c.reconnect * 1000}` : `${base},reconnect=${c.reconnect}`;
 }
 
 /** chardev-add arguments */
@@ -119,7 +119,7 @@ export function chardevAddArgs(c: ChardevDef, profile: Profile): Record<string, 
   const data: Record<string, unknown> = { addr: { type: 'inet', data: { host: c.host, port: String(c.port) } }, server: c.server };
   if (c.server) data.wait = false;
   else if (c.reconnect !== undefined) {
-    if (profile.reconnectMs) data['reconnect-ms'] = c.reconnect * 1000;
+    if (profile.reconnect === 'reconnect-ms') data['reconnect-ms'] = c.reconnect * 1000;
     else data.reconnect = c.reconnect;
   }
   return { id: c.id, backend: { type: 'socket', data } };

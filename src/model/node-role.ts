@@ -8,12 +8,6 @@ import { resource, type Resource } from './state.js';
 /** QEMU's x-checkpoint-delay before anyone sets it. */
 export const QEMU_DEFAULT_CHECKPOINT_DELAY_MS = 20000;
 
-export function nodeByName(spec: Spec, name: string): NodeSpec {
-  const n = spec.nodes.find((x) => x.name === name);
-  if (!n) throw new Error(`no node named ${name}`);
-  return n;
-}
-
 export function peerOf(spec: Spec, name: string): NodeSpec {
   return spec.nodes[0].name === name ? spec.nodes[1] : spec.nodes[0];
 }
@@ -46,7 +40,7 @@ export function launchedResources(spec: Spec, self: NodeSpec, role: Role, primar
   if (role === 'secondary') {
     spec.disks.forEach((d, i) => out.push(resource(self.name, 'block-child', `${d.id}/children.0`, { node: diskIds(i).childs, driver: 'replication' })));
   }
-  out.push(resource(self.name, 'capability', 'x-colo', { state: false }));
+  for (const c of ['x-colo', 'return-path']) out.push(resource(self.name, 'capability', c, { state: false }));
   out.push(resource(self.name, 'parameter', 'x-checkpoint-delay', { value: QEMU_DEFAULT_CHECKPOINT_DELAY_MS }));
   out.push(resource(self.name, 'colo', 'colo', { mode: 'none' }));
   return out;
@@ -60,7 +54,7 @@ export function replicatingResources(spec: Spec, profile: Profile, primary: Node
   const out: Resource[] = [];
   out.push(...nicResources(p, nicRoles(spec, primary, 'primary', primary), spec));
   spec.disks.forEach((d, i) => out.push(...replicationChild(primary, secondary, spec, d, i)));
-  out.push(resource(p, 'capability', 'x-colo', { state: true }));
+  for (const c of profile.primaryCapabilities) out.push(resource(p, 'capability', c, { state: true }));
   out.push(resource(p, 'parameter', 'x-checkpoint-delay', { value: spec.colo.checkpointDelayMs }));
   out.push(resource(p, 'colo', 'colo', { mode: 'primary' }));
 
@@ -68,7 +62,7 @@ export function replicatingResources(spec: Spec, profile: Profile, primary: Node
   spec.disks.forEach((d, i) => out.push(resource(s, 'block-child', `${d.id}/children.0`, { node: diskIds(i).childs, driver: 'replication' })));
   out.push(resource(s, 'nbd-server', 'nbd-server', { host: secondary.host, port: spec.ports.nbd }));
   spec.disks.forEach((_d, i) => out.push(resource(s, 'nbd-export', diskIds(i).parent, { device: diskIds(i).parent })));
-  if (profile.secondaryXColo) out.push(resource(s, 'capability', 'x-colo', { state: true }));
+  for (const c of profile.secondaryCapabilities) out.push(resource(s, 'capability', c, { state: true }));
   out.push(resource(s, 'colo', 'colo', { mode: 'secondary' }));
   return out;
 }

@@ -1,6 +1,7 @@
 import type { QemuVersion } from '../model/profile.js';
+import type { SchemaSummary } from '../model/schema-summary.js';
 import { resource, toMap, type Resource, type Scalar } from '../model/state.js';
-import type { BlockJob, ObservedNode } from '../plan/types.js';
+import type { BlockJob, ObservedNode } from '../model/observed.js';
 
 /** The first burst of reads: everything but per-object properties. Answers come back in this order. */
 export const FIRST_READS = [
@@ -17,9 +18,17 @@ export const FIRST_READS = [
   { execute: 'query-block-exports' },
   { execute: 'query-block-jobs' },
   { execute: 'human-monitor-command', arguments: { 'command-line': 'info network' } },
+  { execute: 'qom-get', arguments: { path: '/machine', property: 'type' } },
 ] as const;
 
-export type ReadName = (typeof FIRST_READS)[number]['execute'] | 'info-network';
+/** The key of each read's answer: the command, except for the HMP and qom-get reads. */
+export function readKey(r: { execute: string }): ReadName {
+  if (r.execute === 'human-monitor-command') return 'info-network';
+  if (r.execute === 'qom-get') return 'machine';
+  return r.execute as ReadName;
+}
+
+export type ReadName = Exclude<(typeof FIRST_READS)[number]['execute'], 'human-monitor-command' | 'qom-get'> | 'info-network' | 'machine';
 
 /** colo-compare properties read with qom-get (filters come complete from `info network`). */
 export const COMPARE_PROPS = ['primary_in', 'secondary_in', 'outdev', 'iothread', 'compare_timeout', 'expired_scan_cycle', 'max_queue_size', 'vnet_hdr_support'];
@@ -29,6 +38,10 @@ export interface RawReads {
   first: Partial<Record<ReadName, any>>;
   /** qom-get answers: object id → property → value */
   props: Record<string, Record<string, Scalar>>;
+  /** what the QEMU offers (query-qmp-schema summarised, or from the cache) */
+  schema?: SchemaSummary;
+  /** query-version's package */
+  package?: string;
 }
 
 export interface NetworkInfo {
@@ -77,6 +90,9 @@ export function parseChardevFilename(filename: string): { host?: string; port?: 
   // -chardev host= and the spec have them bare
   return { host: m?.[1].replace(/^\[(.*)\]$/, '$1').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1'), port: m ? Number(m[2]) : undefined, server, connected: connected && remote !== undefined };
 }
+
+/** the migration capabilities COLO sets (see model/profile.ts) */
+const COLO_CAPABILITIES = ['x-colo', 'return-path'];
 
 const FILTER_KEYS: Record<string, string[]> = {
   'filter-mirror': ['netdev', 'queue', 'outdev', 'vnet_hdr_support'],
@@ -167,8 +183,9 @@ export function normalizeReads(name: string, raw: RawReads): ObservedNode {
     list.push(resource(name, 'nbd-export', e.id, { device: deviceOf(e['node-name']) ?? e['node-name'] }));
   }
   if (exportsList.some((e) => e.type === 'nbd' && !e['shutting-down'])) list.push(resource(name, 'nbd-server', 'nbd-server', {}));
-  const xcolo = (r['query-migrate-capabilities'] ?? []).find((c: any) => c.capability === 'x-colo');
-  if (xcolo) list.push(resource(name, 'capability', 'x-colo', { state: xcolo.state }));
+  for (const c of r['query-migrate-capabilities'] ?? []) {
+    if (COLO_CAPABILITIES.includes(c.capability)) list.push(resource(name, 'capability', c.capability, { state: c.state }));
+  }
   const delay = r['query-migrate-parameters']?.['x-checkpoint-delay'];
   if (delay !== undefined) list.push(resource(name, 'parameter', 'x-checkpoint-delay', { value: delay }));
   const colo = r['query-colo-status'];
@@ -178,6 +195,9 @@ export function normalizeReads(name: string, raw: RawReads): ObservedNode {
     name,
     reach: 'ok',
     version,
+    ...(raw.package !== undefined ? { package: raw.package } : {}),
+    ...(raw.schema ? { schema: raw.schema } : {}),
+    ...(typeof r.machine === 'string' ? { machine: r.machine.replace(/-machine$/, '') } : {}),
     runstate: r['query-status']?.status,
     colo: colo ? { mode: colo.mode, lastMode: colo['last-mode'], reason: colo.reason } : undefined,
     migration: { status: r['query-migrate']?.status },

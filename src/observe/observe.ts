@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import { formatVersion } from '../model/profile.js';
 import { classifyNode } from '../plan/classify.js';
 import type { NodeSpec, Spec } from '../spec/types.js';
-import type { ObservedNode } from '../plan/types.js';
+import type { ObservedNode } from '../model/observed.js';
 import { parseQmpAddress } from '../qmp/address.js';
 import { QmpClient, QmpConnectError, QmpTimeoutError, type QmpOptions, type QmpResult } from '../qmp/client.js';
-import { COMPARE_PROPS, FIRST_READS, normalizeReads, type RawReads } from './normalize.js';
+import { summarizeSchema, type SchemaEntry } from '../model/schema-summary.js';
+import { COMPARE_PROPS, FIRST_READS, normalizeReads, readKey, type RawReads } from './normalize.js';
+import { cachedSchema, schemaKey, storeSchema } from './schema-cache.js';
 
 export interface ObserveOptions {
   /** bound on connect + greeting and on each burst (ms) */
@@ -47,13 +49,22 @@ export async function connectNode(node: NodeSpec, opts: QmpOptions): Promise<Qmp
 export async function readNode(name: string, client: QmpClient, opts: ObserveOptions = {}): Promise<NodeReading> {
   const timeoutMs = opts.timeoutMs ?? 5000;
   const start = client.roundTrips;
-  const answers = await client.executeAll(FIRST_READS.map((r) => ({ ...r })), { timeoutMs });
+  // the schema once per QEMU build: in the same burst when it is not cached yet (no extra round trip)
+  const key = schemaKey(client.version);
+  let schema = cachedSchema(key);
+  const reads: Array<{ execute: string; arguments?: object }> = FIRST_READS.map((r) => ({ ...r }));
+  if (!schema) reads.push({ execute: 'query-qmp-schema' });
+  const answers = await client.executeAll(reads, { timeoutMs });
   const first: RawReads['first'] = {};
   FIRST_READS.forEach((r, i) => {
     const a = answers[i];
-    const key = r.execute === 'human-monitor-command' ? 'info-network' : r.execute;
-    if (a.ok) (first as any)[key] = a.value;
+    if (a.ok) (first as any)[readKey(r)] = a.value;
   });
+  const schemaAnswer = answers[FIRST_READS.length];
+  if (!schema && schemaAnswer?.ok && Array.isArray(schemaAnswer.value)) {
+    schema = summarizeSchema(schemaAnswer.value as SchemaEntry[]);
+    storeSchema(key, schema);
+  }
   const compares = ((first['qom-list'] ?? []) as Array<{ name: string; type: string }>).filter((o) => o.type === 'child<colo-compare>').map((o) => o.name);
   const props: RawReads['props'] = {};
   if (compares.length && opts.objectProps !== false) {
@@ -64,7 +75,7 @@ export async function readNode(name: string, client: QmpClient, opts: ObserveOpt
       if (a.ok) (props[id] ??= {})[property] = a.value;
     });
   }
-  const raw: RawReads = { first, props };
+  const raw: RawReads = { first, props, package: client.version.package, ...(schema ? { schema } : {}) };
   const observed = normalizeReads(name, raw);
   // FIX 1 signature: the primary stuck in finish-migrate / the secondary in inmigrate while migration says colo
   const suspect =

@@ -3,7 +3,8 @@ import type { NodeSpec, Spec } from '../spec/types.js';
 import { launchedResources, peerOf, preferredPrimary, replicatingResources } from '../model/node-role.js';
 import type { Profile } from '../model/profile.js';
 import { resource, toMap, type Resource } from '../model/state.js';
-import type { ObservedNode, Transition } from './types.js';
+import type { ObservedNode } from '../model/observed.js';
+import type { Transition } from './types.js';
 
 function node(name: string, profile: Profile, o: Partial<ObservedNode>, resources: Resource[]): ObservedNode {
   return { name, reach: 'ok', version: profile.version, jobs: [], ...o, resources: toMap(resources.filter((r) => r.node === name)) };

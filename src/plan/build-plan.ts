@@ -6,7 +6,8 @@ import { diffResources } from '../diff/diff.js';
 import { classifyNode, classifyPair } from './classify.js';
 import { PlanContext } from './context.js';
 import { primaryFailoverSteps, resumeSteps, secondaryFailoverSteps, setupSteps, steadySteps } from './steps.js';
-import { isQmp, type Change, type ObservedNode, type Plan, type Step } from './types.js';
+import type { ObservedNode } from '../model/observed.js';
+import { isQmp, type Change, type Plan, type Step } from './types.js';
 
 /** A failover's changes are the removals its steps make. */
 function removals(steps: Step[], observed: Record<string, ObservedNode>): Change[] {

@@ -1,4 +1,5 @@
-import type { NodeClassification, ObservedNode, PairClassification } from './types.js';
+import type { ObservedNode } from '../model/observed.js';
+import type { NodeClassification, PairClassification } from './types.js';
 
 const MIGRATING = new Set(['setup', 'active', 'pre-switchover', 'device', 'wait-unplug']);
 

@@ -1,7 +1,7 @@
 import type { NodeSpec, Spec } from '../spec/types.js';
 import type { Profile } from '../model/profile.js';
 import type { Resource } from '../model/state.js';
-import type { ObservedNode } from './types.js';
+import type { ObservedNode } from '../model/observed.js';
 
 /** What step generation reads: the spec, the profile, and the observed (or assumed) nodes. */
 export class PlanContext {

@@ -23,12 +23,26 @@ export function hookSteps(hooks: Hook[], node: string, env: Record<string, strin
   return hooks.map((h) => ({ node, hook: h.name, run: h.run, timeoutMs: h.timeoutMs, env, description: `run hook ${h.name}: ${h.run.join(' ')}` }));
 }
 
+/**
+ * The COLO capabilities that are off, in one migrate-set-capabilities: QEMU checks them together
+ * (11.1 refuses x-colo without return-path in the same command or before it).
+ */
+function capabilitySteps(ctx: PlanContext, node: string, wanted: string[], who: string): Step[] {
+  const off = wanted.filter((c) => ctx.get(addressOf(node, 'capability', c))?.value.state !== true);
+  if (!off.length) return [];
+  return [{
+    node,
+    execute: 'migrate-set-capabilities',
+    arguments: { capabilities: off.map((capability) => ({ capability, state: true })) },
+    description: `enable ${off.join(' and ')} on ${who}`,
+    precondition: `${off.join(', ')} off`,
+  }];
+}
+
 /** Secondary side of any setup: x-colo (8.1+), NBD server, one export per disk. */
 function secondaryNbd(ctx: PlanContext, s: NodeSpec): Step[] {
   const out: Step[] = [];
-  if (ctx.profile.secondaryXColo && ctx.get(addressOf(s.name, 'capability', 'x-colo'))?.value.state !== true) {
-    out.push({ node: s.name, execute: 'migrate-set-capabilities', arguments: { capabilities: [{ capability: 'x-colo', state: true }] }, description: 'enable COLO on the secondary (QEMU 8.1+)', precondition: 'x-colo is off' });
-  }
+  out.push(...capabilitySteps(ctx, s.name, ctx.profile.secondaryCapabilities, 'the secondary'));
   const exportsMissing = ctx.spec.disks.some((_d, i) => !ctx.has(addressOf(s.name, 'nbd-export', diskIds(i).parent)));
   if (!ctx.has(addressOf(s.name, 'nbd-server', 'nbd-server')) && exportsMissing) {
     out.push({
@@ -72,9 +86,7 @@ function startColo(ctx: PlanContext, p: NodeSpec, s: NodeSpec): Step[] {
   const out: Step[] = [];
   const po = ctx.obs(p.name);
   const migrating = ['setup', 'active', 'device', 'pre-switchover', 'colo'].includes(po?.migration?.status ?? '');
-  if (ctx.get(addressOf(p.name, 'capability', 'x-colo'))?.value.state !== true) {
-    out.push({ node: p.name, execute: 'migrate-set-capabilities', arguments: { capabilities: [{ capability: 'x-colo', state: true }] }, description: 'enable COLO on the primary', precondition: 'x-colo is off' });
-  }
+  out.push(...capabilitySteps(ctx, p.name, ctx.profile.primaryCapabilities, 'the primary'));
   const delay = ctx.spec.colo.checkpointDelayMs;
   if (ctx.get(addressOf(p.name, 'parameter', 'x-checkpoint-delay'))?.value.value !== delay && !migrating) {
     out.push({ node: p.name, execute: 'migrate-set-parameters', arguments: { 'x-checkpoint-delay': delay }, description: `checkpoint every ${delay} ms (set before migrate: on a running pair it forces a checkpoint)`, precondition: `x-checkpoint-delay is not ${delay}` });

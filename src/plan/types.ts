@@ -1,31 +1,4 @@
-import type { QemuVersion } from '../model/profile.js';
-import type { ResourceMap, Scalar } from '../model/state.js';
-
-export type Reach = 'ok' | 'unreachable' | 'hung';
-
-export interface BlockJob {
-  id: string;
-  type: string;
-  status: string;
-  offset: number;
-  len: number;
-}
-
-/** One node as read over QMP (observe/) or as assumed offline (assume.ts). */
-export interface ObservedNode {
-  name: string;
-  reach: Reach;
-  /** why the node is unreachable or hung */
-  error?: string;
-  version?: QemuVersion;
-  runstate?: string;
-  colo?: { mode: string; lastMode?: string; reason?: string };
-  migration?: { status?: string };
-  resources: ResourceMap;
-  jobs: BlockJob[];
-  /** the FIX 1 signature persisted across two reads */
-  hangSignature?: boolean;
-}
+import type { Scalar } from '../model/state.js';
 
 export type NodeClass =
   | 'unreachable'

@@ -1,6 +1,7 @@
 import { Chalk } from 'chalk';
 import { classifyNode } from '../plan/classify.js';
-import type { ObservedNode, Plan } from '../plan/types.js';
+import type { ObservedNode } from '../model/observed.js';
+import type { Plan } from '../plan/types.js';
 import { formatVersion } from '../model/profile.js';
 
 export interface NodeStatus {

@@ -29,7 +29,7 @@ describe.skipIf(!built)('bin/colo (the built CLI)', () => {
     [['validate', '-f', 'examples/pair.yaml']],
     [['plan', '--offline', '-f', 'examples/two-disks-two-nics.yaml', '--format', 'json']],
     [['plan', '--offline', '--assume', 'secondary-resume', '-f', 'examples/tap-bridge.yaml']],
-    [['args', '-f', 'examples/qemu-9.2.yaml', '--node', 's', '--format', 'json']],
+    [['args', '-f', 'examples/qemu-11.1.yaml', '--node', 's', '--format', 'json']],
     [['validate', '-f', 'test/fixtures/does-not-exist.yaml']],
     [['--version']],
     [['--no-color', 'plan', '--offline', '-f', 'examples/pair.yaml']],

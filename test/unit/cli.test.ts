@@ -71,7 +71,7 @@ describe('colo validate', () => {
   it('a valid file: exit 0 and a one-line summary', async () => {
     const r = await cli(['validate', '-f', 'examples/pair.yaml']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^examples\/pair\.yaml: valid \(pair demo: a primary, b secondary; 1 disk\(s\), 1 NIC\(s\); QEMU 7\.2 profile 7\.2\)\n$/);
+    expect(r.stdout).toMatch(/^examples\/pair\.yaml: valid \(pair demo: a primary, b secondary; 1 disk\(s\), 1 NIC\(s\); QEMU 7\.2, forms recorded from QEMU 7\.2\.22\)\n$/);
   });
 
   it('semantic problems after a valid schema are shown the same way', async () => {
@@ -124,7 +124,7 @@ describe('colo plan --offline', () => {
     const plan = JSON.parse(r.stdout);
     for (const k of ['format_version', 'name', 'mode', 'nodes', 'transition', 'changes', 'steps', 'summary']) expect(plan).toHaveProperty(k);
     expect(plan).toMatchObject({ format_version: 1, name: 'demo', mode: 'offline', transition: 'setup' });
-    expect(plan.nodes).toEqual({ a: { role: 'primary', state: 'fresh-primary', qemu: '7.2.0' }, b: { role: 'secondary', state: 'fresh-secondary', qemu: '7.2.0' } });
+    expect(plan.nodes).toEqual({ a: { role: 'primary', state: 'fresh-primary', qemu: '7.2.22' }, b: { role: 'secondary', state: 'fresh-secondary', qemu: '7.2.22' } });
     expect(plan.fingerprint).toBeUndefined();
     expect(plan.changes[0]).toMatchObject({ node: expect.any(String), address: expect.any(String), action: expect.any(String) });
     expect(plan.steps[0]).toMatchObject({ node: 'b', execute: 'nbd-server-start', arguments: expect.any(Object) });
@@ -141,7 +141,7 @@ describe('colo plan --offline', () => {
   it('--format markdown has the node table and the steps', async () => {
     const r = await cli(['plan', '-f', 'examples/pair.yaml', '--offline', '--format', 'markdown']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('| node | role | state | QEMU |\n|---|---|---|---|\n| a | primary | fresh-primary | 7.2.0 |');
+    expect(r.stdout).toContain('| node | role | state | QEMU |\n|---|---|---|---|\n| a | primary | fresh-primary | 7.2.22 |');
     expect(r.stdout).toMatch(/\| 1 \| b \| `nbd-server-start /);
   });
 

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nodeArgs } from '../../src/model/argv.js';
-import { parseVersion, profileFor, type Profile } from '../../src/model/profile.js';
+import { parseVersion, recordedProfile, type Profile } from '../../src/model/profile.js';
 import { assumeObserved } from '../../src/plan/assume.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { isHook, isQmp, isWait, TRANSITIONS, type Plan, type Step } from '../../src/plan/types.js';
@@ -16,7 +16,7 @@ const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
 function loadExample(file: string): { spec: Spec; profile: Profile } {
   const r = loadSpec(readFileSync(new URL(file, dir), 'utf8'), `examples/${file}`);
   if (!r.spec) throw new Error(`examples/${file} is invalid: ${r.problems.map((p) => p.message).join('; ')}`);
-  return { spec: r.spec, profile: profileFor(parseVersion(r.spec.qemu.version)!, r.spec.qemu.accel) };
+  return { spec: r.spec, profile: recordedProfile(parseVersion(r.spec.qemu.version)!, r.spec.qemu.accel) };
 }
 
 function stepLine(s: Step): string {
@@ -30,7 +30,7 @@ function argsText(spec: Spec, profile: Profile, node: string, role: Role): strin
   const self = spec.nodes.find((n) => n.name === node)!;
   const { argv, prepare } = nodeArgs(spec, profile, self, role);
   return [
-    `# ${spec.name}: node ${node} as ${role} (QEMU ${spec.qemu.version}, profile ${profile.family})`,
+    `# ${spec.name}: node ${node} as ${role} (QEMU ${spec.qemu.version}, forms ${profile.schemaFrom})`,
     '## argv',
     ...argv,
     '## prepare',

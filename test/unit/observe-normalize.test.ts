@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ResourceMap } from '../../src/model/state.js';
 import { normalizeReads, parseChardevFilename, parseInfoNetwork, type RawReads } from '../../src/observe/normalize.js';
-import { parseVersion, profileFor } from '../../src/model/profile.js';
+import { parseVersion, recordedProfile } from '../../src/model/profile.js';
 import { assumeObserved } from '../../src/plan/assume.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { classifyNode } from '../../src/plan/classify.js';
@@ -21,7 +21,7 @@ const values = (resources: ResourceMap, kind: string) =>
 
 const specText = readFileSync(new URL('../fixtures/qmp/pair.yaml', import.meta.url), 'utf8');
 const spec = loadSpec(specText, 'pair.yaml').spec!;
-const profile = profileFor(parseVersion(spec.qemu.version)!, spec.qemu.accel);
+const profile = recordedProfile(parseVersion(spec.qemu.version)!, spec.qemu.accel);
 
 describe('parseInfoNetwork (HMP info network of 7.2)', () => {
   it('gives the filter chain of the netdev, in order, with the properties QEMU prints', () => {

@@ -1,7 +1,7 @@
 // A one-disk, one-NIC pair (the seed's layout) for the unit tests of model/, plan/ and diff/.
-import { parseVersion, profileFor, type Profile } from '../../src/model/profile.js';
+import { parseVersion, recordedProfile, type Profile } from '../../src/model/profile.js';
 import { toMap, type Resource } from '../../src/model/state.js';
-import type { ObservedNode } from '../../src/plan/types.js';
+import type { ObservedNode } from '../../src/model/observed.js';
 import { loadSpec } from '../../src/spec/load.js';
 import type { Spec } from '../../src/spec/types.js';
 
@@ -27,7 +27,7 @@ ${o.extra ?? ''}`;
 export function pair(o: Parameters<typeof pairYaml>[0] = {}): { spec: Spec; profile: Profile } {
   const r = loadSpec(pairYaml(o), 'pair.yaml');
   if (!r.spec) throw new Error(r.problems.map((p) => `${p.code} ${p.message}`).join('\n'));
-  return { spec: r.spec, profile: profileFor(parseVersion(r.spec.qemu.version)!, r.spec.qemu.accel) };
+  return { spec: r.spec, profile: recordedProfile(parseVersion(r.spec.qemu.version)!, r.spec.qemu.accel) };
 }
 
 /** A copy of `node` with resources removed (by address) and added or replaced. */

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { nodeArgs } from '../../src/model/argv.js';
-import { parseVersion, profileFor } from '../../src/model/profile.js';
+import { parseVersion, recordedProfile } from '../../src/model/profile.js';
 import { resource } from '../../src/model/state.js';
 import { assumeObserved } from '../../src/plan/assume.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { classifyNode, classifyPair } from '../../src/plan/classify.js';
-import { isQmp, isWait, type NodeClassification, type ObservedNode, type Plan, type QmpStep, type Transition } from '../../src/plan/types.js';
+import { isQmp, isWait, type NodeClassification, type Plan, type QmpStep, type Transition } from '../../src/plan/types.js';
+import type { ObservedNode } from '../../src/model/observed.js';
 import { edited, pair } from './pair-spec.js';
 
 const qmp = (plan: Plan): QmpStep[] => plan.steps.filter(isQmp);
@@ -304,17 +305,38 @@ describe('version profiles', () => {
     expect(secondaryArgv('7.2')).toContain('socket,id=red0,host=10.0.0.1,port=9003,reconnect=1');
   });
 
-  it('8.1: x-colo on the secondary too, first of all; still reconnect=1', () => {
+  it('8.1 (no schema recorded: the 7.2.22 forms, with a warning): x-colo on the secondary too, first of all; reconnect=1', () => {
     const plan = planFor('setup', { version: '8.1' });
     expect(qmp(plan)[0]).toMatchObject({ node: 'b', execute: 'migrate-set-capabilities', arguments: { capabilities: [{ capability: 'x-colo', state: true }] } });
     expect(secondaryArgv('8.1')).toContain('socket,id=red1,host=10.0.0.1,port=9004,reconnect=1');
+    expect(plan.warnings).toEqual([expect.stringMatching(/no schema of QEMU 8\.1 is recorded: the forms of 7\.2\.22/)]);
   });
 
-  it('9.2: x-colo on the secondary and reconnect-ms', () => {
-    expect(xColoOnSecondary(planFor('setup', { version: '9.2' }))).toBe(true);
-    const argv = secondaryArgv('9.2');
+  it('10.0 (recorded 10.0.13): x-colo alone on both sides, reconnect-ms from the schema', () => {
+    const plan = planFor('setup', { version: '10.0' });
+    expect(xColoOnSecondary(plan)).toBe(true);
+    const caps = qmp(plan).filter((s) => s.execute === 'migrate-set-capabilities').map((s) => s.arguments?.capabilities);
+    expect(caps).toEqual([[{ capability: 'x-colo', state: true }], [{ capability: 'x-colo', state: true }]]);
+    const argv = secondaryArgv('10.0');
     expect(argv).toContain('socket,id=red0,host=10.0.0.1,port=9003,reconnect-ms=1000');
     expect(argv.join(' ')).not.toMatch(/reconnect=/);
+  });
+
+  it('11.1 (recorded 11.1.3): return-path with x-colo in one command on both sides, before migrate', () => {
+    const plan = planFor('setup', { version: '11.1' });
+    const both = [{ capability: 'x-colo', state: true }, { capability: 'return-path', state: true }];
+    const caps = qmp(plan).filter((s) => s.execute === 'migrate-set-capabilities');
+    expect(caps.map((s) => [s.node, s.arguments?.capabilities])).toEqual([['b', both], ['a', both]]);
+    const order = qmp(plan).map((s) => `${s.node} ${s.execute}`);
+    expect(order.indexOf('a migrate-set-capabilities')).toBeLessThan(order.indexOf('a migrate'));
+    expect(secondaryArgv('11.1')).toContain('socket,id=red0,host=10.0.0.1,port=9003,reconnect-ms=1000');
+  });
+
+  it('11.1 steady: a return-path switched off by hand is drift, repaired with the x-colo pair', () => {
+    const plan = planFor('steady', { version: '11.1' }, (obs) => {
+      obs.a = edited(obs.a, { put: [resource('a', 'capability', 'return-path', { state: false })] });
+    });
+    expect(plan.changes.find((c) => c.address === 'a/migration/capability/return-path')).toMatchObject({ action: 'update', faultTolerance: expect.stringMatching(/return-path/) });
   });
 
   it('a secondary chardev re-added in steady state uses the profile form', () => {
@@ -323,25 +345,27 @@ describe('version profiles', () => {
     };
     const data = (p: Plan) => (qmp(p).find((s) => s.execute === 'chardev-add')?.arguments?.backend as { data: Record<string, unknown> }).data;
     expect(data(planFor('steady', { version: '7.2' }, missingRed0))).toMatchObject({ server: false, reconnect: 1 });
-    expect(data(planFor('steady', { version: '9.2' }, missingRed0))).toMatchObject({ server: false, 'reconnect-ms': 1000 });
+    expect(data(planFor('steady', { version: '11.1' }, missingRed0))).toMatchObject({ server: false, 'reconnect-ms': 1000 });
   });
 
-  it('warns about TCG on every version and about 10.0/10.1, and not otherwise', () => {
-    const w = (v: string, accel: 'kvm' | 'tcg') => profileFor(parseVersion(v)!, accel).warnings;
-    expect(w('7.2', 'tcg')).toEqual([expect.stringMatching(/TCG deadlocks QEMU at the first checkpoint/)]);
-    expect(w('9.2', 'tcg')).toEqual([expect.stringMatching(/TCG deadlocks QEMU at the first checkpoint/)]);
+  it('warns where measured: TCG on 7.2 and 10.0 (not 11.1), broken COLO on 10.0.0-10.0.6 and 10.1.0-10.1.2 only', () => {
+    const w = (v: string, accel: 'kvm' | 'tcg') => recordedProfile(parseVersion(v)!, accel).warnings;
+    expect(w('7.2', 'tcg')).toEqual([expect.stringMatching(/TCG deadlocks QEMU 7\.2 at the first checkpoint/)]);
+    expect(w('10.0', 'tcg')).toEqual([expect.stringMatching(/TCG deadlocks QEMU 10\.0 at the first checkpoint/)]);
+    expect(w('11.1', 'tcg')).toEqual([]);
     expect(w('7.2', 'kvm')).toEqual([]);
-    expect(w('9.2', 'kvm')).toEqual([]);
-    expect(w('10.0', 'kvm')).toEqual([expect.stringMatching(/QEMU 10\.0 has broken COLO/)]);
-    expect(w('10.1', 'kvm')).toEqual([expect.stringMatching(/QEMU 10\.1 has broken COLO/)]);
-    expect(w('10.2', 'kvm')).toEqual([]);
-    expect(w('10.0', 'tcg')).toHaveLength(2);
-    expect(w('6.2', 'kvm')).toEqual([expect.stringMatching(/older than 7\.2/)]);
+    expect(w('10.0', 'kvm')).toEqual([]); // the recorded 10.0.13 has the fix
+    expect(w('10.0.13', 'kvm')).toEqual([]);
+    expect(w('10.0.6', 'kvm')).toEqual([expect.stringMatching(/10\.0\.6 has broken COLO upstream.*fix is in 10\.0\.7/)]);
+    expect(w('10.0.7', 'kvm')).toEqual([]);
+    expect(w('10.1.2', 'kvm')).toEqual([expect.stringMatching(/broken COLO/), expect.stringMatching(/no schema of QEMU 10\.1/)]);
+    expect(w('10.1.3', 'kvm')).toEqual([expect.stringMatching(/no schema of QEMU 10\.1/)]);
+    expect(w('6.2', 'kvm')).toEqual([expect.stringMatching(/older than 7\.2/), expect.stringMatching(/no schema of QEMU 6\.2/)]);
   });
 
   it('a plan carries the profile warnings', () => {
     expect(planFor('setup', { accel: 'tcg' }).warnings).toEqual([expect.stringMatching(/deadlocks/)]);
-    expect(planFor('setup', { version: '10.1' }).warnings).toEqual([expect.stringMatching(/broken COLO/)]);
+    expect(planFor('setup', { version: '10.0.3' }).warnings).toEqual([expect.stringMatching(/broken COLO/)]);
     expect(planFor('setup').warnings).toEqual([]);
   });
 });

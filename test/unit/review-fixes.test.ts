@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runHook } from '../../src/apply/hooks.js';
 import { chardevResource } from '../../src/model/nic.js';
 import { fingerprint } from '../../src/observe/observe.js';
-import type { ObservedNode } from '../../src/plan/types.js';
+import type { ObservedNode } from '../../src/model/observed.js';
 import { loadSpec } from '../../src/spec/load.js';
 
 const base = (extra = '', nodes?: string) => `apiVersion: colo/v1

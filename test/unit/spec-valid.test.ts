@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nodeArgs } from '../../src/model/argv.js';
-import { parseVersion, profileFor } from '../../src/model/profile.js';
+import { parseVersion, recordedProfile } from '../../src/model/profile.js';
 import { loadSpec } from '../../src/spec/load.js';
 import type { Spec } from '../../src/spec/types.js';
 import { ID_PATTERN } from '../../src/spec/validate-schema.js';
@@ -117,7 +117,7 @@ spec:
   });
 
   it('names block nodes parent0/childs0/replication0 for disk 0 and parent1/childs1/replication1 for disk 1', () => {
-    const profile = profileFor(parseVersion(spec.qemu.version)!, spec.qemu.accel);
+    const profile = recordedProfile(parseVersion(spec.qemu.version)!, spec.qemu.accel);
     const secondary = nodeArgs(spec, profile, spec.nodes[1], 'secondary').argv.join(' ');
     for (const i of [0, 1]) {
       expect(secondary).toContain(`if=none,id=parent${i},`);
@@ -137,7 +137,7 @@ describe('per-node netdev settings', () => {
       .replace('workdir: /tmp/colo-demo/b}', 'workdir: /tmp/colo-demo/b, netdevs: {hn0: {ifname: tapB}}}')
       .replace('{id: hn0, type: user,', '{id: hn0, type: tap,');
     const spec = load(text);
-    const profile = profileFor(parseVersion(spec.qemu.version)!, spec.qemu.accel);
+    const profile = recordedProfile(parseVersion(spec.qemu.version)!, spec.qemu.accel);
     const netdev = (i: 0 | 1, role: 'primary' | 'secondary') => {
       const argv = nodeArgs(spec, profile, spec.nodes[i], role).argv;
       return argv[argv.indexOf('-netdev') + 1];
