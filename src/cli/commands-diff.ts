@@ -2,7 +2,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
-import { parseVersion, profileFor } from '../model/profile.js';
 import { renderProblems } from '../render/problems.js';
 import { renderSpecDiffJson } from '../render/specdiff-json.js';
 import { renderSpecDiffMarkdown } from '../render/specdiff-markdown.js';
@@ -11,6 +10,7 @@ import { loadSpec } from '../spec/load.js';
 import { diffSpecs, type SpecSide } from '../specdiff/diff-specs.js';
 import { CLASSES, type ChangeClass } from '../specdiff/types.js';
 import { CliError, type Io } from './io.js';
+import { specProfile } from './load-file.js';
 
 function side(io: Io, text: string, label: string, color: boolean): SpecSide {
   const r = loadSpec(text, label);
@@ -18,7 +18,7 @@ function side(io: Io, text: string, label: string, color: boolean): SpecSide {
     io.stderr.write(renderProblems(r.problems, r.lines, color));
     throw new CliError('', 1, r.problems[0]?.code ?? 'INVALID');
   }
-  return { label, spec: r.spec, profile: profileFor(parseVersion(r.spec.qemu.version)!, r.spec.qemu.accel) };
+  return { label, spec: r.spec, profile: specProfile(r.spec) };
 }
 
 function readSpec(io: Io, file: string): { text: string; label: string } {

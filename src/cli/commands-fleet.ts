@@ -81,7 +81,7 @@ export function cmdFleetValidate(io: Io, o: FleetOptions): number {
     if (!p.spec) return invalid(p);
     const s = p.spec;
     const profile = specProfile(s);
-    const detail = `valid (pair ${s.name}: ${s.nodes.map((n) => `${n.name} ${n.role}`).join(', ')}; ${s.disks.length} disk(s), ${s.netdevs.length} NIC(s); QEMU ${s.qemu.version} profile ${profile.family})`;
+    const detail = `valid (pair ${s.name}: ${s.nodes.map((n) => `${n.name} ${n.role}`).join(', ')}; ${s.disks.length} disk(s), ${s.netdevs.length} NIC(s); QEMU ${s.qemu.version}, forms ${profile.schemaFrom})`;
     return { file: p.file, name: s.name, outcome: 'ok', detail, output: p.problemText + profile.warnings.map((w) => `warning: ${w}\n`).join(''), result: { warnings: profile.warnings } };
   });
   const report = fleetReport('validate', pairs);

@@ -196,7 +196,7 @@ describe('one -f FILE keeps the single-pair output', () => {
   const dir = fleetDir('single', { 'pair.yaml': pairYaml('solo', 26000) });
   it('validate and plan print what they always did (no fleet table)', async () => {
     const v = await cli(['validate', '-f', 'pair.yaml'], dir);
-    expect(v.stdout).toBe('pair.yaml: valid (pair solo: a primary, b secondary; 1 disk(s), 1 NIC(s); QEMU 7.2 profile 7.2)\n');
+    expect(v.stdout).toBe('pair.yaml: valid (pair solo: a primary, b secondary; 1 disk(s), 1 NIC(s); QEMU 7.2, forms recorded from QEMU 7.2.22)\n');
     const p = await cli(['plan', '--offline', '-f', 'pair.yaml', '--format', 'json'], dir);
     const plan = JSON.parse(p.stdout);
     expect(plan.format_version).toBe(1);

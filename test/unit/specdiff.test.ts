@@ -1,7 +1,7 @@
 // colo diff's core, table-driven: one spec edit per row, the class it must get and the argv lines
 // it must add and remove (the same lines `colo args` prints).
 import { describe, expect, it } from 'vitest';
-import { parseVersion, profileFor } from '../../src/model/profile.js';
+import { specProfile } from '../../src/plan/choose-profile.js';
 import { argvAddedRemoved } from '../../src/render/argv-patch.js';
 import { renderSpecDiffMarkdown } from '../../src/render/specdiff-markdown.js';
 import { renderSpecDiffText } from '../../src/render/specdiff-text.js';
@@ -30,7 +30,7 @@ spec:
 function side(text: string, label: string): SpecSide {
   const r = loadSpec(text, label);
   if (!r.spec) throw new Error(r.problems.map((p) => `${p.code} ${p.message}`).join('\n'));
-  return { label, spec: r.spec, profile: profileFor(parseVersion(r.spec.qemu.version)!, r.spec.qemu.accel) };
+  return { label, spec: r.spec, profile: specProfile(r.spec) };
 }
 
 function edit(from: string, to: string): string {
