@@ -120,7 +120,7 @@ export async function cmdFleetPlan(io: Io, o: PlanOptions): Promise<number> {
     }),
   );
   const report = fleetReport('plan', pairs);
-  write(io, report, fmt, o.color, plans.map((p) => (p ? renderPlanMarkdown(p) : undefined)));
+  write(io, report, fmt, o.color, fmt === 'markdown' ? plans.map((p) => (p ? renderPlanMarkdown(p) : undefined)) : undefined);
   if (o.out) io.stderr.write(`plans saved in ${o.out}/NAME.plan.json: apply each with colo apply ${o.out}/NAME.plan.json\n`);
   return fleetExitCode(report, !!o.detailedExitcode);
 }
