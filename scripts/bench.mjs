@@ -4,9 +4,9 @@
 //   3. live refresh of a pair (both nodes, pipelined reads) vs one raw query-status per node
 //   4. `colo failover` wall time        vs  a minimal raw QMP sender, same commands (goal <= 1.5)
 //   5. setup to COLO running (`colo apply`) vs the raw command sequence           (goal <= 1.1)
-//   7, 8. the fleet: status of 20 live pairs, offline plan of 1000 files (scripts/bench-fleet.mjs)
 //   6. kill → survivor serving: `colo failover` with its tap hook vs the raw QMP sequence and the
 //      same `ip` calls, on tap NICs in a private network namespace (root only)    (goal <= 1.5)
+//   7, 8. the fleet: status of 20 live pairs, offline plan of 1000 files (scripts/bench-fleet.mjs)
 // Pairs run under TCG with checkpoints off (x-checkpoint-delay one hour), on loopback ports 45xxx.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
