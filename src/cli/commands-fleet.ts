@@ -51,7 +51,7 @@ function invalid(p: LoadedPair): PairResult {
     name: p.name,
     outcome: 'failed',
     detail: `${errors.length} problem(s): ${first.code} ${first.message}`,
-    error: { code: first.code, message: '' },
+    error: { code: first.code, message: first.message },
     output: p.problemText,
     result: { problems: errors.map((x) => ({ code: x.code, message: x.message, file: x.file, line: x.pos.line, column: x.pos.column })) },
   };

@@ -24,7 +24,7 @@ export function renderPairBlock(p: PairResult, color: boolean): string {
   const c = new Chalk({ level: color ? 1 : 0 });
   const head = c.bold(`── ${p.name ?? p.file} (${p.file}) ──`);
   const body = p.output ?? '';
-  const err = p.error && p.error.message ? `colo: error ${p.error.code}: ${p.error.message}\n` : '';
+  const err = p.error && p.error.message && !body.includes(p.error.message) ? `colo: error ${p.error.code}: ${p.error.message}\n` : '';
   if (!body && !err) return '';
   return `${head}\n${body}${body && !body.endsWith('\n') ? '\n' : ''}${err}\n`;
 }
