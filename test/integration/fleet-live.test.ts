@@ -1,7 +1,7 @@
 // A directory of pairs against real QEMU 7.2 (TCG): apply and status over all of them, each pair's
 // result kept apart — a pair whose nodes are not running fails alone, the others converge — and
 // the aggregated exit codes.
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -50,6 +50,14 @@ describe('a fleet of three pairs on real QEMU 7.2 (tcg)', () => {
       ['fleet1', 'failed', 'blocked'],
       ['fleet2', 'changes', 'setup'],
     ]);
+
+    // --out with several pairs: a directory, one saved live plan per pair that could be planned
+    const saved = await cli(dir, state, 'plan', '-f', 'pairs', '--out', 'plans', '--format', 'json');
+    expect(saved.stderr).toContain('plans saved in plans/NAME.plan.json');
+    expect(readdirSync(join(dir, 'plans')).sort()).toEqual(['fleet0.plan.json', 'fleet1.plan.json', 'fleet2.plan.json']);
+    const plan0 = JSON.parse(readFileSync(join(dir, 'plans', 'fleet0.plan.json'), 'utf8'));
+    expect(plan0).toMatchObject({ format_version: 1, name: 'fleet0', mode: 'live', transition: 'setup', spec_file: join(dir, 'pairs', 'fleet0.yaml') });
+    expect(plan0.fingerprint).toMatch(/^sha256:/);
 
     const applied = await cli(dir, state, 'apply', '-f', 'pairs', '--auto-approve', '--format', 'json');
     expect(applied.code, applied.stdout + applied.stderr).toBe(1);
