@@ -60,7 +60,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--offline', 'do not connect: assume two fresh nodes (or --assume)')
     .option('--assume <TRANSITION>', 'offline: plan this transition (setup, steady, secondary-failover, primary-failover, secondary-resume, primary-resume)')
     .option('--format <FORMAT>', 'text | json | markdown', 'text')
-    .option('--out <PLAN>', 'save the plan (JSON) for `colo apply PLAN`')
+    .option('--out <PLAN>', 'save the plan (JSON) for `colo apply PLAN`; with several pairs a directory of NAME.plan.json')
     .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when changes are pending')
     .option('--timeout <MS>', 'QMP timeout per node', '5000')
     .addOption(parallel())
