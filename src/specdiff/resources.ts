@@ -31,13 +31,16 @@ function reordered(a: string[], b: string[]): boolean {
  * - anything else on the secondary: the secondary is relaunched with the new argv;
  * - on the primary, objects (filters, colo-compare, iothread) and the replication child are what a
  *   primary failover removes and a resume adds back: relaunching the secondary re-creates them from
- *   the new spec; the primary's chardevs come from its own argv and stay: a switchover.
+ *   the new spec; the primary's chardevs come from its own argv and stay, and an object the new
+ *   spec drops is not removed by that failover: a switchover.
  */
 function classify(kind: ResourceKind, action: SpecChange['action'], role: Role): { class: ChangeClass; why: string } {
   if (kind === 'parameter' || kind === 'capability') return { class: 'in-place', why: 'set over QMP on the running primary (colo apply, steady)' };
   if (action === 'create' && (kind === 'object' || kind === 'chardev')) return { class: 'in-place', why: `added over QMP (${kind === 'object' ? 'object-add, at its place in the filter chain' : 'chardev-add'}) while COLO runs` };
   if (role === 'secondary') return { class: 'relaunch-secondary', why: 'the secondary is relaunched with the new argv and resyncs from the primary' };
   if (kind === 'chardev') return { class: 'switchover', why: "the primary's chardevs are on its command line and survive a failover: the primary must be relaunched, after a planned role swap" };
+  // the failover removes the objects the spec names: one the new spec no longer names would stay
+  if (kind === 'object' && action === 'delete') return { class: 'switchover', why: "a failover removes only the objects the spec names, and QMP cannot drop a filter while COLO runs without losing its traffic: the primary must be relaunched, after a planned role swap" };
   return { class: 'relaunch-secondary', why: "removed from the primary by the failover that drops the secondary, and added back from the new spec when the relaunched secondary resumes" };
 }
 

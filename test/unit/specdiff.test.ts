@@ -45,6 +45,8 @@ interface Row {
   class: ChangeClass;
   /** the address of the change that decides the class */
   address: string;
+  /** the old side, when it is not the base spec */
+  old?: string;
   /** argv lines added / removed per node */
   argv: Record<string, { added: string[]; removed: string[] }>;
 }
@@ -81,6 +83,15 @@ const rows: Row[] = [
       },
       b: none,
     },
+  },
+  {
+    what: 'an extra filter on the primary removed',
+    from: 'romfile: ""}',
+    to: 'romfile: ""}',
+    class: 'switchover',
+    address: 'a/object/buf0',
+    old: BASE.replace('romfile: ""}', 'romfile: "", filters: {extra: [{id: buf0, type: filter-buffer, on: primary, props: {interval: 1000}}]}}'),
+    argv: { a: { added: [], removed: ['-object filter-buffer,id=buf0,netdev=hn0,interval=1000'] }, b: none },
   },
   {
     what: 'the NBD port (the secondary serves it, the primary reads it)',
@@ -184,7 +195,7 @@ const rows: Row[] = [
 
 describe('colo diff: one class per kind of edit', () => {
   it.each(rows)('$what → $class', (row) => {
-    const d = diffSpecs(side(BASE, 'old.yaml'), side(edit(row.from, row.to), 'new.yaml'));
+    const d = diffSpecs(side(row.old ?? BASE, 'old.yaml'), side(edit(row.from, row.to), 'new.yaml'));
     expect(d.class).toBe(row.class);
     const decisive = d.changes.find((c) => c.address === row.address);
     expect(decisive, JSON.stringify(d.changes.map((c) => [c.address, c.class]))).toBeDefined();
