@@ -16,6 +16,7 @@ export function renderSpecDiffMarkdown(d: SpecDiff): string {
   out.push(`**${ICON[d.class]} ${d.class}** — ${CLASSES.filter((k) => d.summary[k]).map((k) => `${d.summary[k]} ${k}`).join(', ')}`);
   const loss = lossText(d, d.class);
   if (loss) out.push('', `> ${loss}`);
+  for (const w of d.warnings) out.push('', `> :warning: ${cell(w)}`);
   out.push('', '| node | change | class | before | after | why |', '|---|---|---|---|---|---|');
   for (const c of d.changes) out.push(`| ${c.node === '*' ? 'pair' : c.node} | ${c.action} \`${cell(c.address)}\` | ${ICON[c.class]} ${c.class} | ${code(c.before)} | ${code(c.after)} | ${c.weakens ? `:rotating_light: ${cell(c.weakens)}. ` : ''}${cell(c.why)} |`);
   for (const [name, n] of Object.entries(d.nodes)) {

@@ -38,6 +38,7 @@ export function renderSpecDiffText(d: SpecDiff, color: boolean): string {
   out.push(`Class: ${paintClass(c, d.class)} — ${CLASSES.filter((k) => d.summary[k]).map((k) => `${d.summary[k]} ${k}`).join(', ')}`);
   const loss = lossText(d, d.class);
   if (loss) out.push(c.bold(loss));
+  for (const w of d.warnings) out.push(c.yellow(`warning: ${w}`));
   out.push('', 'Changes:');
   for (const ch of d.changes) out.push(...changeLine(c, ch));
   for (const [name, n] of Object.entries(d.nodes)) {

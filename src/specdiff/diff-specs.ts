@@ -84,6 +84,7 @@ export function diffSpecs(before: SpecSide, after: SpecSide, opts: { throughputM
     changes,
     ...(changes.length ? { class: changes[0].class } : {}),
     summary,
+    warnings: changes.length ? [...after.profile.warnings] : [],
     resync,
   };
 }

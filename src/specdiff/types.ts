@@ -65,5 +65,7 @@ export interface SpecDiff {
   /** the strongest class among the changes; absent when nothing changes */
   class?: ChangeClass;
   summary: Record<ChangeClass, number> & { changes: number };
+  /** the new spec's QEMU profile warnings (e.g. no parameter change while replicating under TCG on 7.2) */
+  warnings: string[];
   resync: ResyncEstimate;
 }

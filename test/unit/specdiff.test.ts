@@ -223,6 +223,15 @@ describe('colo diff: one class per kind of edit', () => {
     expect(d.changes).toEqual([]);
   });
 
+  it("the new spec's profile warnings come along: a parameter change under TCG on 7.2 forces a checkpoint", () => {
+    const tcg = BASE.replace('accel: kvm', 'accel: tcg');
+    const d = diffSpecs(side(tcg, 'old.yaml'), side(tcg.replace('checkpointDelayMs: 2000', 'checkpointDelayMs: 500'), 'new.yaml'));
+    expect(d.class).toBe('in-place');
+    expect(d.warnings.join('\n')).toMatch(/deadlocks QEMU 7\.2 at the first checkpoint/);
+    expect(renderSpecDiffText(d, false)).toMatch(/^warning: COLO under TCG deadlocks/m);
+    expect(diffSpecs(side(BASE, 'old.yaml'), side(BASE, 'new.yaml')).warnings).toEqual([]);
+  });
+
   it('a raised checkpoint interval is flagged as weakening fault tolerance', () => {
     const d = diffSpecs(side(BASE, 'old.yaml'), side(edit('checkpointDelayMs: 2000', 'checkpointDelayMs: 8000'), 'new.yaml'));
     expect(d.changes[0].weakens).toMatch(/raised from 2000 to 8000 ms/);
