@@ -1,5 +1,5 @@
-import { isHook, isQmp, isWait, type Step } from '../plan/types.js';
-import { QmpError, QmpTimeoutError } from '../qmp/client.js';
+import { isFence, isHook, isQmp, isWait, type Effect, type Step } from '../plan/types.js';
+import { QmpError, QmpTimeoutError, type QmpClient } from '../qmp/client.js';
 import { stepText } from '../render/step-text.js';
 import { runHook } from './hooks.js';
 import type { Session } from './session.js';
@@ -30,6 +30,12 @@ function hmpError(line: string, out: string): string | undefined {
   return out.trim() && !/^info\b/.test(line) ? out.trim() : undefined;
 }
 
+/** Reads back what a step was for. */
+async function effectHolds(client: QmpClient, effect: Effect): Promise<boolean> {
+  const nodes: Array<{ 'node-name': string }> = await client.execute('query-named-block-nodes');
+  return !nodes.some((n) => n['node-name'] === effect.id);
+}
+
 /** Runs the steps in order; the first failure stops everything with a StepError. Returns how many ran. */
 export async function executeSteps(session: Session, steps: Step[], opts: ExecuteOptions = {}): Promise<number> {
   for (let i = 0; i < steps.length; i++) {
@@ -47,10 +53,20 @@ export async function executeSteps(session: Session, steps: Step[], opts: Execut
           }
         } catch (e) {
           if (e instanceof QmpError && step.alreadyDone && e.desc.includes(step.alreadyDone)) outcome = `already done (${e.desc})`;
-          else throw e;
+          else if ((e instanceof QmpError || e instanceof StepError) && step.effect && (await effectHolds(client, step.effect))) {
+            // QEMU reported an error, but what the step is for happened (11.1: drive_del of a child whose NBD peer died)
+            const text = e instanceof QmpError ? e.desc : e.detail;
+            session.journal.note(step.node, 'effect-despite-error', { command: step.execute, arguments: step.arguments, qemu: text });
+            outcome = `done, although QEMU said: ${text.split('\n')[0]}`;
+          } else throw e;
         }
       } else if (isWait(step)) {
         outcome = await waitFor(await session.client(step.node), step, opts.progress);
+      } else if (isFence(step)) {
+        const r = await runHook(step, opts.env ?? process.env);
+        session.journal.note(step.node, 'fence', { run: step.run, code: r.code, output: r.output.slice(-2000), ...(r.error ? { error: r.error } : {}) });
+        if (r.error) throw new StepError(step.node, i, step, `${r.error}. The survivor did not take over: ${step.node} may still run the guest`);
+        outcome = `fenced (exit ${r.code})`;
       } else if (isHook(step)) {
         const r = await runHook(step, opts.env ?? process.env);
         session.journal.hook(step.node, step.hook, step.run, r);

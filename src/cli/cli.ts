@@ -81,6 +81,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .addOption(files())
     .option('--auto-approve', 'do not ask for confirmation')
     .option('--allow-failover', 'let apply run a failover the plan proposes')
+    .option('--no-fence', "a failover does not run the dead node's fence command: you made sure it is off (journaled)")
     .option('--timeout <MS>', 'QMP timeout per command', '10000')
     .option('--journal <FILE>', 'JSON-lines journal of every QMP command (default: $COLO_STATE_DIR or ~/.local/state/colo/NAME.journal.jsonl)')
     .option('--stop-after <N>', 'testing: stop after N steps')
@@ -136,6 +137,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .addOption(file)
     .requiredOption('--survivor <NAME>', 'the node that keeps running')
     .option('--timeout <MS>', 'QMP timeout per command', '5000')
+    .option('--peer-timeout <MS>', 'how long the other node may take to answer before it counts as hung', '1000')
+    .option('--force', 'take over even though the other node answers as a live COLO node')
+    .option('--no-fence', "do not run the other node's fence command: you made sure it is off (journaled)")
     .option('--journal <FILE>', 'JSON-lines journal of every QMP command')
     .action(function (this: Command) {
       const o: any = this.opts();

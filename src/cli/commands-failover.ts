@@ -1,6 +1,8 @@
 import { buildPlan } from '../plan/build-plan.js';
 import { executeSteps, StepError } from '../apply/execute.js';
-import { readNode, unreachableFrom } from '../observe/observe.js';
+import { observeNode, readNode, unreachableFrom } from '../observe/observe.js';
+import { classifyNode } from '../plan/classify.js';
+import { failoverSafety } from '../plan/failover-safety.js';
 import { stepText } from '../render/step-text.js';
 import { CliError, type Io } from './io.js';
 import { liveProfile } from './live-plan.js';
@@ -9,12 +11,17 @@ import { ms } from './options.js';
 import { openSession } from './session-open.js';
 
 /** The fast path: read the survivor once, fail over, no confirmation, the dead node is not contacted. */
-export async function cmdFailover(io: Io, o: { file: string; survivor: string; color: boolean; timeout?: string; journal?: string }): Promise<number> {
+export async function cmdFailover(
+  io: Io,
+  o: { file: string; survivor: string; color: boolean; timeout?: string; peerTimeout?: string; journal?: string; force?: boolean; fence?: boolean },
+): Promise<number> {
   const started = Date.now();
   const { spec } = loadSpecFile(o.file, io, o.color);
   const survivor = nodeOrFail(spec, o.survivor);
   const dead = spec.nodes.find((n) => n.name !== survivor.name)!;
   const timeoutMs = ms(o.timeout, 5000);
+  // the other node, read while the survivor is: a failover away from a live node makes two guests
+  const peerRead = observeNode(dead, { timeoutMs: ms(o.peerTimeout, 1000, '--peer-timeout'), objectProps: false, hangConfirmMs: 0 });
   const { journal, session, end } = openSession(io, spec, o.journal, timeoutMs);
   try {
     let client;
@@ -31,8 +38,12 @@ export async function cmdFailover(io: Io, o: { file: string; survivor: string; c
       const u = unreachableFrom(survivor.name, e, timeoutMs);
       throw new CliError(`survivor ${survivor.name} stopped answering while it was read: ${u.error}`, 1, 'SURVIVOR_UNREACHABLE');
     }
-    const observed = { [survivor.name]: reading.observed, [dead.name]: { name: dead.name, reach: 'unreachable' as const, error: 'declared dead by colo failover', resources: {}, jobs: [] } };
-    const plan = buildPlan(spec, liveProfile(spec, { [survivor.name]: reading.observed }), observed, { mode: 'live' });
+    const peer = (await peerRead).observed;
+    const safety = failoverSafety(dead, classifyNode(peer), { force: o.force, noFence: o.fence === false });
+    if (!safety.ok) throw new CliError(safety.message, 1, safety.code);
+    if (safety.note) journal.note(dead.name, 'no-fence', { reason: safety.note });
+    const observed = { [survivor.name]: reading.observed, [dead.name]: { name: dead.name, reach: 'unreachable' as const, error: `declared dead by colo failover (it was ${classifyNode(peer).class})`, resources: {}, jobs: [] } };
+    const plan = buildPlan(spec, liveProfile(spec, { [survivor.name]: reading.observed }), observed, { mode: 'live', fence: safety.fence });
     if (plan.transition === 'degraded') {
       io.stdout.write(`${survivor.name} already runs alone (COLO mode none): nothing to fail over.\n`);
       return 0;

@@ -12,6 +12,8 @@ import type { Spec } from '../spec/types.js';
 import { writePlan } from './commands-offline.js';
 import { CliError, type Io } from './io.js';
 import { openSession } from './session-open.js';
+import { classifyNode } from '../plan/classify.js';
+import { failoverSafety } from '../plan/failover-safety.js';
 import { ms } from './options.js';
 import { converged, planLive } from './live-plan.js';
 import { loadSpecFile } from './load-file.js';
@@ -120,7 +122,7 @@ async function runSteps(io: Io, plan: Plan, session: Session, stopAfter?: number
 
 export async function cmdApply(
   io: Io,
-  o: Common & { planFile?: string; autoApprove?: boolean; allowFailover?: boolean; stopAfter?: string },
+  o: Common & { planFile?: string; autoApprove?: boolean; allowFailover?: boolean; stopAfter?: string; fence?: boolean },
 ): Promise<number> {
   let saved: (Plan & { spec_file?: string }) | undefined;
   if (o.planFile) {
@@ -138,7 +140,7 @@ export async function cmdApply(
   const { journal, session, end } = openSession(io, spec, o.journal, timeoutMs);
   try {
     const reads = (node: string, cmd: string, args: unknown, r: Parameters<Journal['qmp']>[3]) => journal.qmp(node, cmd, args, r);
-    const live = await planLive(spec, Math.min(timeoutMs, 5000), reads);
+    const live = await planLive(spec, Math.min(timeoutMs, 5000), reads, o.fence !== false);
     let plan = live.plan;
     if (saved) {
       if (saved.fingerprint !== plan.fingerprint) {
@@ -151,6 +153,12 @@ export async function cmdApply(
     if (plan.transition === 'blocked') throw new CliError(`nothing to apply: ${plan.reason}`, 1, 'BLOCKED');
     if (plan.gated && !o.allowFailover) {
       throw new CliError(`the plan is a ${plan.transition}; colo fails over only when told to: colo apply --allow-failover, or colo failover -f FILE --survivor NAME`, 1, 'FAILOVER_GATED');
+    }
+    if (plan.failover) {
+      const dead = spec.nodes.find((n) => n.name === plan.failover?.dead);
+      const safety = dead ? failoverSafety(dead, classifyNode(live.observed[dead.name]), { noFence: o.fence === false }) : undefined;
+      if (safety && !safety.ok) throw new CliError(safety.message, 1, safety.code);
+      if (safety?.note && dead) journal.note(dead.name, 'no-fence', { reason: safety.note });
     }
     if (plan.steps.length === 0) {
       if (plan.transition === 'degraded') throw new CliError(plan.reason, 1, 'DEGRADED');

@@ -24,10 +24,10 @@ export function liveProfile(spec: Spec, observed: Record<string, ObservedNode>):
 }
 
 /** Observe both nodes in parallel and plan from what is there. */
-export async function planLive(spec: Spec, timeoutMs: number, onResult?: ObserveOptions['onResult']): Promise<LivePlan> {
+export async function planLive(spec: Spec, timeoutMs: number, onResult?: ObserveOptions['onResult'], fence = true): Promise<LivePlan> {
   const readings = await observePair(spec, { timeoutMs, onResult });
   const observed = Object.fromEntries(Object.entries(readings).map(([k, r]) => [k, r.observed]));
   const profile = liveProfile(spec, observed);
-  const plan = buildPlan(spec, profile, observed, { mode: 'live', fingerprint: fingerprint(observed) });
+  const plan = buildPlan(spec, profile, observed, { mode: 'live', fingerprint: fingerprint(observed), fence });
   return { plan, observed, readings, profile };
 }

@@ -1,5 +1,5 @@
-import type { Resource, ResourceMap } from '../model/state.js';
-import type { Change } from '../plan/types.js';
+import type { Resource, ResourceKind, ResourceMap } from '../model/state.js';
+import type { Change, KindPolicy } from './types.js';
 
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -31,7 +31,8 @@ function faultTolerance(want: Resource, have: Resource | undefined): string | un
     case 'nbd-server':
       return missing ? 'the secondary does not receive disk writes' : undefined;
     case 'colo':
-      return have?.value.mode !== want.value.mode && want.value.mode !== 'none' ? `COLO is not running here (mode ${have?.value.mode ?? 'unknown'})` : undefined;
+      if (want.value.mode === 'none') return have?.value.mode !== 'none' ? `${want.node} leaves COLO and runs without a replica` : undefined;
+      return have?.value.mode !== want.value.mode ? `COLO is not running here (mode ${have?.value.mode ?? 'unknown'})` : undefined;
     case 'parameter':
       if (want.id === 'x-checkpoint-delay' && have && Number(have.value.value) < Number(want.value.value)) {
         return `checkpoint interval raised from ${have.value.value} to ${want.value.value} ms: more work lost to a failover`;
@@ -47,34 +48,70 @@ function faultTolerance(want: Resource, have: Resource | undefined): string | un
   }
 }
 
+export interface DiffInput {
+  /** what must be there */
+  resources: ResourceMap;
+  /** colo's resources that must be gone */
+  removed: ResourceMap;
+  /** false: the desired state names only what changes (a failover), so nothing else is reported unmanaged */
+  complete: boolean;
+}
+
+export interface DiffOptions {
+  /** nodes that answered: nothing is decided about the others */
+  reachable: Set<string>;
+  /** how each kind may be changed live */
+  policy: (kind: ResourceKind) => KindPolicy;
+  /** the pair runs COLO: some pieces cannot be added now */
+  replicating: boolean;
+  /** kinds whose live extras are reported as unmanaged */
+  managedKinds?: Set<ResourceKind>;
+}
+
 /**
- * Desired against observed for the nodes that answered. Objects live but not in the spec are
- * reported as unmanaged and never deleted.
+ * Desired against observed, decided once: what to create, update or delete, what is blocked and
+ * why, and what is live but not colo's (unmanaged: shown, never deleted). In desired order, so the
+ * kinds can follow it; sort for display. Pure.
  */
-export function diffResources(desired: ResourceMap, observed: ResourceMap, reachable: Set<string>, managedKinds = new Set(['object', 'chardev', 'nbd-export'])): Change[] {
+export function diffState(desired: DiffInput, observed: ResourceMap, o: DiffOptions): Change[] {
+  const managed = o.managedKinds ?? new Set<ResourceKind>(['object', 'chardev', 'nbd-export']);
   const changes: Change[] = [];
-  for (const want of Object.values(desired)) {
-    if (!reachable.has(want.node)) continue;
+  const base = (r: Resource) => ({ node: r.node, address: r.address, kind: r.kind, id: r.id });
+  for (const want of Object.values(desired.resources)) {
+    if (!o.reachable.has(want.node)) continue;
     const have = observed[want.address];
+    const policy = o.policy(want.kind);
     if (!have) {
-      changes.push({ node: want.node, address: want.address, action: 'create', after: want.value, faultTolerance: faultTolerance(want, undefined) });
-    } else if (differs(want, have)) {
-      // only these are changed in place; a filter with other properties or out of order is not
-      // replaced while COLO runs (deleting a filter drops the traffic it carries): a relaunch fixes it
-      const inPlace = want.kind === 'parameter' || want.kind === 'capability' || want.kind === 'colo';
+      const blocked = policy.createBlocked?.(want, o.replicating);
+      const ft = faultTolerance(want, undefined);
       changes.push({
-        node: want.node,
-        address: want.address,
-        action: inPlace ? 'update' : 'blocked',
-        before: have.value,
+        ...base(want),
+        action: blocked ? 'blocked' : 'create',
         after: want.value,
-        faultTolerance: faultTolerance(want, have),
+        ...(blocked ? { faultTolerance: `${ft ?? `${want.id} is missing`}; ${blocked}` } : ft ? { faultTolerance: ft } : {}),
       });
+    } else if (differs(want, have)) {
+      // a filter with other properties or out of order is not replaced while COLO runs (deleting a
+      // filter drops the traffic it carries): a relaunch fixes it
+      const ft = faultTolerance(want, have);
+      changes.push({ ...base(want), action: policy.inPlace ? 'update' : 'blocked', before: have.value, after: want.value, ...(ft ? { faultTolerance: ft } : {}) });
     }
   }
-  for (const have of Object.values(observed)) {
-    if (!reachable.has(have.node) || desired[have.address] || !managedKinds.has(have.kind)) continue;
-    changes.push({ node: have.node, address: have.address, action: 'unmanaged', before: have.value });
+  for (const gone of Object.values(desired.removed)) {
+    const have = observed[gone.address];
+    if (!o.reachable.has(gone.node) || !have) continue;
+    changes.push({ ...base(gone), action: 'delete', before: have.value, faultTolerance: 'removed by the failover: the pair runs without a replica until a resume' });
   }
-  return changes.sort((a, b) => Number(!!b.faultTolerance) - Number(!!a.faultTolerance) || a.address.localeCompare(b.address));
+  if (desired.complete) {
+    for (const have of Object.values(observed)) {
+      if (!o.reachable.has(have.node) || desired.resources[have.address] || desired.removed[have.address] || !managed.has(have.kind)) continue;
+      changes.push({ ...base(have), action: 'unmanaged', before: have.value });
+    }
+  }
+  return changes;
+}
+
+/** Display order: what weakens fault tolerance first, then by address. */
+export function displayOrder(changes: Change[]): Change[] {
+  return [...changes].sort((a, b) => Number(!!b.faultTolerance) - Number(!!a.faultTolerance) || a.address.localeCompare(b.address));
 }

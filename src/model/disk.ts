@@ -78,17 +78,31 @@ export function nbdTarget(secondary: NodeSpec, spec: Spec, index: number): strin
   return `nbd://${hostPort(secondary.host, spec.ports.nbd)}/${diskIds(index).parent}`;
 }
 
-/** The primary's replication child of disk `index`, as the block graph shows it once attached. */
-export function replicationChild(primary: NodeSpec, secondary: NodeSpec, spec: Spec, d: DiskSpec, index: number): Resource[] {
-  const ids = diskIds(index);
-  return [
-    resource(primary.name, 'block-node', ids.replication, { driver: 'replication' }),
-    resource(primary.name, 'block-child', `${d.id}/children.1`, {
-      node: ids.replication,
-      driver: 'replication',
-      target: nbdTarget(secondary, spec, index),
-    }),
-  ];
+/**
+ * The primary's replication child of disk `index`: children.1 of its quorum, writing to the
+ * secondary's export. Either layout is this child (QEMU's replication driver over NBD, or the plain
+ * NBD node of QEMU 11's document): the target is what is compared.
+ */
+export function replicationChild(primary: NodeSpec, secondary: NodeSpec, spec: Spec, d: DiskSpec, index: number): Resource {
+  return resource(primary.name, 'block-child', `${d.id}/children.1`, { target: nbdTarget(secondary, spec, index) });
+}
+
+/** What QEMU shows once the child of disk `index` is attached in `layout`: its block node and the child edge. */
+export function attachedChild(primary: NodeSpec, secondary: NodeSpec, spec: Spec, d: DiskSpec, index: number, layout: 'nbd' | 'replication'): Resource[] {
+  const id = layout === 'nbd' ? diskIds(index).nbd : diskIds(index).replication;
+  const child = replicationChild(primary, secondary, spec, d, index);
+  return [resource(primary.name, 'block-node', id, { driver: layout }), { ...child, value: { node: id, driver: layout, ...child.value } }];
+}
+
+/** blockdev-add of the plain NBD node (QEMU 11's documented primary layout, measured on 7.2 and 11.1). */
+export function nbdChildArgs(secondary: NodeSpec, spec: Spec, index: number): Record<string, unknown> {
+  return {
+    driver: 'nbd',
+    'node-name': diskIds(index).nbd,
+    server: { type: 'inet', host: secondary.host, port: String(spec.ports.nbd) },
+    export: diskIds(index).parent,
+    'detect-zeroes': 'on',
+  };
 }
 
 /** HMP drive_add of the primary's replication node (QMP has no equivalent on 7.2). */

@@ -98,12 +98,13 @@ const IP_LITERAL = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/;
  * A connected socket shows numeric addresses (QEMU formats them with NI_NUMERICHOST): the host is
  * compared only when the spec gives an IP literal, a name like `localhost` would never match.
  */
-export function chardevResource(node: string, c: ChardevDef): Resource {
-  return resource(node, 'chardev', c.id, IP_LITERAL.test(c.host) ? { host: c.host, port: c.port, server: c.server } : { port: c.port, server: c.server });
+export function chardevResource(node: string, c: ChardevDef, profile: Profile): Resource {
+  const value: Resource['value'] = IP_LITERAL.test(c.host) ? { host: c.host, port: c.port, server: c.server } : { port: c.port, server: c.server };
+  return { ...resource(node, 'chardev', c.id, value), recipe: chardevAddArgs(c, profile) };
 }
 
 export function objectResource(node: string, o: ObjectDef): Resource {
-  return resource(node, 'object', o.id, { 'qom-type': o.qomType, ...o.props });
+  return { ...resource(node, 'object', o.id, { 'qom-type': o.qomType, ...o.props }), recipe: objectAddArgs(o) };
 }
 
 /** -chardev argument */

@@ -13,6 +13,9 @@ export interface BlockJob {
   len: number;
 }
 
+/** What `yank` can cut on a node (query-yank): the migration, a chardev, an NBD block node. */
+export type YankInstance = { type: 'migration' } | { type: 'chardev'; id: string } | { type: 'block-node'; 'node-name': string };
+
 /** One node as read over QMP (observe/) or as assumed offline (plan/assume.ts). */
 export interface ObservedNode {
   name: string;
@@ -24,6 +27,8 @@ export interface ObservedNode {
   package?: string;
   /** what this QEMU offers (its query-qmp-schema, summarised; cached per build) */
   schema?: SchemaSummary;
+  /** the connections `yank` can cut */
+  yank?: YankInstance[];
   /** the machine type the VM runs (qom-get /machine type, without the -machine suffix) */
   machine?: string;
   runstate?: string;
@@ -31,6 +36,6 @@ export interface ObservedNode {
   migration?: { status?: string };
   resources: ResourceMap;
   jobs: BlockJob[];
-  /** the FIX 1 signature persisted across two reads */
+  /** the silent replication hang (top-id not the quorum root) persisted across two reads */
   hangSignature?: boolean;
 }

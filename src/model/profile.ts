@@ -27,6 +27,13 @@ export interface Profile {
    * only the device name (7.2 answers "Cannot find device='' nor node-name='parent0'").
    */
   nbdExport: 'nbd-server-add' | 'block-export-add';
+  /**
+   * The primary's disk child: the plain NBD node of QEMU 11's document where QEMU offers
+   * blockdev-add/blockdev-del of the nbd driver (measured on 7.2.22 and 11.1.3: it replicates and
+   * fails over like the replication driver, and takes writes before COLO starts, which the
+   * replication driver refuses while the quorum hides it), else the replication driver (drive_add).
+   */
+  primaryChild: 'nbd' | 'replication';
   /** QEMU has `yank`: a failover can cut a dead peer's migration, chardev and NBD connections */
   yank: boolean;
   /** why COLO cannot run on this QEMU at all (a build without replication) */
@@ -86,6 +93,7 @@ export function profileFor(version: QemuVersion, schema: SchemaSummary, accel: '
     secondaryCapabilities: cmp(version, 8, 1) >= 0 ? colo : [],
     reconnect: schema.chardevSocket.includes('reconnect-ms') ? 'reconnect-ms' : 'reconnect',
     nbdExport: schema.commands.includes('nbd-server-add') ? 'nbd-server-add' : 'block-export-add',
+    primaryChild: ['blockdev-add', 'blockdev-del'].every((c) => schema.commands.includes(c)) && schema.blockDrivers.includes('nbd') ? 'nbd' : 'replication',
     yank: schema.commands.includes('yank'),
     ...(unsupported ? { unsupported } : {}),
     warnings,

@@ -22,6 +22,8 @@ export interface Resource {
   /** the QEMU id (object, chardev, export, block node) or the name (capability, parameter, disk/child) */
   id: string;
   value: Record<string, Scalar | string[]>;
+  /** desired state only: the QMP arguments that create it (chardev-add, object-add); never compared */
+  recipe?: Record<string, unknown>;
 }
 
 export type ResourceMap = Record<string, Resource>;

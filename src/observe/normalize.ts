@@ -1,7 +1,7 @@
 import type { QemuVersion } from '../model/profile.js';
 import type { SchemaSummary } from '../model/schema-summary.js';
 import { resource, toMap, type Resource, type Scalar } from '../model/state.js';
-import type { BlockJob, ObservedNode } from '../model/observed.js';
+import type { BlockJob, ObservedNode, YankInstance } from '../model/observed.js';
 
 /** The first burst of reads: everything but per-object properties. Answers come back in this order. */
 export const FIRST_READS = [
@@ -17,6 +17,7 @@ export const FIRST_READS = [
   { execute: 'x-debug-query-block-graph' },
   { execute: 'query-block-exports' },
   { execute: 'query-block-jobs' },
+  { execute: 'query-yank' },
   { execute: 'human-monitor-command', arguments: { 'command-line': 'info network' } },
   { execute: 'qom-get', arguments: { path: '/machine', property: 'type' } },
 ] as const;
@@ -132,10 +133,13 @@ function blockResources(node: string, graph: any, named: any[]): Resource[] {
     const child = byId.get(e.child);
     const info = drv.get(child?.name);
     const value: Resource['value'] = { node: backendOf.get(e.child) ?? child?.name, driver: info?.drv ?? 'unknown' };
+    // the replication driver over an NBD node, or QEMU 11's plain NBD node: either writes to this target
     if (info?.drv === 'replication') {
       const file = graph.edges.find((x: any) => x.parent === e.child && x.name === 'file');
       const fileNode = file ? drv.get(byId.get(file.child)?.name) : undefined;
       if (fileNode?.drv === 'nbd') value.target = fileNode.image?.filename ?? fileNode.file;
+    } else if (info?.drv === 'nbd') {
+      value.target = info.image?.filename ?? info.file;
     }
     out.push(resource(node, 'block-child', `${backend}/${e.name}`, value));
   }
@@ -198,6 +202,7 @@ export function normalizeReads(name: string, raw: RawReads): ObservedNode {
     ...(raw.package !== undefined ? { package: raw.package } : {}),
     ...(raw.schema ? { schema: raw.schema } : {}),
     ...(typeof r.machine === 'string' ? { machine: r.machine.replace(/-machine$/, '') } : {}),
+    ...(Array.isArray(r['query-yank']) ? { yank: r['query-yank'] as YankInstance[] } : {}),
     runstate: r['query-status']?.status,
     colo: colo ? { mode: colo.mode, lastMode: colo['last-mode'], reason: colo.reason } : undefined,
     migration: { status: r['query-migrate']?.status },

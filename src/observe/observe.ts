@@ -12,7 +12,7 @@ import { cachedSchema, schemaKey, storeSchema } from './schema-cache.js';
 export interface ObserveOptions {
   /** bound on connect + greeting and on each burst (ms) */
   timeoutMs?: number;
-  /** how long the FIX 1 signature must persist to count as the silent hang (ms) */
+  /** how long the silent replication hang must persist to count as the silent hang (ms) */
   hangConfirmMs?: number;
   /** false: skip the second burst (colo-compare properties), as a failover does */
   objectProps?: boolean;
@@ -77,7 +77,7 @@ export async function readNode(name: string, client: QmpClient, opts: ObserveOpt
   }
   const raw: RawReads = { first, props, package: client.version.package, ...(schema ? { schema } : {}) };
   const observed = normalizeReads(name, raw);
-  // FIX 1 signature: the primary stuck in finish-migrate / the secondary in inmigrate while migration says colo
+  // the silent replication hang: the primary stuck in finish-migrate / the secondary in inmigrate while migration says colo
   const suspect =
     first['query-migrate']?.status === 'colo' &&
     ((observed.runstate === 'finish-migrate' && observed.colo?.mode === 'primary') || (observed.runstate === 'inmigrate' && observed.colo?.mode === 'secondary'));

@@ -1,103 +1,127 @@
-import type { Spec } from '../spec/types.js';
-import { replicatingResources } from '../model/node-role.js';
-import { formatVersion, type Profile } from '../model/profile.js';
-import { toMap, type ResourceMap } from '../model/state.js';
-import { diffResources } from '../diff/diff.js';
-import { classifyNode, classifyPair } from './classify.js';
-import { PlanContext } from './context.js';
-import { primaryFailoverSteps, resumeSteps, secondaryFailoverSteps, setupSteps, steadySteps } from './steps.js';
 import type { ObservedNode } from '../model/observed.js';
-import { isQmp, type Change, type Plan, type Step } from './types.js';
-
-/** A failover's changes are the removals its steps make. */
-function removals(steps: Step[], observed: Record<string, ObservedNode>): Change[] {
-  const out: Change[] = [];
-  for (const s of steps) {
-    if (!isQmp(s)) continue;
-    const id = (s.arguments?.id ?? s.arguments?.child) as string | undefined;
-    const line = s.arguments?.['command-line'] as string | undefined;
-    let address: string | undefined;
-    if (s.execute === 'object-del') address = `${s.node}/object/${id}`;
-    else if (s.execute === 'chardev-remove') address = `${s.node}/chardev/${id}`;
-    else if (s.execute === 'x-blockdev-change') address = `${s.node}/block/${s.arguments?.parent}/${id}`;
-    else if (line?.startsWith('drive_del ')) address = `${s.node}/block-node/${line.slice(10)}`;
-    else if (s.execute === 'nbd-server-stop') address = `${s.node}/nbd-server`;
-    else if (s.execute === 'x-colo-lost-heartbeat') {
-      out.push({ node: s.node, address: `${s.node}/colo`, action: 'update', before: { mode: observed[s.node]?.colo?.mode ?? 'unknown' }, after: { mode: 'none' }, faultTolerance: `${s.node} leaves COLO and runs without a replica` });
-      continue;
-    }
-    if (address) out.push({ node: s.node, address, action: 'delete', faultTolerance: 'removed by the failover: the pair runs without a replica until a resume' });
-  }
-  return out;
-}
+import { formatVersion, type Profile } from '../model/profile.js';
+import type { ResourceKind, ResourceMap } from '../model/state.js';
+import type { Spec } from '../spec/types.js';
+import { diffState, displayOrder } from '../diff/diff.js';
+import type { Change } from '../diff/types.js';
+import { classifyNode, classifyPair } from './classify.js';
+import { desiredState } from './desired.js';
+import { hookSteps } from './hooks.js';
+import { KindContext, PHASE, type Phased } from './kinds/context.js';
+import { KINDS, policyOf } from './kinds/index.js';
+import { diskIds } from '../spec/ids.js';
+import type { FenceStep, PairClassification, Plan, QmpStep, Step } from './types.js';
 
 function allResources(observed: Record<string, ObservedNode>): ResourceMap {
   return Object.assign({}, ...Object.values(observed).map((o) => o.resources));
 }
 
+/** A failover fences the dead node first when its spec declares how (and the caller did not say it is off). */
+function fenceSteps(spec: Spec, pair: PairClassification, fence: boolean): Phased[] {
+  if (!fence || (pair.transition !== 'secondary-failover' && pair.transition !== 'primary-failover')) return [];
+  const dead = spec.nodes.find((n) => n.name === pair.dead);
+  if (!dead?.fence) return [];
+  const step: FenceStep = {
+    kind: 'fence',
+    node: dead.name,
+    run: dead.fence.run,
+    timeoutMs: dead.fence.timeoutMs,
+    env: { COLO_PAIR: spec.name, COLO_FENCE_NODE: dead.name, COLO_SURVIVOR: pair.survivor },
+    description: `make sure ${dead.name} is off before ${pair.survivor} takes over (a frozen host could come back)`,
+  };
+  return [{ phase: PHASE.fence, step }];
+}
+
+/**
+ * A failover first cuts the survivor's connections to the dead peer (QEMU's own COLO tests yank
+ * the migration before x-colo-lost-heartbeat): a host that froze or lost power never closes its
+ * sockets, and a flush to its NBD export, or a read of its migration stream, would wait on TCP.
+ */
+function yankSteps(spec: Spec, profile: Profile, pair: PairClassification, observed: Record<string, ObservedNode>): Phased[] {
+  if (!profile.yank || (pair.transition !== 'secondary-failover' && pair.transition !== 'primary-failover')) return [];
+  const live = observed[pair.survivor]?.yank ?? [];
+  const peerFacing = new Set(spec.netdevs.flatMap((n) => (pair.transition === 'secondary-failover' ? [n.ids.secondaryMirrorChardev, n.ids.secondaryOutChardev] : [n.ids.mirrorChardev, n.ids.secondaryInChardev])));
+  const nbd = new Set(spec.disks.flatMap((_d, i) => [diskIds(i).nbd]));
+  const cut = live.filter((y) => y.type === 'migration' || (y.type === 'chardev' && peerFacing.has(y.id)) || (y.type === 'block-node' && nbd.has(y['node-name'])));
+  if (!cut.length) return [];
+  const what = cut.map((y) => (y.type === 'migration' ? 'the migration' : y.type === 'chardev' ? y.id : y['node-name'])).join(', ');
+  const step: QmpStep = { kind: 'qmp', node: pair.survivor, execute: 'yank', arguments: { instances: cut }, description: `cut ${what} to ${pair.dead}: a dead host never closes them`, precondition: 'connections to the dead node open' };
+  return [{ phase: PHASE.yank, step }];
+}
+
+/** The hooks a transition runs: before a resume on the new primary, after a failover on the survivor. */
+function transitionHooks(spec: Spec, pair: PairClassification): Phased[] {
+  switch (pair.transition) {
+    case 'secondary-resume':
+    case 'primary-resume':
+      return hookSteps(spec.hooks.beforeResume, pair.primary, { COLO_PAIR: spec.name, COLO_PRIMARY: pair.primary, COLO_SECONDARY: pair.secondary, COLO_TRANSITION: pair.transition }).map((step) => ({ phase: PHASE.beforeHooks, step }));
+    case 'secondary-failover':
+    case 'primary-failover':
+      return hookSteps(spec.hooks.afterFailover, pair.survivor, { COLO_PAIR: spec.name, COLO_SURVIVOR: pair.survivor, COLO_FAILED: pair.dead, COLO_TRANSITION: pair.transition }).map((step) => ({ phase: PHASE.afterHooks, step }));
+    default:
+      return [];
+  }
+}
+
+/** Steps follow from the changes: each kind plans its own, then all are ordered by phase (stable within one). */
+export function stepsFor(changes: Change[], ctx: KindContext, extra: Phased[]): Step[] {
+  const byKind = new Map<ResourceKind, Change[]>();
+  for (const c of changes) if (c.action !== 'blocked' && c.action !== 'unmanaged') byKind.set(c.kind, [...(byKind.get(c.kind) ?? []), c]);
+  const phased = [...extra, ...[...byKind].flatMap(([kind, list]) => KINDS[kind].steps(list, ctx))];
+  return phased
+    .map((p, i) => ({ ...p, i }))
+    .sort((a, b) => a.phase - b.phase || a.i - b.i)
+    .map((p) => p.step);
+}
+
+/** The roles a plan shows: failovers the roles the nodes had, other transitions the roles they take. */
+function shownRole(spec: Spec, pair: PairClassification, name: string): 'primary' | 'secondary' {
+  switch (pair.transition) {
+    case 'secondary-failover':
+      return name === pair.survivor ? 'secondary' : 'primary';
+    case 'primary-failover':
+      return name === pair.survivor ? 'primary' : 'secondary';
+    case 'setup':
+    case 'steady':
+    case 'secondary-resume':
+    case 'primary-resume':
+      return pair.primary === name ? 'primary' : 'secondary';
+    case 'degraded':
+      return pair.survivor === name ? 'primary' : 'secondary';
+    default:
+      return spec.nodes.find((n) => n.name === name)?.role ?? 'primary';
+  }
+}
+
 export interface PlanOptions {
   mode: 'offline' | 'live';
   fingerprint?: string;
+  /** false: a failover does not fence the dead node (the operator said it is off) */
+  fence?: boolean;
 }
 
-/** Observed (or assumed) state → classification, changes and ordered steps. Pure. */
+/** Observed (or assumed) state → classification, the desired state after it, changes and ordered steps. Pure. */
 export function buildPlan(spec: Spec, profile: Profile, observed: Record<string, ObservedNode>, opts: PlanOptions): Plan {
-  const [a, b] = spec.nodes.map((n) => classifyNode(observed[n.name]));
-  const pair = classifyPair(a, b);
-  const ctx = new PlanContext(spec, profile, observed);
+  const classes = spec.nodes.map((n) => classifyNode(observed[n.name] ?? { name: n.name, reach: 'unreachable', error: 'not observed', resources: {}, jobs: [] }));
+  const pair = classifyPair(classes[0], classes[1]);
+  const desired = desiredState(spec, profile, pair, observed);
   const reachable = new Set(Object.values(observed).filter((o) => o.reach === 'ok').map((o) => o.name));
-  const p = pair.primary ? ctx.node(pair.primary) : undefined;
-  const s = pair.secondary ? ctx.node(pair.secondary) : undefined;
+  const changes = diffState(desired, allResources(observed), { reachable, policy: policyOf, replicating: pair.transition === 'steady' });
+  const ctx = new KindContext(spec, profile, pair, observed, desired, changes);
+  const steps = stepsFor(changes, ctx, [...fenceSteps(spec, pair, opts.fence !== false), ...yankSteps(spec, profile, pair, observed), ...transitionHooks(spec, pair)]);
+
   const warnings = [...profile.warnings];
-
-  let steps: Step[] = [];
-  let changes: Change[] = [];
-  const desired = () => diffResources(toMap(replicatingResources(spec, profile, p!)), allResources(observed), reachable);
-  switch (pair.transition) {
-    case 'setup':
-      steps = setupSteps(ctx, p!, s!);
-      changes = desired();
-      break;
-    case 'steady':
-      steps = steadySteps(ctx, p!, s!);
-      // a replicating pair cannot get disk replication back in place: that takes a failover and a resume
-      changes = desired().map((c) =>
-        c.action === 'create' && /\/(block|block-node|nbd-export|nbd-server)(\/|$)/.test(c.address)
-          ? { ...c, action: 'blocked' as const, faultTolerance: `${c.faultTolerance ?? 'disk replication is incomplete'}; it cannot be re-attached while COLO runs: fail over (colo failover) and resume` }
-          : c,
-      );
-      if (steps.some((x) => isQmp(x) && x.execute === 'migrate-set-parameters') && spec.qemu.accel === 'tcg') {
-        warnings.push('changing a migration parameter on a replicating pair forces a checkpoint at once; under TCG this QEMU deadlocks there');
-      }
-      break;
-    case 'secondary-resume':
-    case 'primary-resume':
-      steps = resumeSteps(ctx, p!, s!, pair.transition);
-      changes = desired();
-      break;
-    case 'secondary-failover':
-    case 'primary-failover': {
-      const survivor = ctx.node(pair.survivor!);
-      const dead = spec.nodes.find((n) => n.name !== survivor.name)!;
-      steps = pair.transition === 'secondary-failover' ? secondaryFailoverSteps(ctx, survivor, dead) : primaryFailoverSteps(ctx, survivor, dead);
-      changes = removals(steps, observed);
-      break;
-    }
-    default:
-      break;
+  if (pair.transition === 'steady' && spec.qemu.accel === 'tcg' && profile.warnings.some((w) => /TCG deadlocks/.test(w)) && steps.some((x) => x.kind === 'qmp' && x.execute === 'migrate-set-parameters')) {
+    warnings.push('changing a migration parameter on a replicating pair forces a checkpoint at once; under TCG this QEMU deadlocks there');
   }
-
   const count = (action: Change['action']) => changes.filter((c) => c.action === action).length;
   const nodes: Plan['nodes'] = {};
-  for (const c of [a, b]) {
+  for (const c of classes) {
     const o = observed[c.name];
-    const specRole = spec.nodes.find((n) => n.name === c.name)!.role;
-    // failovers show the roles the nodes had; other transitions the roles they take
-    const failoverRole = pair.transition === 'secondary-failover' ? (c.name === pair.survivor ? 'secondary' : 'primary') : pair.transition === 'primary-failover' ? (c.name === pair.survivor ? 'primary' : 'secondary') : undefined;
     nodes[c.name] = {
-      role: failoverRole ?? (pair.primary === c.name ? 'primary' : pair.secondary === c.name ? 'secondary' : specRole),
+      role: shownRole(spec, pair, c.name),
       state: c.class,
-      ...(o.version ? { qemu: formatVersion(o.version) } : {}),
+      ...(o?.version ? { qemu: formatVersion(o.version) } : {}),
       ...(c.lastMode ? { lastMode: c.lastMode } : {}),
       ...(c.detail ? { detail: c.detail } : {}),
     };
@@ -108,10 +132,11 @@ export function buildPlan(spec: Spec, profile: Profile, observed: Record<string,
     mode: opts.mode,
     nodes,
     transition: pair.transition,
+    ...(pair.transition === 'secondary-failover' || pair.transition === 'primary-failover' ? { failover: { survivor: pair.survivor, dead: pair.dead } } : {}),
     gated: pair.gated,
     reason: pair.reason,
     warnings,
-    changes,
+    changes: displayOrder(changes),
     steps,
     summary: {
       create: count('create'),

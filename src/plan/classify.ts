@@ -25,16 +25,34 @@ export function classifyNode(o: ObservedNode): NodeClassification {
   if (o.runstate === 'prelaunch' && !MIGRATING.has(mig ?? '')) return { ...base, class: 'fresh-primary', lastMode };
   if (o.runstate === 'inmigrate') return { ...base, class: 'fresh-secondary', lastMode };
   if (MIGRATING.has(mig ?? '') || o.runstate === 'finish-migrate') return { ...base, class: 'migrating', lastMode };
-  if (o.runstate === 'running' || o.runstate === 'paused') return { ...base, class: 'standalone', lastMode: lastMode ?? 'none', detail: o.runstate === 'paused' ? 'paused' : undefined };
+  if (o.runstate === 'running' || o.runstate === 'paused') {
+    const took = lastMode === 'secondary' ? `took over from its primary${o.colo?.reason ? ` (failover reason: ${o.colo.reason})` : ''}` : undefined;
+    return { ...base, class: 'standalone', lastMode: lastMode ?? 'none', detail: [o.runstate === 'paused' ? 'paused' : undefined, took].filter(Boolean).join('; ') || undefined };
+  }
   return { ...base, class: 'failed', detail: `runstate ${o.runstate}, COLO mode ${mode}, migration ${mig ?? 'none'}` };
 }
 
 const gone = (c: NodeClassification) => c.class === 'unreachable' || c.class === 'hung';
+/** runs the guest: its outputs reach the clients (a COLO secondary's do not) */
+const ownsGuest = (c: NodeClassification) => c.class === 'colo-primary' || c.class === 'standalone';
+
+function splitBrain(a: NodeClassification, b: NodeClassification): PairClassification {
+  const who = (c: NodeClassification) => `${c.name} (${c.class}${c.lastMode && c.lastMode !== 'none' ? `, last mode ${c.lastMode}` : ''}${c.detail ? `: ${c.detail}` : ''})`;
+  const taker = [a, b].find((c) => c.class === 'standalone' && c.lastMode === 'secondary');
+  const stale = taker ? (taker === a ? b : a) : undefined;
+  const what = taker && stale
+    ? `${taker.name} took over while ${stale.name} kept running. Fence or stop ${stale.name} (colo stop --node ${stale.name}), launch it as a new secondary (colo launch --node ${stale.name}), and apply to resume`
+    : 'colo will not choose which guest state survives: stop the node whose guest state you discard (colo stop --node NAME), launch it as a new secondary, and apply';
+  return { transition: 'blocked', gated: false, splitBrain: true, reason: `split brain: both ${who(a)} and ${who(b)} run the guest. ${what}` };
+}
 
 /** Picks the transition from both nodes' classes (the table in the design brief). */
 export function classifyPair(a: NodeClassification, b: NodeClassification): PairClassification {
   const other = (c: NodeClassification) => (c === a ? b : a);
   const find = (pred: (c: NodeClassification) => boolean) => [a, b].find(pred);
+
+  // two nodes whose guests reach the clients: never deepen it with a failover
+  if (ownsGuest(a) && ownsGuest(b)) return splitBrain(a, b);
 
   const freshP = find((c) => c.class === 'fresh-primary');
   const freshS = find((c) => c.class === 'fresh-secondary');
@@ -55,29 +73,22 @@ export function classifyPair(a: NodeClassification, b: NodeClassification): Pair
     return {
       transition: 'secondary-failover',
       survivor: cs.name,
-      primary: cs.name,
+      dead: dead.name,
       gated: true,
       reason: `primary ${dead.name} is ${dead.class}${dead.detail ? ` (${dead.detail})` : ''}; ${cs.name} can take over. An unreachable node may be a partition, not a death: fail over only when you know it is dead`,
     };
   }
-  if (cp && (gone(other(cp)) || other(cp).class === 'fresh-secondary' || other(cp).class === 'failed' || other(cp).class === 'standalone')) {
+  if (cp && (gone(other(cp)) || other(cp).class === 'fresh-secondary' || other(cp).class === 'failed')) {
     const dead = other(cp);
     return {
       transition: 'primary-failover',
       survivor: cp.name,
-      primary: cp.name,
+      dead: dead.name,
       gated: true,
       reason: `secondary ${dead.name} is ${dead.class}${dead.detail ? ` (${dead.detail})` : ''}; ${cp.name} can continue alone. Fail over only when you know the secondary is dead`,
     };
   }
   const alone = [a, b].filter((c) => c.class === 'standalone');
-  if (alone.length === 2) {
-    return {
-      transition: 'blocked',
-      gated: false,
-      reason: `split brain: both ${a.name} and ${b.name} run on their own (last modes ${a.lastMode}, ${b.lastMode}). colo will not choose: stop the node whose guest state you discard (colo stop --node NAME), launch it as a new secondary, and apply`,
-    };
-  }
   if (alone.length === 1) {
     const s = alone[0];
     const o = other(s);
@@ -86,7 +97,10 @@ export function classifyPair(a: NodeClassification, b: NodeClassification): Pair
       return { transition: t, primary: s.name, secondary: o.name, gated: false, reason: `${s.name} runs alone (last mode ${s.lastMode}) and ${o.name} waits with -incoming: resume replication with ${s.name} as primary` };
     }
     if (gone(o) || o.class === 'failed') {
-      return { transition: 'degraded', primary: s.name, secondary: o.name, gated: false, reason: `${s.name} runs alone without fault tolerance; ${o.name} is ${o.class}. Launch a new secondary (colo launch --node ${o.name}) and apply to resume` };
+      return { transition: 'degraded', survivor: s.name, dead: o.name, gated: false, reason: `${s.name} runs alone without fault tolerance; ${o.name} is ${o.class}. Launch a new secondary (colo launch --node ${o.name}) and apply to resume` };
+    }
+    if (o.class === 'colo-secondary') {
+      return { transition: 'blocked', gated: false, reason: `${s.name} runs alone but ${o.name} still waits as its COLO secondary (a stale replica): stop ${o.name} (colo stop --node ${o.name}), launch it as a new secondary, and apply to resume` };
     }
   }
   if (gone(a) && gone(b)) return { transition: 'blocked', gated: false, reason: `neither node answers (${a.name}: ${a.class}, ${b.name}: ${b.class})` };

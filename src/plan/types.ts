@@ -1,4 +1,3 @@
-import type { Scalar } from '../model/state.js';
 
 export type NodeClass =
   | 'unreachable'
@@ -30,32 +29,50 @@ export interface NodeClassification {
   detail?: string;
 }
 
-export interface PairClassification {
-  transition: Transition;
-  /** the node that is (or becomes) primary */
-  primary?: string;
-  /** the node that is (or becomes) secondary */
-  secondary?: string;
-  /** failover: the node that keeps running */
-  survivor?: string;
-  /** failovers happen only when a person or an HA engine decided */
-  gated: boolean;
-  reason: string;
-}
+/** The pair's state and the transition it calls for, keyed on the transition. */
+export type PairClassification =
+  | {
+      transition: 'setup' | 'steady' | 'secondary-resume' | 'primary-resume';
+      /** the node that is (or becomes) primary */
+      primary: string;
+      /** the node that is (or becomes) secondary */
+      secondary: string;
+      gated: false;
+      reason: string;
+    }
+  | {
+      transition: 'secondary-failover' | 'primary-failover';
+      /** the node that keeps running, and runs alone afterwards */
+      survivor: string;
+      /** the node declared dead */
+      dead: string;
+      /** failovers happen only when a person or an HA engine decided */
+      gated: true;
+      reason: string;
+    }
+  | { transition: 'degraded'; survivor: string; dead: string; gated: false; reason: string }
+  | { transition: 'blocked'; gated: false; reason: string; splitBrain?: boolean };
+
+/** What proves a step's effect when QEMU reports an error although the effect happened. */
+export type Effect = { absent: 'block-node'; id: string };
 
 export interface QmpStep {
+  kind: 'qmp';
   node: string;
   execute: string;
   arguments?: Record<string, unknown>;
   description: string;
-  precondition?: string;
+  precondition: string;
   /** the QEMU error text that means the step's effect is already there */
   alreadyDone?: string;
+  /** read back after an error: when it holds, the step counts as done and QEMU's text is journaled */
+  effect?: Effect;
 }
 
 export type WaitKind = 'migration-status' | 'colo-mode' | 'block-job-ready' | 'block-job-gone' | 'chardevs-connected';
 
 export interface WaitStep {
+  kind: 'wait';
   node: string;
   wait: WaitKind;
   /** what is waited for: a status, a mode, a job id, chardev ids */
@@ -65,6 +82,7 @@ export interface WaitStep {
 }
 
 export interface HookStep {
+  kind: 'hook';
   node: string;
   hook: string;
   run: string[];
@@ -73,42 +91,34 @@ export interface HookStep {
   description: string;
 }
 
-export type Step = QmpStep | WaitStep | HookStep;
+/** Runs the dead node's fence command: the failover goes on only once it reported the node off. */
+export interface FenceStep {
+  kind: 'fence';
+  /** the node fenced (not where the command runs: that is the machine colo runs on) */
+  node: string;
+  run: string[];
+  timeoutMs: number;
+  env: Record<string, string>;
+  description: string;
+}
+
+export type Step = QmpStep | WaitStep | HookStep | FenceStep;
 
 export function isQmp(s: Step): s is QmpStep {
-  return 'execute' in s;
+  return s.kind === 'qmp';
 }
 export function isWait(s: Step): s is WaitStep {
-  return 'wait' in s;
+  return s.kind === 'wait';
 }
 export function isHook(s: Step): s is HookStep {
-  return 'hook' in s;
+  return s.kind === 'hook';
+}
+export function isFence(s: Step): s is FenceStep {
+  return s.kind === 'fence';
 }
 
-/**
- * What a change does to a resource. Read like a review: one member per kind of effect.
- */
-export type Action =
-  /** the resource does not exist and will be created */
-  | 'create'
-  /** the resource exists with other values and will be changed in place */
-  | 'update'
-  /** the resource will be removed (failover) */
-  | 'delete'
-  /** differs, but colo cannot change it on a running QEMU: relaunch needed */
-  | 'blocked'
-  /** exists live, not described by the spec: shown, never deleted */
-  | 'unmanaged';
-
-export interface Change {
-  node: string;
-  address: string;
-  action: Action;
-  before?: Record<string, Scalar | string[]>;
-  after?: Record<string, Scalar | string[]>;
-  /** set when the change, or the state it repairs, weakens fault tolerance */
-  faultTolerance?: string;
-}
+export type { Action, Change } from '../diff/types.js';
+import type { Change } from '../diff/types.js';
 
 export interface PlanNode {
   role: 'primary' | 'secondary';
@@ -124,6 +134,8 @@ export interface Plan {
   mode: 'offline' | 'live';
   nodes: Record<string, PlanNode>;
   transition: Transition;
+  /** a failover's survivor and the node it takes over from */
+  failover?: { survivor: string; dead: string };
   gated: boolean;
   reason: string;
   warnings: string[];

@@ -1,4 +1,4 @@
-import { isHook, isQmp, isWait, type Step } from '../plan/types.js';
+import { isFence, isHook, isQmp, isWait, type Step } from '../plan/types.js';
 
 /** One line per step, the same in plans, apply progress and errors (no colour: used on the fast path too). */
 export function stepText(s: Step): string {
@@ -8,5 +8,6 @@ export function stepText(s: Step): string {
   }
   if (isWait(s)) return `wait ${s.wait} ${Array.isArray(s.until) ? s.until.join(',') : s.until} (up to ${s.timeoutMs / 1000} s)`;
   if (isHook(s)) return `hook ${s.hook}: ${s.run.join(' ')} (up to ${s.timeoutMs / 1000} s)`;
+  if (isFence(s)) return `fence ${s.node}: ${s.run.join(' ')} (up to ${s.timeoutMs / 1000} s)`;
   return '?';
 }

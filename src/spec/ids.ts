@@ -31,9 +31,12 @@ export function defaultNicPorts(base: number, index: number): NicPorts {
   return { primaryIn: b, mirror: b + 2, secondaryIn: b + 3, compareOut: b + 4 };
 }
 
-/** Block node ids of disk n: the seed's parent0, childs0 and replication0 for n = 0. */
-export function diskIds(index: number): { parent: string; childs: string; replication: string } {
-  return { parent: `parent${index}`, childs: `childs${index}`, replication: `replication${index}` };
+/**
+ * Block node ids of disk n: the seed's parent0, childs0 and replication0 for n = 0, and nbd0 for
+ * the primary's plain NBD child (QEMU 11's document).
+ */
+export function diskIds(index: number): { parent: string; childs: string; replication: string; nbd: string } {
+  return { parent: `parent${index}`, childs: `childs${index}`, replication: `replication${index}`, nbd: `nbd${index}` };
 }
 
 /** Id of the drive-mirror job that copies disk n to a new secondary. */

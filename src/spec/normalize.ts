@@ -60,7 +60,10 @@ export function normalize(raw: Raw): Spec {
       append: q.append,
       extraArgs: q.extraArgs ?? [],
     },
-    nodes: s.nodes.map((n: Raw) => ({ name: n.name, role: n.role, host: n.host, qmp: n.qmp, workdir: n.workdir, netns: n.netns, netdevs: n.netdevs ?? {} })),
+    nodes: s.nodes.map((n: Raw) => ({
+      name: n.name, role: n.role, host: n.host, qmp: n.qmp, workdir: n.workdir, netns: n.netns, netdevs: n.netdevs ?? {},
+      ...(n.fence ? { fence: { run: Array.isArray(n.fence.run) ? n.fence.run : ['/bin/sh', '-c', n.fence.run], timeoutMs: n.fence.timeoutMs ?? 30000 } } : {}),
+    })),
     disks: s.disks.map((d: Raw) => ({
       id: d.id,
       size: String(d.size),

@@ -23,6 +23,8 @@ export interface NodeSpec {
   qmp: string;
   workdir: string;
   netns?: string;
+  /** the command that guarantees this node is off, run before a failover away from it */
+  fence?: { run: string[]; timeoutMs: number };
   /** per-node netdev settings by netdev id (a tap's name can differ between hosts) */
   netdevs: Record<string, { ifname?: string; bridge?: string }>;
 }

@@ -1,4 +1,4 @@
-// COLO-NOTES FIX 1 on a real QEMU 7.2: a secondary started with the seed's `top-id=childs0` and a raw
+// The silent hang of QEMU 7.2's replication (a top-id that is not the quorum root): a secondary started with the seed's `top-id=childs0` and a raw
 // quorum child makes replication_start fail without a word; the primary stays in finish-migrate and
 // the secondary in inmigrate while migration says colo. colo never generates that form, but it must
 // recognise the signature on a live pair and say what it means instead of reporting a healthy pair.

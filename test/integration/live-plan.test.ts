@@ -82,7 +82,7 @@ describe(`live plan on QEMU 7.2 (${accel})`, () => {
     expect(b.filters).toEqual({ hn0: ['f1', 'f2', 'rew0'] });
     expect(a.nbdExports).toEqual([]);
     expect(b.nbdExports).toEqual(['parent0']);
-    expect(a.replication).toContainEqual(expect.objectContaining({ disk: 'colo-disk0', child: 'children.1', node: 'replication0', driver: 'replication', target: 'nbd://127.0.0.1:42051/parent0' }));
+    expect(a.replication).toContainEqual(expect.objectContaining({ disk: 'colo-disk0', child: 'children.1', node: 'nbd0', driver: 'nbd', target: 'nbd://127.0.0.1:42051/parent0' }));
 
     // the same facts, straight from QMP
     const qa = await pair.qmp('a');

@@ -19,6 +19,8 @@ export interface PairOptions {
   nics?: number;
   /** extra YAML under spec: (e.g. hooks) */
   extra?: string;
+  /** extra flow-map entries of a node (e.g. `fence: {run: [...]}`); DIR is replaced by the pair's directory */
+  nodeExtra?: { a?: string; b?: string };
   /** spec.qemu.version (default 7.2) and spec.qemu.binary (default qemu-system-x86_64) */
   qemuVersion?: string;
   binary?: string;
@@ -60,7 +62,7 @@ function killPid(pid: number): void {
 }
 
 /** Alive and not a zombie (a daemonized QEMU is reparented to init, which reaps it when it gets to it). */
-function running(pid: number): boolean {
+export function running(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch {
@@ -115,8 +117,8 @@ metadata: {name: ${o.name}}
 spec:
   qemu: {version: "${o.qemuVersion ?? '7.2'}", accel: ${accel}, memory: 64M, smp: 1, cpu: qemu64${o.binary ? `, binary: ${o.binary}` : ''}}
   nodes:
-    - {name: a, role: primary,   host: 127.0.0.1, qmp: unix:${dir}/a.qmp, workdir: ${dir}/a}
-    - {name: b, role: secondary, host: 127.0.0.1, qmp: unix:${dir}/b.qmp, workdir: ${dir}/b}
+    - {name: a, role: primary,   host: 127.0.0.1, qmp: unix:${dir}/a.qmp, workdir: ${dir}/a${o.nodeExtra?.a ? `, ${o.nodeExtra.a.replaceAll('DIR', dir)}` : ''}}
+    - {name: b, role: secondary, host: 127.0.0.1, qmp: unix:${dir}/b.qmp, workdir: ${dir}/b${o.nodeExtra?.b ? `, ${o.nodeExtra.b.replaceAll('DIR', dir)}` : ''}}
   disks:
 ${disks}
   netdevs:

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { diffResources } from '../../src/diff/diff.js';
+import { diffState, displayOrder } from '../../src/diff/diff.js';
+import type { Change } from '../../src/diff/types.js';
 import { resource, toMap, type Resource } from '../../src/model/state.js';
+import { policyOf } from '../../src/plan/kinds/index.js';
 
 const both = new Set(['a', 'b']);
 const mirror = (o: Record<string, string | boolean> = {}) => resource('a', 'object', 'm0', { 'qom-type': 'filter-mirror', netdev: 'hn0', queue: 'tx', outdev: 'mirror0', vnet_hdr_support: false, ...o });
 const order = (node: string, ids: string[]) => resource(node, 'filter-order', 'hn0', { order: ids });
 const delay = (ms: number) => resource('a', 'parameter', 'x-checkpoint-delay', { value: ms });
-const diff = (desired: Resource[], observed: Resource[], reachable = both) => diffResources(toMap(desired), toMap(observed), reachable);
+const diff = (desired: Resource[], observed: Resource[], reachable = both, o: { removed?: Resource[]; replicating?: boolean } = {}): Change[] =>
+  displayOrder(diffState({ resources: toMap(desired), removed: toMap(o.removed ?? []), complete: true }, toMap(observed), { reachable, policy: policyOf, replicating: o.replicating ?? false }));
 
 describe('diffResources: actions', () => {
   it('nothing when observed equals desired', () => {
@@ -16,7 +19,22 @@ describe('diffResources: actions', () => {
 
   it('create: desired, not observed', () => {
     const r = resource('b', 'nbd-export', 'parent0', { device: 'parent0' });
-    expect(diff([r], [])).toEqual([{ node: 'b', address: 'b/nbd-export/parent0', action: 'create', after: { device: 'parent0' }, faultTolerance: 'the secondary does not receive disk writes' }]);
+    expect(diff([r], [])).toEqual([{ node: 'b', address: 'b/nbd-export/parent0', kind: 'nbd-export', id: 'parent0', action: 'create', after: { device: 'parent0' }, faultTolerance: 'the secondary does not receive disk writes' }]);
+  });
+
+  it('blocked create: a disk piece is not re-attached while the pair replicates, and says what it takes', () => {
+    const child = resource('a', 'block-child', 'colo-disk0/children.1', { target: 'nbd://h:1/parent0' });
+    expect(diff([child], [])[0]).toMatchObject({ action: 'create' });
+    expect(diff([child], [], both, { replicating: true })[0]).toMatchObject({ action: 'blocked', faultTolerance: expect.stringMatching(/not attached.*cannot be re-attached while COLO runs: fail over/) });
+    // a node's own disk layout is its command line's: never created live
+    expect(diff([resource('b', 'block-child', 'colo-disk0/children.0', { node: 'childs0' })], [])[0]).toMatchObject({ action: 'blocked', faultTolerance: expect.stringMatching(/relaunch/) });
+  });
+
+  it('delete: what the transition removes, where it is still live (and nothing that is already gone)', () => {
+    const f1 = resource('b', 'object', 'f1', { 'qom-type': 'filter-redirector' });
+    const f2 = resource('b', 'object', 'f2', { 'qom-type': 'filter-redirector' });
+    const changes = diff([], [f1], both, { removed: [f1, f2] });
+    expect(changes).toEqual([expect.objectContaining({ address: 'b/object/f1', action: 'delete', before: f1.value })]);
   });
 
   it('update: a parameter, a capability and the COLO mode change in place', () => {

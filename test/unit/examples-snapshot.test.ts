@@ -1,5 +1,5 @@
-// The command lines and offline plans of every example, as text files to review against
-// COLO-NOTES.md. A change to any of them shows up as a snapshot diff (update with `vitest -u`).
+// The command lines and offline plans of every example, as text files to review against QEMU's
+// COLO procedure (docs/system/qemu-colo.rst). A change to any of them shows up as a snapshot diff (update with `vitest -u`).
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nodeArgs } from '../../src/model/argv.js';

@@ -5,7 +5,7 @@ import type { ObservedNode } from '../../src/model/observed.js';
 import { loadSpec } from '../../src/spec/load.js';
 import type { Spec } from '../../src/spec/types.js';
 
-export function pairYaml(o: { version?: string; accel?: 'kvm' | 'tcg'; delay?: number; hosts?: [string, string]; extra?: string } = {}): string {
+export function pairYaml(o: { version?: string; accel?: 'kvm' | 'tcg'; delay?: number; hosts?: [string, string]; extra?: string; edit?: (yaml: string) => string } = {}): string {
   const [ha, hb] = o.hosts ?? ['10.0.0.1', '10.0.0.2'];
   return `apiVersion: colo/v1
 kind: ColoPair
@@ -25,7 +25,8 @@ ${o.extra ?? ''}`;
 }
 
 export function pair(o: Parameters<typeof pairYaml>[0] = {}): { spec: Spec; profile: Profile } {
-  const r = loadSpec(pairYaml(o), 'pair.yaml');
+  const yaml = pairYaml(o);
+  const r = loadSpec(o.edit ? o.edit(yaml) : yaml, 'pair.yaml');
   if (!r.spec) throw new Error(r.problems.map((p) => `${p.code} ${p.message}`).join('\n'));
   return { spec: r.spec, profile: recordedProfile(parseVersion(r.spec.qemu.version)!, r.spec.qemu.accel) };
 }

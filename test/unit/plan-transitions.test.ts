@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nodeArgs } from '../../src/model/argv.js';
-import { parseVersion, recordedProfile } from '../../src/model/profile.js';
+import { parseVersion, recordedProfile, type Profile } from '../../src/model/profile.js';
 import { resource } from '../../src/model/state.js';
 import { assumeObserved } from '../../src/plan/assume.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
@@ -15,8 +15,9 @@ const names = (plan: Plan): string[] =>
   qmp(plan).map((s) => `${s.node} ${s.execute === 'human-monitor-command' ? `hmp ${String(s.arguments?.['command-line']).split(' ')[0]}` : s.execute}`);
 const indexOf = (plan: Plan, pred: (s: QmpStep) => boolean): number => plan.steps.findIndex((s) => isQmp(s) && pred(s));
 
-function planFor(t: Transition, o: Parameters<typeof pair>[0] = {}, edit?: (obs: Record<string, ObservedNode>) => void): Plan {
-  const { spec, profile } = pair(o);
+function planFor(t: Transition, o: Parameters<typeof pair>[0] = {}, edit?: (obs: Record<string, ObservedNode>) => void, tweak?: (p: Profile) => Profile): Plan {
+  const { spec, profile: recorded } = pair(o);
+  const profile = tweak ? tweak(recorded) : recorded;
   const observed = assumeObserved(spec, profile, t);
   edit?.(observed);
   return buildPlan(spec, profile, observed, { mode: 'offline' });
@@ -31,12 +32,14 @@ describe('setup', () => {
     expect(plan.nodes).toMatchObject({ a: { role: 'primary', state: 'fresh-primary' }, b: { role: 'secondary', state: 'fresh-secondary' } });
   });
 
-  it('runs the QMP of COLO-NOTES: secondary NBD first, then drive_add, x-blockdev-change, x-colo, delay, migrate', () => {
+  it("exports the secondary's disk, copies the primary's onto it, attaches QEMU 11's plain NBD child, then x-colo, delay, migrate", () => {
     expect(qmp(plan).map((s) => [s.node, s.execute, s.arguments])).toEqual([
       ['b', 'nbd-server-start', { addr: { type: 'inet', data: { host: '10.0.0.2', port: '9999' } } }],
       ['b', 'nbd-server-add', { device: 'parent0', writable: true }],
-      ['a', 'human-monitor-command', { 'command-line': 'drive_add -n buddy driver=replication,mode=primary,file.driver=nbd,file.host=10.0.0.2,file.port=9999,file.export=parent0,node-name=replication0' }],
-      ['a', 'x-blockdev-change', { parent: 'colo-disk0', node: 'replication0' }],
+      ['a', 'drive-mirror', { device: 'colo-disk0', 'job-id': 'resync', target: 'nbd://10.0.0.2:9999/parent0', mode: 'existing', format: 'raw', sync: 'full' }],
+      ['a', 'block-job-cancel', { device: 'resync' }],
+      ['a', 'blockdev-add', { driver: 'nbd', 'node-name': 'nbd0', server: { type: 'inet', host: '10.0.0.2', port: '9999' }, export: 'parent0', 'detect-zeroes': 'on' }],
+      ['a', 'x-blockdev-change', { parent: 'colo-disk0', node: 'nbd0' }],
       ['a', 'migrate-set-capabilities', { capabilities: [{ capability: 'x-colo', state: true }] }],
       ['a', 'migrate-set-parameters', { 'x-checkpoint-delay': 2000 }],
       ['a', 'migrate', { uri: 'tcp:10.0.0.2:9998' }],
@@ -54,6 +57,8 @@ describe('setup', () => {
     const migrate = indexOf(plan, (s) => s.execute === 'migrate');
     const waits = plan.steps.map((s, i) => (isWait(s) ? { i, node: s.node, wait: s.wait, until: s.until } : undefined)).filter((w) => w !== undefined);
     expect(waits).toEqual([
+      { i: indexOf(plan, (s) => s.execute === 'drive-mirror') + 1, node: 'a', wait: 'block-job-ready', until: 'resync' },
+      { i: indexOf(plan, (s) => s.execute === 'block-job-cancel') + 1, node: 'a', wait: 'block-job-gone', until: 'resync' },
       { i: migrate - 1, node: 'b', wait: 'chardevs-connected', until: ['red0', 'red1'] },
       { i: migrate + 1, node: 'a', wait: 'migration-status', until: 'colo' },
       { i: migrate + 2, node: 'b', wait: 'colo-mode', until: 'secondary' },
@@ -115,12 +120,13 @@ describe('primary failover (the secondary died)', () => {
     expect(qmp(plan)[0]).toMatchObject({ node: 'a', execute: 'x-blockdev-change', arguments: { parent: 'colo-disk0', child: 'children.2' } });
   });
 
-  it('then deletes replication0, compare, iothread and the filters, and leaves COLO last', () => {
+  it('then deletes the child node (blockdev-del nbd0, its effect read back if QEMU complains), compare, iothread and the filters, and leaves COLO last', () => {
     const plan = planFor('primary-failover');
     expect(plan.gated).toBe(true);
+    expect(qmp(plan).find((s) => s.execute === 'blockdev-del')?.effect).toEqual({ absent: 'block-node', id: 'nbd0' });
     expect(qmp(plan).map((s) => [s.execute, s.arguments])).toEqual([
       ['x-blockdev-change', { parent: 'colo-disk0', child: 'children.1' }],
-      ['human-monitor-command', { 'command-line': 'drive_del replication0' }],
+      ['blockdev-del', { 'node-name': 'nbd0' }],
       ['object-del', { id: 'comp0' }],
       ['object-del', { id: 'iothread1' }],
       ['object-del', { id: 'm0' }],
@@ -134,23 +140,40 @@ describe('primary failover (the secondary died)', () => {
     const plan = planFor('primary-failover', {}, (obs) => {
       obs.a = edited(obs.a, { drop: ['a/block/colo-disk0/children.1'] });
     });
-    expect(names(plan).slice(0, 2)).toEqual(['a hmp drive_del', 'a object-del']);
+    expect(names(plan).slice(0, 2)).toEqual(['a blockdev-del', 'a object-del']);
+  });
+
+  it('a pair set up with the replication driver (drive_add) loses it by drive_del', () => {
+    const plan = planFor('primary-failover', {}, (obs) => {
+      obs.a = edited(obs.a, {
+        drop: ['a/block-node/nbd0'],
+        put: [
+          resource('a', 'block-node', 'replication0', { driver: 'replication' }),
+          resource('a', 'block-child', 'colo-disk0/children.1', { node: 'replication0', driver: 'replication', target: 'nbd://10.0.0.2:9999/parent0' }),
+        ],
+      });
+    });
+    expect(qmp(plan).slice(0, 2).map((s) => [s.execute, s.arguments, s.effect])).toEqual([
+      ['x-blockdev-change', { parent: 'colo-disk0', child: 'children.1' }, undefined],
+      ['human-monitor-command', { 'command-line': 'drive_del replication0' }, { absent: 'block-node', id: 'replication0' }],
+    ]);
   });
 });
 
 describe('resume', () => {
-  it('secondary-resume: chardevs first, then the copy, replication, filters before id=rew0 in chain order, compare, migrate', () => {
+  it('secondary-resume: exports, chardevs, the copy, a pause only from its end to the attach, filters before id=rew0 in chain order, compare, migrate', () => {
     const plan = planFor('secondary-resume');
     expect(plan.transition).toBe('secondary-resume');
     expect(names(plan)).toEqual([
-      ...Array(6).fill('b chardev-add'),
       'a nbd-server-start',
       'a nbd-server-add',
+      ...Array(6).fill('b chardev-add'),
       'b drive-mirror',
       'b stop',
       'b block-job-cancel',
-      'b hmp drive_add',
+      'b blockdev-add',
       'b x-blockdev-change',
+      'b cont',
       'b object-add',
       'b object-add',
       'b object-add',
@@ -169,14 +192,20 @@ describe('resume', () => {
     expect(qmp(plan).filter((s) => s.execute === 'object-add').slice(3).map((s) => s.arguments?.id)).toEqual(['iothread1', 'comp0']);
   });
 
-  it('secondary-resume: the copy is ready before the VM stops, and the job is gone before drive_add', () => {
+  it('secondary-resume: the copy is ready before the VM stops, and the job is gone before the child is added', () => {
     const plan = planFor('secondary-resume');
     const ready = plan.steps.findIndex((s) => isWait(s) && s.wait === 'block-job-ready');
     const gone = plan.steps.findIndex((s) => isWait(s) && s.wait === 'block-job-gone');
     expect(ready).toBeGreaterThan(indexOf(plan, (s) => s.execute === 'drive-mirror'));
     expect(ready).toBeLessThan(indexOf(plan, (s) => s.execute === 'stop'));
     expect(gone).toBeGreaterThan(indexOf(plan, (s) => s.execute === 'block-job-cancel'));
-    expect(gone).toBeLessThan(indexOf(plan, (s) => s.execute === 'human-monitor-command'));
+    expect(gone).toBeLessThan(indexOf(plan, (s) => s.execute === 'blockdev-add'));
+  });
+
+  it('secondary-resume on a QEMU without blockdev-del (the replication driver): the guest stays paused until migrate', () => {
+    const plan = planFor('secondary-resume', {}, undefined, (p) => ({ ...p, primaryChild: 'replication' }));
+    expect(names(plan)).toContain('b hmp drive_add');
+    expect(names(plan)).not.toContain('b cont');
   });
 
   it('secondary-resume: a resync job already running is not started again', () => {
@@ -211,23 +240,23 @@ describe('preconditions: a half-applied plan re-plans to the remaining steps', (
     expect(names(plan)).toEqual(['a migrate-set-capabilities', 'a migrate-set-parameters', 'a migrate']);
   });
 
-  it('setup after drive_add but before x-blockdev-change attaches without adding the node again', () => {
+  it('setup with a child node left unattached by an interrupted apply deletes it after the copy and adds it again', () => {
     const plan = planFor('setup', {}, (obs) => {
-      obs.a = edited(obs.a, { put: [resource('a', 'block-node', 'replication0', { driver: 'replication' })] });
+      obs.a = edited(obs.a, { put: [resource('a', 'block-node', 'nbd0', { driver: 'nbd' })] });
       obs.b = edited(obs.b, { put: [resource('b', 'nbd-server', 'nbd-server', {}), resource('b', 'nbd-export', 'parent0', { device: 'parent0' })] });
     });
-    expect(names(plan)).toContain('a x-blockdev-change');
-    expect(names(plan)).not.toContain('a hmp drive_add');
+    const n = names(plan);
+    expect(n.slice(0, 5)).toEqual(['a drive-mirror', 'a block-job-cancel', 'a blockdev-del', 'a blockdev-add', 'a x-blockdev-change']);
   });
 
-  it('setup with a replication node left by an earlier secondary (no export now) deletes and adds it again', () => {
+  it('setup with a replication node left by an earlier secondary deletes it (drive_del) and adds the NBD child', () => {
     const plan = planFor('setup', {}, (obs) => {
       obs.a = edited(obs.a, { put: [resource('a', 'block-node', 'replication0', { driver: 'replication' })] });
     });
     const n = names(plan);
     expect(n.indexOf('a hmp drive_del')).toBeGreaterThan(n.indexOf('b nbd-server-add'));
-    expect(n.indexOf('a hmp drive_add')).toBeGreaterThan(n.indexOf('a hmp drive_del'));
-    expect(n.indexOf('a x-blockdev-change')).toBeGreaterThan(n.indexOf('a hmp drive_add'));
+    expect(n.indexOf('a blockdev-add')).toBeGreaterThan(n.indexOf('a hmp drive_del'));
+    expect(n.indexOf('a x-blockdev-change')).toBeGreaterThan(n.indexOf('a blockdev-add'));
   });
 
   it('setup while the migration already runs only waits for COLO', () => {
@@ -407,16 +436,19 @@ describe('classifyNode', () => {
   });
 });
 
-describe('classifyPair: the table of DESIGN.md', () => {
+describe('classifyPair: which transition each pair of node states calls for', () => {
   const c = (name: string, cls: NodeClassification['class'], lastMode?: string): NodeClassification => ({ name, class: cls, ...(lastMode ? { lastMode } : {}) });
 
   it.each<[NodeClassification, NodeClassification, Transition, boolean, Record<string, string>]>([
     [c('a', 'fresh-primary'), c('b', 'fresh-secondary'), 'setup', false, { primary: 'a', secondary: 'b' }],
     [c('a', 'fresh-secondary'), c('b', 'fresh-primary'), 'setup', false, { primary: 'b', secondary: 'a' }],
     [c('a', 'colo-primary'), c('b', 'colo-secondary'), 'steady', false, { primary: 'a', secondary: 'b' }],
-    [c('a', 'unreachable'), c('b', 'colo-secondary'), 'secondary-failover', true, { survivor: 'b', primary: 'b' }],
+    [c('a', 'unreachable'), c('b', 'colo-secondary'), 'secondary-failover', true, { survivor: 'b', dead: 'a' }],
     [c('a', 'hung'), c('b', 'colo-secondary'), 'secondary-failover', true, { survivor: 'b' }],
-    [c('a', 'colo-primary'), c('b', 'unreachable'), 'primary-failover', true, { survivor: 'a', primary: 'a' }],
+    [c('a', 'colo-primary'), c('b', 'unreachable'), 'primary-failover', true, { survivor: 'a', dead: 'b' }],
+    [c('a', 'colo-primary'), c('b', 'standalone', 'secondary'), 'blocked', false, { splitBrain: true } as never],
+    [c('a', 'colo-primary'), c('b', 'standalone', 'none'), 'blocked', false, { splitBrain: true } as never],
+    [c('a', 'standalone', 'primary'), c('b', 'colo-secondary'), 'blocked', false, {}],
     [c('a', 'standalone', 'secondary'), c('b', 'fresh-secondary'), 'secondary-resume', false, { primary: 'a', secondary: 'b' }],
     [c('a', 'fresh-secondary'), c('b', 'standalone', 'secondary'), 'secondary-resume', false, { primary: 'b', secondary: 'a' }],
     [c('a', 'standalone', 'primary'), c('b', 'fresh-secondary'), 'primary-resume', false, { primary: 'a', secondary: 'b' }],
@@ -429,10 +461,7 @@ describe('classifyPair: the table of DESIGN.md', () => {
 
   it('split brain is blocked and says so', () => {
     const p = classifyPair(c('a', 'standalone', 'primary'), c('b', 'standalone', 'secondary'));
-    expect(p.transition).toBe('blocked');
-    expect(p.reason).toMatch(/split brain/);
-    expect(p.primary).toBeUndefined();
-    expect(p.survivor).toBeUndefined();
+    expect(p).toEqual({ transition: 'blocked', gated: false, splitBrain: true, reason: expect.stringMatching(/split brain.*b took over while a kept running/) });
   });
 
   it('an unreachable primary is a gated failover whose reason warns about partitions', () => {

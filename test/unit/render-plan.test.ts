@@ -27,6 +27,6 @@ describe('the plan summary line', () => {
 
   it('changes pending: counts and steps', () => {
     const plan = buildPlan(spec, profile, assumeObserved(spec, profile, 'setup'), { mode: 'offline' });
-    expect(renderPlanText(plan, false)).toMatch(/Plan: \d+ to create, \d+ to update, 0 to delete; 11 steps/);
+    expect(renderPlanText(plan, false)).toMatch(/Plan: \d+ to create, \d+ to update, 0 to delete; 15 steps/);
   });
 });

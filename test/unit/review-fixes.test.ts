@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runHook } from '../../src/apply/hooks.js';
 import { chardevResource } from '../../src/model/nic.js';
 import { fingerprint } from '../../src/observe/observe.js';
+import { parseVersion, recordedProfile } from '../../src/model/profile.js';
 import type { ObservedNode } from '../../src/model/observed.js';
 import { loadSpec } from '../../src/spec/load.js';
 
@@ -50,10 +51,11 @@ describe('TCP QMP ports', () => {
 });
 
 describe('chardev hosts', () => {
+  const profile = recordedProfile(parseVersion('7.2')!, 'kvm');
   it('a host name is not compared (a connected socket shows numbers), an IP literal is', () => {
-    expect(chardevResource('a', { id: 'mirror0', host: 'localhost', port: 9003, server: true }).value).toEqual({ port: 9003, server: true });
-    expect(chardevResource('a', { id: 'mirror0', host: '10.0.0.1', port: 9003, server: true }).value).toEqual({ host: '10.0.0.1', port: 9003, server: true });
-    expect(chardevResource('a', { id: 'mirror0', host: 'fd00::1', port: 9003, server: true }).value.host).toBe('fd00::1');
+    expect(chardevResource('a', { id: 'mirror0', host: 'localhost', port: 9003, server: true }, profile).value).toEqual({ port: 9003, server: true });
+    expect(chardevResource('a', { id: 'mirror0', host: '10.0.0.1', port: 9003, server: true }, profile).value).toEqual({ host: '10.0.0.1', port: 9003, server: true });
+    expect(chardevResource('a', { id: 'mirror0', host: 'fd00::1', port: 9003, server: true }, profile).value.host).toBe('fd00::1');
   });
 });
 
@@ -71,7 +73,7 @@ describe('fingerprint', () => {
 describe('hooks', () => {
   it('a timeout ends the processes the hook started, not only its shell', async () => {
     const marker = `colo-hook-probe-${process.pid}`;
-    const r = await runHook({ node: 'a', hook: 'slow', run: ['/bin/sh', '-c', `sleep 30 # ${marker}`], timeoutMs: 200, env: {}, description: '' }, process.env);
+    const r = await runHook({ kind: 'hook', node: 'a', hook: 'slow', run: ['/bin/sh', '-c', `sleep 30 # ${marker}`], timeoutMs: 200, env: {}, description: '' }, process.env);
     expect(r.error).toMatch(/timed out after 200 ms/);
     await new Promise((res) => setTimeout(res, 100));
     let left = '';

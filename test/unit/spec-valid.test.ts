@@ -18,7 +18,7 @@ function load(text: string): Spec {
 }
 
 describe('valid specs', () => {
-  it('the sketch in DESIGN.md validates with no problem at all', () => {
+  it('the documented example spec (every section, as a user writes it) validates with no problem at all', () => {
     const spec = load(read('test/fixtures/design-sketch.yaml'));
     expect(spec.name).toBe('demo');
     expect(spec.nodes.map((n) => [n.name, n.role])).toEqual([['a', 'primary'], ['b', 'secondary']]);

@@ -1,0 +1,36 @@
+import type { NodeSpec } from '../spec/types.js';
+import type { NodeClassification } from './types.js';
+
+export type FailoverDecision =
+  /** go on; `fence`: the dead node's fence command runs first */
+  | { ok: true; fence: boolean; note?: string }
+  | { ok: false; code: 'PEER_ALIVE' | 'NEEDS_FENCE'; message: string };
+
+/** A node whose guest runs (or is about to): failing over away from it makes two. */
+const ALIVE = new Set(['colo-primary', 'colo-secondary', 'standalone', 'migrating']);
+
+/**
+ * Whether the survivor may take over from `dead`, as it was just read. A node that answers as a
+ * live COLO node is refused unless forced; a hung one (frozen, or cut off) may come back and run
+ * the guest beside the survivor, so it is fenced first, or the operator says it is off (--no-fence,
+ * journaled). A node whose QEMU is gone (its socket refuses) has no guest to come back. Pure.
+ */
+export function failoverSafety(dead: NodeSpec, state: NodeClassification, o: { force?: boolean; noFence?: boolean }): FailoverDecision {
+  if (ALIVE.has(state.class) && !o.force) {
+    return {
+      ok: false,
+      code: 'PEER_ALIVE',
+      message: `${dead.name} answers QMP as ${state.class}: taking over now would leave two nodes running the guest. Fail over only from a node that is dead (or pass --force once ${dead.name} is stopped)`,
+    };
+  }
+  if (dead.fence && !o.noFence) return { ok: true, fence: true };
+  if (o.noFence) return { ok: true, fence: false, note: `${dead.name} not fenced: --no-fence (the operator says it is off)` };
+  if (state.class === 'hung') {
+    return {
+      ok: false,
+      code: 'NEEDS_FENCE',
+      message: `${dead.name} is hung (${state.detail ?? 'no answer'}): a frozen or cut-off host can come back and run the guest beside the survivor. Declare nodes[].fence for it, or pass --no-fence once you made sure it is off`,
+    };
+  }
+  return { ok: true, fence: false };
+}

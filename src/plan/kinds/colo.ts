@@ -1,0 +1,40 @@
+import type { Change } from '../../diff/types.js';
+import { hostPort } from '../../model/disk.js';
+import { at, PHASE, qmp, wait, type KindContext, type Phased, type ResourceKindPlanner } from './context.js';
+
+const MIGRATING = ['setup', 'active', 'device', 'pre-switchover', 'colo'];
+
+/**
+ * A node's COLO mode. Entering it is the primary's migrate to its secondary, once the secondary's
+ * chardevs are connected, proven by the migration reaching `colo` and both modes; leaving it is
+ * x-colo-lost-heartbeat — on a secondary right after its NBD server stops, on a primary after its
+ * child and filters are gone (QEMU's failover orders) — proven by mode none.
+ */
+export const coloKind: ResourceKindPlanner = {
+  policy: { inPlace: true },
+  steps(changes: Change[], ctx: KindContext): Phased[] {
+    const out: Phased[] = [];
+    for (const c of changes) {
+      const mode = c.after?.mode;
+      const live = ctx.obs(c.node)?.colo?.mode ?? 'none';
+      if (mode === 'primary') {
+        const s = ctx.peer(c.node);
+        if (!MIGRATING.includes(ctx.obs(c.node)?.migration?.status ?? '')) {
+          const connected = ctx.spec.netdevs.flatMap((n) => [n.ids.secondaryMirrorChardev, n.ids.secondaryOutChardev]);
+          out.push(at(PHASE.migrate)(wait(s.name, 'chardevs-connected', connected, ctx.timeouts.modeMs, `the secondary's ${connected.join(', ')} are connected to the primary`)));
+          out.push(at(PHASE.migrate)(qmp(c.node, 'migrate', { uri: `tcp:${hostPort(s.host, ctx.spec.ports.migration)}` }, `send the VM to ${s.name} and enter COLO`, 'no migration running')));
+        }
+        out.push(at(PHASE.waitMigration)(wait(c.node, 'migration-status', 'colo', ctx.timeouts.migrationMs, 'migration reaches status colo')));
+        out.push(at(PHASE.waitPrimary)(wait(c.node, 'colo-mode', 'primary', ctx.timeouts.modeMs, `${c.node} runs as COLO primary`)));
+      } else if (mode === 'secondary') {
+        out.push(at(PHASE.waitSecondary)(wait(c.node, 'colo-mode', 'secondary', ctx.timeouts.modeMs, `${c.node} runs as COLO secondary`)));
+      } else if (mode === 'none' && live !== 'none') {
+        const phase = live === 'secondary' ? PHASE.leaveSecondary : PHASE.leavePrimary;
+        const what = live === 'secondary' ? `${c.node} takes over: COLO mode none, the VM runs on` : `${c.node} leaves COLO and runs alone`;
+        out.push(at(phase)(qmp(c.node, 'x-colo-lost-heartbeat', undefined, what, `COLO mode ${live}`)));
+        out.push(at(PHASE.waitAlone)(wait(c.node, 'colo-mode', 'none', ctx.timeouts.modeMs, `${c.node} runs alone`)));
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,25 @@
+import type { KindPolicy } from '../../diff/types.js';
+import type { ResourceKind } from '../../model/state.js';
+import { blockChildKind, blockNodeKind } from './block.js';
+import { chardevKind } from './chardev.js';
+import { coloKind } from './colo.js';
+import type { ResourceKindPlanner } from './context.js';
+import { capabilityKind, parameterKind } from './migration.js';
+import { nbdExportKind, nbdServerKind } from './nbd.js';
+import { filterOrderKind, objectKind } from './object.js';
+
+/** Every resource kind and what it knows: how it is created, removed and updated, and when. */
+export const KINDS: Record<ResourceKind, ResourceKindPlanner> = {
+  chardev: chardevKind,
+  object: objectKind,
+  'filter-order': filterOrderKind,
+  'block-child': blockChildKind,
+  'block-node': blockNodeKind,
+  'nbd-server': nbdServerKind,
+  'nbd-export': nbdExportKind,
+  capability: capabilityKind,
+  parameter: parameterKind,
+  colo: coloKind,
+};
+
+export const policyOf = (kind: ResourceKind): KindPolicy => KINDS[kind].policy;
