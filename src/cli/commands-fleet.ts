@@ -155,7 +155,7 @@ function captured(io: Io) {
   return { io: { ...io, stdout: sink, stderr: sink }, text: () => text };
 }
 
-export async function cmdFleetApply(io: Io, o: FleetOptions & { autoApprove?: boolean; allowFailover?: boolean; journal?: string }): Promise<number> {
+export async function cmdFleetApply(io: Io, o: FleetOptions & { autoApprove?: boolean; allowFailover?: boolean; fence?: boolean; journal?: string }): Promise<number> {
   const fmt = format(o);
   if (!o.autoApprove) throw new CliError('applying several pairs needs --auto-approve (review them first with colo plan)', 1, 'NEEDS_APPROVAL');
   if (o.journal) throw new CliError('--journal names one file: with several pairs each pair journals to its own NAME.journal.jsonl', 1, 'BAD_OPTION');
@@ -167,7 +167,7 @@ export async function cmdFleetApply(io: Io, o: FleetOptions & { autoApprove?: bo
     if (!p.spec) return invalid(p);
     const cap = captured(io);
     try {
-      const code = await cmdApply(cap.io, { file: p.file, color: o.color, timeout: o.timeout, autoApprove: true, allowFailover: o.allowFailover });
+      const code = await cmdApply(cap.io, { file: p.file, color: o.color, timeout: o.timeout, autoApprove: true, allowFailover: o.allowFailover, fence: o.fence });
       const last = cap.text().trimEnd().split('\n').pop() ?? '';
       return { file: p.file, name: p.spec.name, outcome: code === 0 ? 'ok' : 'failed', detail: last, output: cap.text(), ...(code === 0 ? {} : { error: { code: 'NOT_CONVERGED', message: last } }) };
     } catch (e) {

@@ -6,7 +6,8 @@ import { liveProfile, type LivePlan } from './live-plan.js';
 
 /**
  * planLive for many pairs: every node of every pair is observed at once, at most `parallel`
- * nodes at a time (one QMP connection each); each pair is planned as soon as its two nodes are read.
+ * nodes at a time (one QMP connection each); each pair is planned as soon as its two nodes are read,
+ * as planLive plans one pair.
  */
 export function fleetPlanner(parallel: number, timeoutMs: number) {
   const slot = semaphore(parallel);
@@ -15,7 +16,7 @@ export function fleetPlanner(parallel: number, timeoutMs: number) {
     const readings = Object.fromEntries(list.map((r) => [r.observed.name, r]));
     const observed = Object.fromEntries(list.map((r) => [r.observed.name, r.observed]));
     const profile = liveProfile(spec, observed);
-    const plan = buildPlan(spec, profile, observed, { mode: 'live', fingerprint: fingerprint(observed) });
+    const plan = buildPlan(spec, profile, observed, { mode: 'live', fingerprint: fingerprint(observed), fence: true });
     return { plan, observed, readings, profile };
   };
 }
