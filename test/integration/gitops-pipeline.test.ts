@@ -88,8 +88,8 @@ describe.each(pipelines)('examples/gitops, %s: the jobs\' own commands on a real
     expect(refused.code, refused.output).toBe(1);
     expect(refused.output).toContain('colo: error CHANGE_REFUSED: refused: 1 change(s) of pair');
     expect(refused.output).toContain(`pairs/${pair.name}.yaml: refused, colo apply cannot make this change on a running pair`);
-    // no plan made, no QMP command sent: the pair runs as before
-    expect(existsSync(join(r.repo, 'colo-plans', `pairs_${pair.name}.yaml.plan.json`))).toBe(true); // the first change's plan only
+    // refused before planning: the saved plan is still the first change's (with dump0), and the pair runs as before
+    expect(existsSync(join(r.repo, 'colo-plans', `pairs_${pair.name}.yaml.plan.json`))).toBe(true);
     expect(JSON.parse(readFileSync(join(r.repo, 'colo-plans', `pairs_${pair.name}.yaml.plan.json`), 'utf8')).steps.some((s: any) => s.arguments?.id === 'dump0')).toBe(true);
     const a = await pair.qmp('a');
     expect((await a.execute('query-memory-size-summary'))['base-memory']).toBe(64 * 1024 * 1024);
