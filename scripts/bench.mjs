@@ -6,6 +6,7 @@
 //   5. setup to COLO running (`colo apply`) vs the raw command sequence           (goal <= 1.1)
 //   6. kill → survivor serving: `colo failover` with its tap hook vs the raw QMP sequence and the
 //      same `ip` calls, on tap NICs in a private network namespace (root only)    (goal <= 1.5)
+//   7, 8. the fleet: status of 20 live pairs, offline plan of 1000 files (scripts/bench-fleet.mjs)
 // Pairs run under TCG with checkpoints off (x-checkpoint-delay one hour), on loopback ports 45xxx.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,7 +57,7 @@ t = performance.now();
 let steps = 0;
 for (const d of docs) {
   const { spec } = lib.loadSpec(d, 'x.yaml');
-  const profile = lib.profileFor(lib.parseVersion(spec.qemu.version), spec.qemu.accel);
+  const profile = lib.specProfile(spec);
   steps += lib.buildPlan(spec, profile, lib.assumeObserved(spec, profile, 'setup'), { mode: 'offline' }).steps.length;
 }
 const planMs = performance.now() - t;
@@ -228,3 +229,6 @@ try {
 } finally {
   killAll();
 }
+
+// 7, 8. the fleet (its pairs on ports 47000–47399)
+await (await import('./bench-fleet.mjs')).benchFleet();

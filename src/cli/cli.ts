@@ -20,13 +20,25 @@ export async function run(argv: string[], io: Io): Promise<number> {
     exitCode = await h();
   };
   const file = new Option('-f, --file <FILE>', 'the pair spec (YAML)').makeOptionMandatory();
+  /** -f repeated, or a directory: a fleet of pairs (one plain file keeps the single-pair output) */
+  const files = () => new Option('-f, --file <FILE|DIR>', 'a pair spec (YAML), or a directory of them; repeatable').argParser((v: string, prev?: string[]) => [...(prev ?? []), v]);
+  const parallel = () => new Option('--parallel <N>', 'with several pairs: at most N nodes observed at once').default('8');
+  /** the single file, or undefined for a fleet */
+  const single = async (o: { file?: string[] }) => (o.file ? (await import('./fleet-files.js')).singleFile(io, o.file) : undefined);
+  const fleet = () => import('./commands-fleet.js');
 
   program
     .command('validate')
     .description('check a spec: schema, semantic rules, every problem with file:line:column')
-    .addOption(file)
+    .addOption(files().makeOptionMandatory())
+    .option('--format <FORMAT>', 'text | json | markdown (json and markdown: the fleet report, for one file too)')
     .action(function (this: Command) {
-      return act(async () => (await import('./commands-offline.js')).cmdValidate(io, { file: this.opts().file, color: color() }));
+      const o: any = this.opts();
+      return act(async () => {
+        const one = await single(o);
+        if (one && (o.format ?? 'text') === 'text') return (await import('./commands-offline.js')).cmdValidate(io, { file: one, color: color() });
+        return (await fleet()).cmdFleetValidate(io, { ...o, color: color() });
+      });
     });
 
   program
@@ -44,16 +56,20 @@ export async function run(argv: string[], io: Io): Promise<number> {
   program
     .command('plan')
     .description('what it takes to reach the spec from the live state (or, with --offline, from fresh nodes)')
-    .addOption(file)
+    .addOption(files().makeOptionMandatory())
     .option('--offline', 'do not connect: assume two fresh nodes (or --assume)')
     .option('--assume <TRANSITION>', 'offline: plan this transition (setup, steady, secondary-failover, primary-failover, secondary-resume, primary-resume)')
     .option('--format <FORMAT>', 'text | json | markdown', 'text')
-    .option('--out <PLAN>', 'save the plan (JSON) for `colo apply PLAN`')
+    .option('--out <PLAN>', 'save the plan (JSON) for `colo apply PLAN`; with several pairs a directory of NAME.plan.json')
     .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when changes are pending')
     .option('--timeout <MS>', 'QMP timeout per node', '5000')
+    .addOption(parallel())
     .action(function (this: Command) {
       const o: any = this.opts();
       return act(async () => {
+        const one = await single(o);
+        if (!one) return (await fleet()).cmdFleetPlan(io, { ...o, color: color() });
+        o.file = one;
         if (o.offline || o.assume) return (await import('./commands-offline.js')).cmdPlanOffline(io, { ...o, color: color() });
         return (await import('./commands-live.js')).cmdPlanLive(io, { ...o, color: color() });
       });
@@ -62,28 +78,57 @@ export async function run(argv: string[], io: Io): Promise<number> {
   program
     .command('apply [PLAN]')
     .description('carry out the plan (from the spec, or a saved PLAN) on the live pair')
-    .option('-f, --file <FILE>', 'the pair spec (YAML)')
+    .addOption(files())
     .option('--auto-approve', 'do not ask for confirmation')
     .option('--allow-failover', 'let apply run a failover the plan proposes')
     .option('--no-fence', "a failover does not run the dead node's fence command: you made sure it is off (journaled)")
     .option('--timeout <MS>', 'QMP timeout per command', '10000')
     .option('--journal <FILE>', 'JSON-lines journal of every QMP command (default: $COLO_STATE_DIR or ~/.local/state/colo/NAME.journal.jsonl)')
     .option('--stop-after <N>', 'testing: stop after N steps')
+    .addOption(parallel())
+    .option('--format <FORMAT>', 'with several pairs: text | json | markdown', 'text')
     .action(function (this: Command, planFile?: string) {
       const o: any = this.opts();
-      return act(async () => (await import('./commands-live.js')).cmdApply(io, { ...o, planFile, color: color() }));
+      return act(async () => {
+        if (o.file && !(await single(o))) {
+          if (planFile) throw new CliError('apply takes either a saved PLAN or -f, not both with several pairs', 1, 'USAGE');
+          return (await fleet()).cmdFleetApply(io, { ...o, color: color() });
+        }
+        return (await import('./commands-live.js')).cmdApply(io, { ...o, file: o.file?.[0], planFile, color: color() });
+      });
+    });
+
+  program
+    .command('diff <OLD> [NEW]')
+    .description('what a spec change means for QEMU, without QEMU: two files, or one against a git revision (--base)')
+    .option('--base <REF>', 'compare OLD with itself as it was at git revision REF')
+    .option('--format <FORMAT>', 'text | json | markdown', 'text')
+    .option('--fail-on <CLASS>', 'exit 1 when a change is of CLASS or stronger (in-place < relaunch-secondary < switchover < impossible)')
+    .option('--throughput <MIBS>', 'resync throughput assumed for the expected time without a replica (MiB/s)', '100')
+    .action(function (this: Command, old: string, next?: string) {
+      const o: any = this.opts();
+      return act(async () => (await import('./commands-diff.js')).cmdDiff(io, { ...o, old, new: next, color: color() }));
     });
 
   program
     .command('status')
     .description('one screen per pair: versions, runstates, COLO modes, replication, filters, exports, jobs')
-    .addOption(file)
-    .option('--format <FORMAT>', 'text | json', 'text')
+    .addOption(files().makeOptionMandatory())
+    .option('--format <FORMAT>', 'text | json (several pairs: also markdown)', 'text')
     .option('--timeout <MS>', 'QMP timeout per node', '5000')
+    .addOption(parallel())
+    .option('--detailed-exitcode', 'several pairs: exit 2 when a pair is not converged')
     .option('--sample <MS>', 'also count checkpoints on the primary for MS milliseconds (STOP/RESUME events)')
     .action(function (this: Command) {
       const o: any = this.opts();
-      return act(async () => (await import('./commands-live.js')).cmdStatus(io, { ...o, color: color() }));
+      return act(async () => {
+        const one = await single(o);
+        if (!one) {
+          if (o.sample) throw new CliError('--sample counts the checkpoints of one pair: give one -f FILE', 1, 'BAD_OPTION');
+          return (await fleet()).cmdFleetStatus(io, { ...o, color: color() });
+        }
+        return (await import('./commands-live.js')).cmdStatus(io, { ...o, file: one, color: color() });
+      });
     });
 
   program

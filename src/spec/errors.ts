@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'SCHEMA_COUNT'
   | 'SCHEMA_INVALID'
   | 'DUPLICATE_NODE_NAME'
+  | 'DUPLICATE_PAIR_NAME'
   | 'DUPLICATE_ID'
   | 'ROLE_COUNT'
   | 'PORT_COLLISION'

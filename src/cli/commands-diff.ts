@@ -1,0 +1,95 @@
+// colo diff OLD NEW | colo diff FILE --base REF: what a spec change means for QEMU, without QEMU.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, relative, resolve } from 'node:path';
+import { renderProblems } from '../render/problems.js';
+import { renderSpecDiffJson } from '../render/specdiff-json.js';
+import { renderSpecDiffMarkdown } from '../render/specdiff-markdown.js';
+import { renderSpecDiffText } from '../render/specdiff-text.js';
+import { loadSpec } from '../spec/load.js';
+import { diffSpecs, type SpecSide } from '../specdiff/diff-specs.js';
+import { CLASSES, type ChangeClass } from '../specdiff/types.js';
+import { CliError, type Io } from './io.js';
+import { specProfile } from './load-file.js';
+
+function side(io: Io, text: string, label: string, color: boolean): SpecSide {
+  const r = loadSpec(text, label);
+  if (!r.spec) {
+    io.stderr.write(renderProblems(r.problems, r.lines, color));
+    throw new CliError('', 1, r.problems[0]?.code ?? 'INVALID');
+  }
+  return { label, spec: r.spec, profile: specProfile(r.spec) };
+}
+
+function readSpec(io: Io, file: string): { text: string; label: string } {
+  const path = resolve(io.cwd, file);
+  try {
+    const rel = relative(io.cwd, path);
+    return { text: readFileSync(path, 'utf8'), label: rel && !rel.startsWith('..') ? rel : path };
+  } catch (e) {
+    throw new CliError(`${file}: cannot read the spec: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 1, 'FILE_READ');
+  }
+}
+
+/** The file as it was at REF: `git show REF:./NAME` from the file's own directory. undefined: not in REF. */
+function atRevision(io: Io, file: string, ref: string): string | undefined {
+  const path = resolve(io.cwd, file);
+  try {
+    return execFileSync('git', ['show', `${ref}:./${basename(path)}`], { cwd: dirname(path), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 << 20 });
+  } catch (e) {
+    const err = String((e as { stderr?: string }).stderr ?? (e as Error).message);
+    if (/does not exist in|exists on disk, but not in/.test(err)) return undefined;
+    if (/unknown revision|bad revision|invalid object name|Not a valid object name/i.test(err)) throw new CliError(`--base ${ref}: no such revision in the repository of ${file}`, 1, 'GIT_REF');
+    if (/not a git repository/i.test(err)) throw new CliError(`--base: ${file} is not inside a git repository`, 1, 'GIT_REF');
+    throw new CliError(`git show ${ref}:${file} failed: ${err.trim().split('\n')[0]}`, 1, 'GIT_REF');
+  }
+}
+
+export interface DiffOptions {
+  old: string;
+  new?: string;
+  base?: string;
+  format: string;
+  throughput?: string;
+  /** exit 1 (CHANGE_REFUSED) when a change is of this class or a stronger one */
+  failOn?: string;
+  color: boolean;
+}
+
+export function cmdDiff(io: Io, o: DiffOptions): number {
+  if (!['text', 'json', 'markdown'].includes(o.format)) throw new CliError(`--format must be text, json or markdown, not "${o.format}"`, 1, 'BAD_OPTION');
+  const throughput = Number(o.throughput ?? 100);
+  if (!(throughput > 0)) throw new CliError(`--throughput must be a positive number of MiB/s, not "${o.throughput}"`, 1, 'BAD_OPTION');
+  if (o.failOn !== undefined && !CLASSES.includes(o.failOn as ChangeClass)) throw new CliError(`--fail-on must be one of ${CLASSES.join(', ')}, not "${o.failOn}"`, 1, 'BAD_OPTION');
+  if (!!o.new === !!o.base) throw new CliError('give two files (colo diff OLD NEW) or one and a revision (colo diff FILE --base REF)', 1, 'USAGE');
+  let before: SpecSide;
+  let after: SpecSide;
+  if (o.base) {
+    const now = readSpec(io, o.old);
+    const then = atRevision(io, o.old, o.base);
+    after = side(io, now.text, now.label, o.color);
+    if (then === undefined) {
+      // a new pair: nothing runs that could change
+      const msg = `${now.label} is new since ${o.base}: pair ${after.spec.name} runs nowhere yet; colo plan shows its setup`;
+      if (o.format === 'json') io.stdout.write(JSON.stringify({ format_version: 1, name: after.spec.name, old: null, new: now.label, created: true }, null, 2) + '\n');
+      else if (o.format === 'markdown') io.stdout.write(`### colo diff \`${after.spec.name}\`\n\n:new: ${msg}\n`);
+      else io.stdout.write(msg + '\n');
+      return 2;
+    }
+    before = side(io, then, `${o.base}:${now.label}`, o.color);
+  } else {
+    const a = readSpec(io, o.old);
+    const b = readSpec(io, o.new!);
+    before = side(io, a.text, a.label, o.color);
+    after = side(io, b.text, b.label, o.color);
+  }
+  const d = diffSpecs(before, after, { throughputMiBps: throughput });
+  if (o.format === 'json') io.stdout.write(renderSpecDiffJson(d));
+  else if (o.format === 'markdown') io.stdout.write(renderSpecDiffMarkdown(d));
+  else io.stdout.write(renderSpecDiffText(d, o.color));
+  if (o.failOn && d.class && CLASSES.indexOf(d.class) >= CLASSES.indexOf(o.failOn as ChangeClass)) {
+    const refused = d.changes.filter((c) => CLASSES.indexOf(c.class) >= CLASSES.indexOf(o.failOn as ChangeClass));
+    throw new CliError(`refused: ${refused.length} change(s) of pair ${d.name} are ${o.failOn} or beyond (${[...new Set(refused.map((c) => c.class))].join(', ')}): ${refused.map((c) => c.address).join(', ')}`, 1, 'CHANGE_REFUSED');
+  }
+  return d.class ? 2 : 0;
+}

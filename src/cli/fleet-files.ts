@@ -1,0 +1,53 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { CliError, type Io } from './io.js';
+
+const SPEC = /\.ya?ml$/;
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name.startsWith('.')) continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...walk(p));
+    else if (SPEC.test(e.name)) out.push(p);
+  }
+  return out;
+}
+
+const isDir = (io: Io, f: string) => {
+  try {
+    return statSync(resolve(io.cwd, f)).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+/** One -f naming a file: the single-pair commands, with their output as before. */
+export function singleFile(io: Io, files: string[]): string | undefined {
+  return files.length === 1 && !isDir(io, files[0]) ? files[0] : undefined;
+}
+
+/**
+ * Every -f in order; a directory stands for every *.yaml / *.yml under it (hidden entries skipped),
+ * sorted by path so a fleet's order never depends on the file system. A file named twice counts once.
+ */
+export function fleetFiles(io: Io, files: string[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const f of files) {
+    const abs = resolve(io.cwd, f);
+    let found: string[];
+    if (isDir(io, f)) {
+      found = walk(abs).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      if (!found.length) throw new CliError(`${f}: no *.yaml or *.yml file under this directory`, 1, 'FILE_READ');
+    } else found = [abs];
+    for (const p of found) {
+      if (seen.has(p)) continue;
+      seen.add(p);
+      const rel = relative(io.cwd, p);
+      out.push(rel && !rel.startsWith('..') ? rel : p);
+    }
+  }
+  return out;
+}
