@@ -113,5 +113,5 @@ export function diffState(desired: DiffInput, observed: ResourceMap, o: DiffOpti
 
 /** Display order: what weakens fault tolerance first, then by address. */
 export function displayOrder(changes: Change[]): Change[] {
-  return [...changes].sort((a, b) => Number(!!b.faultTolerance) - Number(!!a.faultTolerance) || a.address.localeCompare(b.address));
+  return [...changes].sort((a, b) => Number(!!b.faultTolerance) - Number(!!a.faultTolerance) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 }

@@ -48,30 +48,30 @@ export function assumeObserved(spec: Spec, profile: Profile, transition: Transit
   const fresh = pairOf(launched(spec, profile, p, 'primary', p), launched(spec, profile, s, 'secondary', p));
   const setup: PairClassification = { transition: 'setup', primary: p.name, secondary: s.name, gated: false, reason: '' };
   const colo = { migration: { status: 'colo' }, runstate: 'running' };
-  const primary = after(spec, profile, setup, fresh, p.name, { ...colo, colo: { mode: 'primary' } });
-  // what the attach leaves in the primary's block graph, as QEMU shows it
-  Object.assign(primary.resources, toMap(spec.disks.flatMap((d, i) => attachedChild(p, s, spec, d, i, profile.primaryChild))));
-  const steady = pairOf(
-    primary,
-    after(spec, profile, setup, fresh, s.name, { ...colo, colo: { mode: 'secondary' } }),
-  );
+  // the pair after setup (only built when a later transition is asked for)
+  const steadyPair = () => {
+    const primary = after(spec, profile, setup, fresh, p.name, { ...colo, colo: { mode: 'primary' } });
+    // what the attach leaves in the primary's block graph, as QEMU shows it
+    Object.assign(primary.resources, toMap(spec.disks.flatMap((d, i) => attachedChild(p, s, spec, d, i, profile.primaryChild))));
+    return pairOf(primary, after(spec, profile, setup, fresh, s.name, { ...colo, colo: { mode: 'secondary' } }));
+  };
   const alone = (lastMode: string) => ({ runstate: 'running', colo: { mode: 'none', lastMode }, migration: { status: 'completed' } });
   switch (transition) {
     case 'setup':
       return fresh;
     case 'steady':
-      return steady;
+      return steadyPair();
     case 'secondary-failover':
-      return pairOf(unreachable(p.name), steady[s.name]);
+      return pairOf(unreachable(p.name), steadyPair()[s.name]);
     case 'primary-failover':
-      return pairOf(steady[p.name], unreachable(s.name));
+      return pairOf(steadyPair()[p.name], unreachable(s.name));
     case 'secondary-resume': {
       const fo: PairClassification = { transition: 'secondary-failover', survivor: s.name, dead: p.name, gated: true, reason: '' };
-      return pairOf(after(spec, profile, fo, steady, s.name, alone('secondary')), launched(spec, profile, p, 'secondary', s));
+      return pairOf(after(spec, profile, fo, steadyPair(), s.name, alone('secondary')), launched(spec, profile, p, 'secondary', s));
     }
     case 'primary-resume': {
       const fo: PairClassification = { transition: 'primary-failover', survivor: p.name, dead: s.name, gated: true, reason: '' };
-      return pairOf(after(spec, profile, fo, steady, p.name, alone('primary')), launched(spec, profile, s, 'secondary', p));
+      return pairOf(after(spec, profile, fo, steadyPair(), p.name, alone('primary')), launched(spec, profile, s, 'secondary', p));
     }
     default:
       throw new Error(`cannot assume ${transition}`);
