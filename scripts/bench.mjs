@@ -113,9 +113,14 @@ process.on('exit', () => {
 });
 
 function setupCommands(p) {
+  // what colo's setup does: copy the disk to the secondary, then attach the plain NBD child
   const a = [
-    { execute: 'human-monitor-command', arguments: { 'command-line': `drive_add -n buddy driver=replication,mode=primary,file.driver=nbd,file.host=127.0.0.1,file.port=${p.base + 1},file.export=parent0,node-name=replication0` } },
-    { execute: 'x-blockdev-change', arguments: { parent: 'colo-disk0', node: 'replication0' } },
+    { execute: 'drive-mirror', arguments: { device: 'colo-disk0', 'job-id': 'resync', target: `nbd://127.0.0.1:${p.base + 1}/parent0`, mode: 'existing', format: 'raw', sync: 'full' } },
+    { wait: 'query-block-jobs', field: '0.ready', equals: true },
+    { execute: 'block-job-cancel', arguments: { device: 'resync' } },
+    { wait: 'query-block-jobs', field: 'length', equals: 0 },
+    { execute: 'blockdev-add', arguments: { driver: 'nbd', 'node-name': 'nbd0', server: { type: 'inet', host: '127.0.0.1', port: String(p.base + 1) }, export: 'parent0', 'detect-zeroes': 'on' } },
+    { execute: 'x-blockdev-change', arguments: { parent: 'colo-disk0', node: 'nbd0' } },
     { execute: 'migrate-set-capabilities', arguments: { capabilities: [{ capability: 'x-colo', state: true }] } },
     { execute: 'migrate-set-parameters', arguments: { 'x-checkpoint-delay': 3600000 } },
     { execute: 'migrate', arguments: { uri: `tcp:127.0.0.1:${p.base}` } },

@@ -1,6 +1,7 @@
 // The baseline the benchmark compares colo with: the least a script can do to send a list of QMP
 // commands over a socket (no spec, no reads, no checks), polling where a wait is asked for.
-// usage: node scripts/raw-qmp.mjs SOCKET 'JSON array of {execute, arguments} | {wait: "query-x", field, equals}' [...more SOCKET JSON pairs]
+// usage: node scripts/raw-qmp.mjs SOCKET 'JSON array of {execute, arguments} | {wait: "query-x", field, equals} | {sleep: ms}' [...more SOCKET JSON pairs]
+// (`field` is a dotted path into the reply: "status", "0.ready", "length")
 import net from 'node:net';
 
 function session(path) {
@@ -34,10 +35,12 @@ for (let k = 0; k < pairs.length; k += 2) {
   await s.greeting;
   await s.send('qmp_capabilities');
   for (const c of JSON.parse(pairs[k + 1])) {
-    if (c.wait) {
+    if (c.sleep) {
+      await new Promise((r) => setTimeout(r, c.sleep));
+    } else if (c.wait) {
       for (;;) {
         const r = await s.send(c.wait);
-        if (r.return?.[c.field] === c.equals) break;
+        if (c.field.split('.').reduce((o, k) => o?.[k], r.return) === c.equals) break;
         await new Promise((r) => setTimeout(r, 20));
       }
     } else {
