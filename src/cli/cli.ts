@@ -11,7 +11,12 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .version('0.1.0')
     .option('--no-color', 'plain output (NO_COLOR is honoured too)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      // commander's own errors (a missing option, an unknown command) in the form of every other error
+      outputError: (s, write) => write(`colo: error USAGE: ${s.replace(/^error: /, '')}`),
+    })
     .showHelpAfterError('(run colo help COMMAND for its options)');
 
   const color = () => useColor(io, program.opts().color);
@@ -19,14 +24,15 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const act = async (h: Handler) => {
     exitCode = await h();
   };
-  const file = new Option('-f, --file <FILE>', 'the pair spec (YAML)').makeOptionMandatory();
+  const file = new Option('-f, --file <FILE>', 'the pair spec (YAML; - reads stdin)').makeOptionMandatory();
 
   program
     .command('validate')
     .description('check a spec: schema, semantic rules, every problem with file:line:column')
     .addOption(file)
+    .option('--format <FORMAT>', 'text | json (problems and warnings, for tools)', 'text')
     .action(function (this: Command) {
-      return act(async () => (await import('./commands-offline.js')).cmdValidate(io, { file: this.opts().file, color: color() }));
+      return act(async () => (await import('./commands-offline.js')).cmdValidate(io, { file: this.opts().file, format: this.opts().format, color: color() }));
     });
 
   program
@@ -62,7 +68,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   program
     .command('apply [PLAN]')
     .description('carry out the plan (from the spec, or a saved PLAN) on the live pair')
-    .option('-f, --file <FILE>', 'the pair spec (YAML)')
+    .option('-f, --file <FILE>', 'the pair spec (YAML; - reads stdin)')
     .option('--auto-approve', 'do not ask for confirmation')
     .option('--allow-failover', 'let apply run a failover the plan proposes')
     .option('--timeout <MS>', 'QMP timeout per command', '10000')
@@ -127,7 +133,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       if (e.message) io.stderr.write(`colo: error ${e.code}: ${e.message}\n`);
       return e.exitCode;
     }
-    io.stderr.write(`colo: internal error: ${(e as Error).message}\n`);
+    io.stderr.write(`colo: error INTERNAL: ${(e as Error)?.message ?? String(e)} (a bug: COLO_DEBUG=1 shows where)\n`);
     if (io.env.COLO_DEBUG) io.stderr.write(`${(e as Error).stack}\n`);
     return 1;
   }

@@ -11,7 +11,7 @@ import { openSession } from './session-open.js';
 /** The fast path: read the survivor once, fail over, no confirmation, the dead node is not contacted. */
 export async function cmdFailover(io: Io, o: { file: string; survivor: string; color: boolean; timeout?: string; journal?: string }): Promise<number> {
   const started = Date.now();
-  const { spec } = loadSpecFile(o.file, io, o.color);
+  const { spec } = await loadSpecFile(o.file, io, o.color);
   const survivor = nodeOrFail(spec, o.survivor);
   const dead = spec.nodes.find((n) => n.name !== survivor.name)!;
   const timeoutMs = ms(o.timeout, 5000);

@@ -39,7 +39,7 @@ async function chooseRole(spec: Spec, self: NodeSpec, explicit?: string): Promis
 }
 
 export async function cmdLaunch(io: Io, o: { file: string; node: string; role?: string; color: boolean }): Promise<number> {
-  const { spec } = loadSpecFile(o.file, io, o.color);
+  const { spec } = await loadSpecFile(o.file, io, o.color);
   const self = nodeOrFail(spec, o.node);
   const mine = await observeNode(self, { timeoutMs: 1000, objectProps: false, hangConfirmMs: 0 });
   if (mine.observed.reach !== 'unreachable') throw new CliError(`${self.name} already answers on ${self.qmp} (${classifyNode(mine.observed).class}); colo stop --node ${self.name} first`, 1, 'ALREADY_RUNNING');
@@ -67,7 +67,7 @@ export async function cmdLaunch(io: Io, o: { file: string; node: string; role?: 
 }
 
 export async function cmdStop(io: Io, o: { file: string; node: string; color: boolean }): Promise<number> {
-  const { spec } = loadSpecFile(o.file, io, o.color);
+  const { spec } = await loadSpecFile(o.file, io, o.color);
   const self = nodeOrFail(spec, o.node);
   const pid = readPid(self);
   let how = 'not running';

@@ -9,12 +9,12 @@ import { connectNode } from '../observe/observe.js';
 import { renderPlanText, stepText } from '../render/plan-text.js';
 import { nodeStatus, renderStatusText, type Checkpoints } from '../render/status-text.js';
 import type { Spec } from '../spec/types.js';
-import { writePlan } from './commands-offline.js';
+import { checkPlanFormat, writePlan } from './commands-offline.js';
 import { CliError, type Io } from './io.js';
 import { openSession } from './session-open.js';
 import { ms } from './options.js';
 import { converged, planLive } from './live-plan.js';
-import { loadSpecFile } from './load-file.js';
+import { loadSpecFile, specWarnings } from './load-file.js';
 import { progressPrinter } from './progress.js';
 
 interface Common {
@@ -27,8 +27,11 @@ interface Common {
 
 
 export async function cmdPlanLive(io: Io, o: Common & { format: string; out?: string; detailedExitcode?: boolean }): Promise<number> {
-  const { spec, path } = loadSpecFile(o.file!, io, o.color);
-  const { plan } = await planLive(spec, ms(o.timeout, 5000));
+  checkPlanFormat(o.format);
+  const timeoutMs = ms(o.timeout, 5000);
+  const { spec, path, problems } = await loadSpecFile(o.file!, io, o.color);
+  const { plan } = await planLive(spec, timeoutMs);
+  plan.warnings.push(...specWarnings(problems));
   writePlan(io, plan, o.format, o.color);
   if (o.out) {
     writeFileSync(resolve(io.cwd, o.out), JSON.stringify({ ...plan, spec_file: path }, null, 2) + '\n');
@@ -66,7 +69,7 @@ async function sampleCheckpoints(spec: Spec, primary: string, sampleMs: number, 
 }
 
 export async function cmdStatus(io: Io, o: Common & { format: string; sample?: string }): Promise<number> {
-  const { spec } = loadSpecFile(o.file!, io, o.color);
+  const { spec } = await loadSpecFile(o.file!, io, o.color);
   const timeoutMs = ms(o.timeout, 5000);
   const { plan, observed } = await planLive(spec, timeoutMs);
   const nodes = spec.nodes.map((n) => nodeStatus(observed[n.name]));
@@ -133,13 +136,14 @@ export async function cmdApply(
   }
   const file = o.file ?? saved?.spec_file;
   if (!file) throw new CliError('apply needs -f FILE or a saved PLAN', 1, 'USAGE');
-  const { spec } = loadSpecFile(file, io, o.color);
   const timeoutMs = ms(o.timeout, 10000);
+  const { spec, problems } = await loadSpecFile(file, io, o.color);
   const { journal, session, end } = openSession(io, spec, o.journal, timeoutMs);
   try {
     const reads = (node: string, cmd: string, args: unknown, r: Parameters<Journal['qmp']>[3]) => journal.qmp(node, cmd, args, r);
     const live = await planLive(spec, Math.min(timeoutMs, 5000), reads);
     let plan = live.plan;
+    plan.warnings.push(...specWarnings(problems));
     if (saved) {
       if (saved.fingerprint !== plan.fingerprint) {
         throw new CliError(`the saved plan ${o.planFile} is stale: the pair changed since it was made:\n  - ${whatMoved(saved, plan).join('\n  - ')}\nRun colo plan again.`, 1, 'STALE_PLAN');

@@ -64,7 +64,7 @@ describe('colo validate', () => {
     const r = await cli(['validate', '-f', 'nope.yaml'], {}, tmp);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/FILE_READ/);
-    expect(r.stderr).toMatch(/nope\.yaml: cannot read the spec: ENOENT/);
+    expect(r.stderr).toMatch(/nope\.yaml: cannot read the spec: no such file or directory \(ENOENT\)/);
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 
