@@ -124,6 +124,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
       return act(async () => (await import('./commands-launch.js')).cmdStop(io, { ...o, color: color() }));
     });
 
+  if (!argv.length) {
+    io.stderr.write(`colo: error USAGE: no command given\n${program.helpInformation()}`);
+    return 1;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;

@@ -4,9 +4,9 @@
  */
 export const LIMITS = {
   /** bytes of YAML read (a larger file is refused before it is parsed) */
-  maxBytes: 256 * 1024,
+  maxBytes: 64 * 1024,
   /** keys and items in the document, aliases counted as often as they are expanded */
-  maxValues: 10_000,
+  maxValues: 5_000,
   /** nesting depth of maps and sequences */
   maxDepth: 64,
   /** problems reported in full; the rest are counted */

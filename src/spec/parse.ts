@@ -100,7 +100,8 @@ export function parseYaml(text: string): ParsedYaml {
   } catch (e) {
     return fail({ code: 'YAML_SYNTAX', message: escapeControls(truncate((e as Error).message)), pos: { line: 1, column: 1 } });
   }
-  const syntaxErrors: SyntaxProblem[] = doc.errors.slice(0, LIMITS.maxProblems).map((e) => ({ code: 'YAML_SYNTAX', message: syntaxMessage(e), pos: at(syntaxOffset(doc, e)) }));
+  // the first syntax error only: what follows it is read differently, and its errors mislead
+  const syntaxErrors: SyntaxProblem[] = doc.errors.slice(0, 1).map((e) => ({ code: 'YAML_SYNTAX', message: syntaxMessage(e), pos: at(syntaxOffset(doc, e)) }));
   if (!syntaxErrors.length) {
     const lineOf = (offset: number) => at(offset).line;
     for (const issue of walkDocument(doc, lineOf).slice(0, LIMITS.maxProblems)) syntaxErrors.push({ code: issue.code, message: issue.message, pos: at(issue.offset) });

@@ -84,14 +84,20 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
   bind(spec.ports.nbd, '/spec/ports/nbd', 'NBD');
   spec.netdevs.forEach((n, i) => {
     const derived = defaultNicPorts(spec.ports.base, i);
+    const outOfRange: string[] = [];
+    let outPath = '';
     for (const name of NIC_PORT_NAMES) {
       // a port the netdev does not set comes from ports.base: point there, not at a key the file lacks
       const path = n.ports[name] === derived[name] ? '/spec/ports/base' : `/spec/netdevs/${i}/ports/${name}`;
       if (!isPort(n.ports[name])) {
-        problems.add('PORT_RANGE', path, `port ${n.ports[name]} (${name} chardev of netdev ${n.id}, base+${n.ports[name] - spec.ports.base}) is past 65535: lower ports.base to at most ${65535 - 5 * spec.netdevs.length + 1}`);
+        outOfRange.push(`${name} ${n.ports[name]}`);
+        outPath ||= path;
         continue;
       }
       bind(n.ports[name], path, `${name} chardev of netdev ${n.id}`);
+    }
+    if (outOfRange.length) {
+      problems.add('PORT_RANGE', outPath, `netdev ${n.id}: derived chardev ports past 65535 (${outOfRange.join(', ')}): with ${spec.netdevs.length} NIC(s) ports.base may be at most ${65536 - 5 * spec.netdevs.length}`);
     }
   });
   // A TCP QMP monitor binds on its own host: it collides with the other node's monitor on the same

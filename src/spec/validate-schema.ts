@@ -36,10 +36,13 @@ export function validateSchema(doc: unknown, problems: ProblemList): boolean {
   const validate = validator();
   if (validate(doc)) return true;
   const errors: ErrorObject[] = validate.errors ?? [];
-  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  const anyOfPaths = errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath);
+  const insideAnyOf = (path: string) => anyOfPaths.some((p) => path === p || path.startsWith(`${p}/`));
   for (const e of errors) {
     const path = e.instancePath;
-    if (e.keyword !== 'anyOf' && anyOfPaths.has(path)) continue;
+    if (e.keyword !== 'anyOf' && insideAnyOf(path)) continue;
+    // the failing keyword under propertyNames: reported once, by propertyNames
+    if ((e as { propertyName?: string }).propertyName !== undefined) continue;
     const params = e.params as Record<string, any>;
     const where = path === '' ? 'the document' : path;
     const got = shown(valueAt(doc, path));
@@ -66,7 +69,6 @@ export function validateSchema(doc: unknown, problems: ProblemList): boolean {
         problems.add('SCHEMA_ENUM', path, `${where} must be ${JSON.stringify(params.allowedValue)}, got ${got}`);
         break;
       case 'pattern': {
-        if (params.propertyName !== undefined) break; // reported by propertyNames
         const known = PATTERN_WORDS[params.pattern as string];
         if (known) problems.add(known.code, path, `${where} ${got} ${known.words}`);
         else if (params.pattern === '\\S') problems.add('SCHEMA_RANGE', path, `${where} must not be empty or blank`);
@@ -74,7 +76,6 @@ export function validateSchema(doc: unknown, problems: ProblemList): boolean {
         break;
       }
       case 'not':
-        if (params.propertyName !== undefined || /propertyNames/.test(e.schemaPath)) break;
         problems.add('SCHEMA_INVALID', path, `${where} ${e.message ?? 'is invalid'}`);
         break;
       case 'minimum':

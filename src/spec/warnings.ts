@@ -1,7 +1,7 @@
 import { parseQmpAddress } from '../qmp/address.js';
 import type { ProblemList } from './errors.js';
 import type { Spec } from './types.js';
-import { isLoopback } from './values.js';
+import { isHost, isLoopback } from './values.js';
 
 /** The newest QEMU major version colo has a profile for. */
 export const NEWEST_KNOWN_MAJOR = 11;
@@ -12,7 +12,12 @@ export const NEWEST_KNOWN_MAJOR = 11;
  * runs (not on the survivor), a QEMU version newer than any profile.
  */
 export function checkWarnings(spec: Spec, problems: ProblemList): void {
-  const qmp = spec.nodes.map((n) => parseQmpAddress(n.qmp));
+  // about hosts only once they are hosts (an invalid one is an error already)
+  const hostsOk = spec.nodes.every((n) => isHost(n.host));
+  const qmp = spec.nodes.map((n) => {
+    const q = parseQmpAddress(n.qmp);
+    return hostsOk && (q?.kind !== 'tcp' || isHost(q.host)) ? q : undefined;
+  });
   qmp.forEach((q, i) => {
     if (q?.kind === 'tcp' && !isLoopback(q.host)) {
       problems.warn('QMP_UNAUTHENTICATED', `/spec/nodes/${i}/qmp`, `node ${spec.nodes[i].name}: QMP on ${q.host}:${q.port} has no authentication: whoever reaches that port controls the VM (keep it on loopback or a private management network)`);
@@ -20,7 +25,7 @@ export function checkWarnings(spec: Spec, problems: ProblemList): void {
   });
   const [h0, h1] = spec.nodes.map((n) => n.host);
   const sameHost = h0 === h1 || (isLoopback(h0) && isLoopback(h1));
-  if (!sameHost && qmp[0]?.kind === 'unix' && qmp[1]?.kind === 'unix') {
+  if (hostsOk && !sameHost && qmp[0]?.kind === 'unix' && qmp[1]?.kind === 'unix') {
     problems.warn('QMP_UNREACHABLE', '/spec/nodes/1/qmp', `the nodes are on different hosts (${h0}, ${h1}) but both QMP monitors are unix: sockets, which colo reaches only on the machine it runs on: one node is always out of reach (use tcp:HOST:PORT)`);
   }
   const hooks = [...spec.hooks.afterFailover.map((h) => ['afterFailover', h.name]), ...spec.hooks.beforeResume.map((h) => ['beforeResume', h.name])];
