@@ -77,28 +77,29 @@ function syntaxOffset(doc: Document, e: YAMLError): number {
 
 export function parseYaml(text: string): ParsedYaml {
   const lineCounter = new LineCounter();
-  const lines = text.split(/\r?\n/);
   const at = (offset: number): SourcePos => {
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
-  const fail = (problem: SyntaxProblem): ParsedYaml => ({ value: undefined, locate: () => problem.pos, syntaxErrors: [problem], lines });
+  const fail = (problem: SyntaxProblem, lines: string[]): ParsedYaml => ({ value: undefined, locate: () => problem.pos, syntaxErrors: [problem], lines });
 
   if (text.length > LIMITS.maxBytes) {
-    return fail({ code: 'INPUT_LIMIT', message: `the file is ${text.length} characters long; a spec may hold at most ${LIMITS.maxBytes}`, pos: { line: 1, column: 1 } });
+    // only the first line is split off: the rest is never looked at
+    return fail({ code: 'INPUT_LIMIT', message: `the file is ${text.length} characters long; a spec may hold at most ${LIMITS.maxBytes}`, pos: { line: 1, column: 1 } }, [text.slice(0, text.indexOf('\n') >>> 0)]);
   }
+  const lines = text.split(/\r?\n/);
   const nul = text.indexOf('\u0000');
   if (nul >= 0) {
     const line = text.slice(0, nul).split('\n').length;
     const column = nul - text.lastIndexOf('\n', nul - 1);
-    return fail({ code: 'INPUT_ENCODING', message: 'the file holds a NUL byte: binary data, or UTF-16? A spec is UTF-8 text', pos: { line, column } });
+    return fail({ code: 'INPUT_ENCODING', message: 'the file holds a NUL byte: binary data, or UTF-16? A spec is UTF-8 text', pos: { line, column } }, lines);
   }
 
   let doc: Document;
   try {
     doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   } catch (e) {
-    return fail({ code: 'YAML_SYNTAX', message: escapeControls(truncate((e as Error).message)), pos: { line: 1, column: 1 } });
+    return fail({ code: 'YAML_SYNTAX', message: escapeControls(truncate((e as Error).message)), pos: { line: 1, column: 1 } }, lines);
   }
   // the first syntax error only: what follows it is read differently, and its errors mislead
   const syntaxErrors: SyntaxProblem[] = doc.errors.slice(0, 1).map((e) => ({ code: 'YAML_SYNTAX', message: syntaxMessage(e), pos: at(syntaxOffset(doc, e)) }));

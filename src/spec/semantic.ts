@@ -174,7 +174,9 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
 
 /** vhost is not in the Spec (it must be off); the raw value is checked here. */
 export function checkVhost(raw: any, problems: ProblemList): void {
-  (raw?.spec?.netdevs ?? []).forEach((n: any, i: number) => {
+  const netdevs = raw?.spec?.netdevs;
+  if (!Array.isArray(netdevs)) return;
+  netdevs.forEach((n: any, i: number) => {
     if (n?.vhost === true) {
       problems.add('VHOST_ON_TAP', `/spec/netdevs/${i}/vhost`, `netdev ${n.id}: vhost must be off: COLO's filters cannot see packets that vhost moves in the kernel`);
     }
