@@ -1,4 +1,5 @@
 import { nodeArgs } from '../model/argv.js';
+import { shellQuote } from '../model/shell-quote.js';
 import type { PrepareCommand } from '../model/disk.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { assumeObserved } from '../plan/assume.js';
@@ -12,9 +13,7 @@ import { validateJson } from './validate-json.js';
 
 export { nodeOrFail };
 
-export function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote };
 
 export function prepareShell(p: PrepareCommand): string {
   const cmd = p.argv.map(shellQuote).join(' ');

@@ -3,6 +3,7 @@ import type { Hook, NodeSpec } from '../spec/types.js';
 import { driveAddCommand, hostPort, nbdTarget } from '../model/disk.js';
 import { chardevAddArgs, objectAddArgs, type ObjectDef } from '../model/nic.js';
 import { nicRoles } from '../model/node-role.js';
+import { shellLine } from '../model/shell-quote.js';
 import { addressOf } from '../model/state.js';
 import type { PlanContext } from './context.js';
 import type { HookStep, QmpStep, Step, WaitStep } from './types.js';
@@ -20,7 +21,7 @@ function wait(node: string, kind: WaitStep['wait'], until: WaitStep['until'], ti
 }
 
 export function hookSteps(hooks: Hook[], node: string, env: Record<string, string>): HookStep[] {
-  return hooks.map((h) => ({ node, hook: h.name, run: h.run, timeoutMs: h.timeoutMs, env, description: `run hook ${h.name}: ${h.run.join(' ')}` }));
+  return hooks.map((h) => ({ node, hook: h.name, run: h.run, timeoutMs: h.timeoutMs, env, description: `run hook ${h.name}: ${shellLine(h.run)}` }));
 }
 
 /** Secondary side of any setup: x-colo (8.1+), NBD server, one export per disk. */
