@@ -28,6 +28,7 @@ interface Common {
 
 export async function cmdPlanLive(io: Io, o: Common & { format: string; out?: string; detailedExitcode?: boolean }): Promise<number> {
   checkPlanFormat(o.format);
+  if (o.out && o.file === '-') throw new CliError('--out needs -f FILE: a saved plan names the spec file that colo apply reads again', 1, 'BAD_OPTION');
   const timeoutMs = ms(o.timeout, 5000);
   const { spec, path, problems } = await loadSpecFile(o.file!, io, o.color);
   const { plan } = await planLive(spec, timeoutMs);

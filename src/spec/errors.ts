@@ -1,4 +1,8 @@
+import { escapeControls, truncate } from './display.js';
 import { LIMITS } from './limits.js';
+
+/** the longest message kept: values inside are cut already, this bounds the rest */
+const MAX_MESSAGE = 400;
 
 /**
  * Every problem found in a spec carries one of these codes, a message a user can act on, and the
@@ -75,7 +79,7 @@ export class ProblemList {
     }
     this.items.push({
       code,
-      message,
+      message: escapeControls(truncate(message, MAX_MESSAGE)),
       path,
       file: this.file,
       pos: this.locate(path, opts.key),

@@ -134,11 +134,11 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
       for (const key of ['indev', 'outdev'] as const) {
         const ref = f.props[key];
         if (ref !== undefined && !chardevs.has(String(ref))) {
-          problems.add('UNKNOWN_REFERENCE', `${raw}/filters/extra/${j}/props/${key}`, `filter ${f.id}: ${key} "${ref}" is not a chardev of netdev ${n.id} (known: ${[...chardevs].join(', ')})`);
+          problems.add('UNKNOWN_REFERENCE', `${raw}/filters/extra/${j}/props/${key}`, `filter ${f.id}: ${key} ${shown(ref)} is not a chardev of netdev ${n.id} (known: ${[...chardevs].join(', ')})`);
         }
       }
       if (f.props.netdev !== undefined && f.props.netdev !== n.id) {
-        problems.add('UNKNOWN_REFERENCE', `${raw}/filters/extra/${j}/props/netdev`, `filter ${f.id}: netdev "${f.props.netdev}" must be the netdev it is declared on (${n.id}); leave it out`);
+        problems.add('UNKNOWN_REFERENCE', `${raw}/filters/extra/${j}/props/netdev`, `filter ${f.id}: netdev ${shown(f.props.netdev)} must be the netdev it is declared on (${n.id}); leave it out`);
       }
     });
   });
@@ -147,7 +147,7 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
     for (const [id, o] of Object.entries(node.netdevs)) {
       const n = spec.netdevs.find((x) => x.id === id);
       if (!n) {
-        problems.add('UNKNOWN_REFERENCE', `/spec/nodes/${i}/netdevs/${id}`, `node ${node.name}: no netdev "${id}" (netdevs: ${spec.netdevs.map((x) => x.id).join(', ')})`, { key: true });
+        problems.add('UNKNOWN_REFERENCE', `/spec/nodes/${i}/netdevs/${id.replace(/~/g, '~0').replace(/\//g, '~1')}`, `node ${node.name}: no netdev ${shown(id)} (netdevs: ${spec.netdevs.map((x) => x.id).join(', ')})`, { key: true });
         continue;
       }
       if (o.ifname !== undefined && n.type !== 'tap') problems.add('NETDEV_OPTION', `/spec/nodes/${i}/netdevs/${id}/ifname`, `node ${node.name}: "ifname" applies to tap netdevs only (${id} is ${n.type})`, { key: true });
