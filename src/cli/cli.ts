@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { escapeControls } from '../spec/display.js';
 import { CliError, useColor, type Io } from './io.js';
 
 type Handler = () => Promise<number> | number;
@@ -134,10 +135,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
     if (e instanceof CliError) {
-      if (e.message) io.stderr.write(`colo: error ${e.code}: ${e.message}\n`);
+      if (e.message) io.stderr.write(`colo: error ${e.code}: ${escapeControls(e.message, true)}\n`);
       return e.exitCode;
     }
-    io.stderr.write(`colo: error INTERNAL: ${(e as Error)?.message ?? String(e)} (a bug: COLO_DEBUG=1 shows where)\n`);
+    io.stderr.write(`colo: error INTERNAL: ${escapeControls(String((e as Error)?.message ?? e), true)} (a bug: COLO_DEBUG=1 shows where)\n`);
     if (io.env.COLO_DEBUG) io.stderr.write(`${(e as Error).stack}\n`);
     return 1;
   }

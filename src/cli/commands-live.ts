@@ -10,9 +10,10 @@ import { renderPlanText, stepText } from '../render/plan-text.js';
 import { nodeStatus, renderStatusText, type Checkpoints } from '../render/status-text.js';
 import type { Spec } from '../spec/types.js';
 import { checkPlanFormat, writePlan } from './commands-offline.js';
+import { errnoWords } from './errno.js';
 import { CliError, type Io } from './io.js';
 import { openSession } from './session-open.js';
-import { ms } from './options.js';
+import { count, ms } from './options.js';
 import { converged, planLive } from './live-plan.js';
 import { loadSpecFile, specWarnings } from './load-file.js';
 import { progressPrinter } from './progress.js';
@@ -131,13 +132,14 @@ export async function cmdApply(
     try {
       saved = JSON.parse(readFileSync(resolve(io.cwd, o.planFile), 'utf8'));
     } catch (e) {
-      throw new CliError(`${o.planFile}: cannot read the saved plan: ${(e as Error).message}`, 1, 'PLAN_READ');
+      throw new CliError(`${o.planFile}: cannot read the saved plan: ${e instanceof SyntaxError ? `not JSON (${e.message})` : errnoWords(e)}`, 1, 'PLAN_READ');
     }
     if (saved?.format_version !== 1 || !saved.fingerprint) throw new CliError(`${o.planFile}: not a live plan saved by colo plan --out (format_version 1 with a fingerprint)`, 1, 'PLAN_FORMAT');
   }
   const file = o.file ?? saved?.spec_file;
   if (!file) throw new CliError('apply needs -f FILE or a saved PLAN', 1, 'USAGE');
   const timeoutMs = ms(o.timeout, 10000);
+  const stopAfter = o.stopAfter !== undefined ? count(o.stopAfter, '--stop-after') : undefined;
   const { spec, problems } = await loadSpecFile(file, io, o.color);
   const { journal, session, end } = openSession(io, spec, o.journal, timeoutMs);
   try {
@@ -171,8 +173,8 @@ export async function cmdApply(
       return 1;
     }
     journal.note('*', 'apply', { transition: plan.transition, steps: plan.steps.length, fingerprint: plan.fingerprint });
-    await runSteps(io, plan, session, o.stopAfter !== undefined ? Number(o.stopAfter) : undefined);
-    if (o.stopAfter !== undefined) return 0;
+    await runSteps(io, plan, session, stopAfter);
+    if (stopAfter !== undefined) return 0;
     await session.close();
     const after = await planLive(spec, Math.min(timeoutMs, 5000), reads);
     if (after.plan.steps.length === 0 && after.plan.transition !== 'blocked' && (after.plan.transition !== 'steady' || converged(after.plan))) {

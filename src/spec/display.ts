@@ -4,10 +4,10 @@ import { LIMITS } from './limits.js';
 // eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
-/** Text with every control byte written as an escape (\n, \u0000, ...), safe to print. */
-export function escapeControls(s: string): string {
+/** Text with every control byte written as an escape (\n, \u0000, ...), safe to print; `keepLines` keeps newlines. */
+export function escapeControls(s: string, keepLines = false): string {
   return s.replace(UNSAFE, (ch) => {
-    if (ch === '\n') return '\\n';
+    if (ch === '\n') return keepLines ? ch : '\\n';
     if (ch === '\r') return '\\r';
     return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
   });

@@ -116,6 +116,17 @@ describe('read errors in words', () => {
     const r = await cli(['validate', '-f', '.']);
     expect(r.stderr).toBe('colo: error FILE_READ: .: cannot read the spec: is a directory, not a file (EISDIR)\n');
   });
+  it('a saved plan that is missing, or not JSON', async () => {
+    expect((await cli(['apply', 'gone.json'])).stderr).toBe('colo: error PLAN_READ: gone.json: cannot read the saved plan: no such file or directory (ENOENT)\n');
+    expect((await cli(['apply', file('garbage.json', '{nope')])).stderr).toMatch(/^colo: error PLAN_READ: garbage\.json: cannot read the saved plan: not JSON/);
+  });
+  it('a command-line value with control bytes is shown escaped', async () => {
+    const r = await cli(['args', '-f', file('p.yaml', pair), '--node', 'x\u001b[2J']);
+    expect(r.stderr).toBe('colo: error UNKNOWN_NODE: no node named "x\\u001b[2J" in the spec (nodes: a, b)\n');
+  });
+  it('--stop-after must be a count', async () => {
+    expect((await cli(['apply', '-f', file('p2.yaml', pair), '--stop-after', 'x'])).stderr).toBe('colo: error BAD_OPTION: --stop-after must be a whole number, not "x"\n');
+  });
 });
 
 describe('usage errors in the colo: error USAGE form', () => {
