@@ -5,8 +5,9 @@ import type { ProblemList } from './errors.js';
  * document before the schema, so the schema (and its defaults) see only the new names.
  *
  * `on` (extra filters) became `side`: YAML 1.1 readers such as PyYAML read the key `on` as `true`.
+ * Each rename is pushed to `renamed` as [new pointer, old pointer], so positions can be found.
  */
-export function renameDeprecatedKeys(raw: any, problems: ProblemList): void {
+export function renameDeprecatedKeys(raw: any, problems: ProblemList, renamed: Array<[to: string, from: string]> = []): void {
   const netdevs = raw?.spec?.netdevs;
   if (!Array.isArray(netdevs)) return;
   netdevs.forEach((n: any, i: number) => {
@@ -22,6 +23,8 @@ export function renameDeprecatedKeys(raw: any, problems: ProblemList): void {
       problems.warn('DEPRECATED_KEY', path, '"on" is deprecated: write "side" (YAML 1.1 readers take the key on for true)', { key: true });
       f.side = f.on;
       delete f.on;
+      // problems about side are shown where the file says on
+      renamed.push([path.replace(/\/on$/, '/side'), path]);
     });
   });
 }

@@ -19,7 +19,13 @@ export interface LoadResult {
 /** YAML text → validated, normalised Spec, or every problem found. Pure; bounded by LIMITS whatever the text. */
 export function loadSpec(text: string, file: string): LoadResult {
   const parsed = parseYaml(text);
-  const problems = new ProblemList(file, parsed.locate);
+  // a renamed key is located under the name the file gives it
+  const renamed: Array<[to: string, from: string]> = [];
+  const locate = (pointer: string, key?: boolean) => {
+    const r = renamed.find(([to]) => pointer === to || pointer.startsWith(`${to}/`));
+    return parsed.locate(r ? r[1] + pointer.slice(r[0].length) : pointer, key);
+  };
+  const problems = new ProblemList(file, locate);
   if (parsed.syntaxErrors.length) {
     return {
       lines: parsed.lines,
@@ -28,7 +34,7 @@ export function loadSpec(text: string, file: string): LoadResult {
     };
   }
   const doc = parsed.value;
-  renameDeprecatedKeys(doc, problems);
+  renameDeprecatedKeys(doc, problems, renamed);
   const schemaOk = validateSchema(doc, problems);
   checkVhost(doc, problems);
   if (!schemaOk) return { problems: problems.items, omitted: problems.omitted, lines: parsed.lines };
