@@ -18,6 +18,13 @@ const PATTERN_WORDS: Record<string, { code: ErrorCode; words: string }> = {
   [PROP_NAME_PATTERN]: { code: 'SCHEMA_PATTERN', words: 'is not a QOM property name: a letter, then letters, digits, "_" or "-"' },
 };
 
+/** Why a range is what it is, where that is not obvious. */
+function rangeHint(path: string): string {
+  if (/\/ports\/base$/.test(path)) return ' (NIC n uses base+5n up to base+5n+4, which must stay at most 65535)';
+  if (/\/(timeoutMs|expiredScanCycleMs)$/.test(path) && /compare/.test(path)) return ' (QEMU refuses 0 here)';
+  return '';
+}
+
 function valueAt(root: unknown, pointer: string): unknown {
   let cur: any = root;
   for (const seg of pointer.split('/').slice(1)) cur = cur?.[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
@@ -81,7 +88,7 @@ export function validateSchema(doc: unknown, problems: ProblemList): boolean {
       case 'minimum':
       case 'maximum':
       case 'minLength':
-        problems.add('SCHEMA_RANGE', path, `${where} ${e.message}, got ${got}`);
+        problems.add('SCHEMA_RANGE', path, `${where} ${e.message}, got ${got}${rangeHint(path)}`);
         break;
       case 'minItems':
       case 'maxItems':
