@@ -71,6 +71,7 @@ async function sampleCheckpoints(spec: Spec, primary: string, sampleMs: number, 
 }
 
 export async function cmdStatus(io: Io, o: Common & { format: string; sample?: string }): Promise<number> {
+  if (o.format !== 'text' && o.format !== 'json') throw new CliError(`--format must be text or json, not "${o.format}"`, 1, 'BAD_OPTION');
   const { spec } = await loadSpecFile(o.file!, io, o.color);
   const timeoutMs = ms(o.timeout, 5000);
   const { plan, observed } = await planLive(spec, timeoutMs);
