@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Session } from '../apply/session.js';
@@ -10,7 +10,8 @@ import { renderPlanText, stepText } from '../render/plan-text.js';
 import { nodeStatus, renderStatusText, type Checkpoints } from '../render/status-text.js';
 import type { Spec } from '../spec/types.js';
 import { checkPlanFormat, writePlan } from './commands-offline.js';
-import { errnoWords } from './errno.js';
+import { escapeControls, truncate } from '../spec/display.js';
+import { readPlanText } from './read-input.js';
 import { CliError, type Io } from './io.js';
 import { openSession } from './session-open.js';
 import { count, ms } from './options.js';
@@ -130,10 +131,11 @@ export async function cmdApply(
 ): Promise<number> {
   let saved: (Plan & { spec_file?: string }) | undefined;
   if (o.planFile) {
+    const planText = readPlanText(o.planFile, io);
     try {
-      saved = JSON.parse(readFileSync(resolve(io.cwd, o.planFile), 'utf8'));
+      saved = JSON.parse(planText);
     } catch (e) {
-      throw new CliError(`${o.planFile}: cannot read the saved plan: ${e instanceof SyntaxError ? `not JSON (${e.message})` : errnoWords(e)}`, 1, 'PLAN_READ');
+      throw new CliError(`${o.planFile}: cannot read the saved plan: not JSON (${escapeControls(truncate((e as Error).message))})`, 1, 'PLAN_READ');
     }
     if (saved?.format_version !== 1 || !saved.fingerprint) throw new CliError(`${o.planFile}: not a live plan saved by colo plan --out (format_version 1 with a fingerprint)`, 1, 'PLAN_FORMAT');
   }

@@ -6,9 +6,9 @@ import { CliError, type Io } from './io.js';
 
 export type ReadOutcome = { text: string } | { problem: { code: 'INPUT_LIMIT' | 'INPUT_ENCODING'; message: string; line: number; column: number } };
 
-/** Reads from a file descriptor until EOF or one byte past the limit, whatever the file is (FIFO, /dev/zero). */
-function readCapped(fd: number): Buffer {
-  const max = LIMITS.maxBytes + 1;
+/** Reads from a file descriptor until EOF or one byte past `limit`, whatever the file is (FIFO, /dev/zero). */
+function readCapped(fd: number, limit: number = LIMITS.maxBytes): Buffer {
+  const max = limit + 1;
   const buf = Buffer.alloc(max);
   let n = 0;
   while (n < max) {
@@ -69,6 +69,29 @@ export async function readSpecInput(file: string, io: Io): Promise<ReadOutcome> 
     return decodeSpec(readCapped(fd));
   } catch (e) {
     throw new CliError(`${file}: cannot read the spec: ${errnoWords(e)}`, 1, 'FILE_READ');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The largest saved plan read back (a plan of a pair is tens of KiB). */
+export const MAX_PLAN_BYTES = 16 * 1024 * 1024;
+
+/** A saved plan's text, read with a cap; errors come back in words. */
+export function readPlanText(file: string, io: Io): string {
+  let fd: number;
+  try {
+    fd = openSync(resolve(io.cwd, file), 'r');
+  } catch (e) {
+    throw new CliError(`${file}: cannot read the saved plan: ${errnoWords(e)}`, 1, 'PLAN_READ');
+  }
+  try {
+    const bytes = readCapped(fd, MAX_PLAN_BYTES);
+    if (bytes.length > MAX_PLAN_BYTES) throw new CliError(`${file}: not a saved plan: larger than ${MAX_PLAN_BYTES / 1024 / 1024} MiB`, 1, 'PLAN_FORMAT');
+    return bytes.toString('utf8');
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`${file}: cannot read the saved plan: ${errnoWords(e)}`, 1, 'PLAN_READ');
   } finally {
     closeSync(fd);
   }
