@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { escapeControls } from '../spec/display.js';
 import { CliError, useColor, type Io } from './io.js';
+import { SIGPIPE_STATUS } from './stdio.js';
 
 type Handler = () => Promise<number> | number;
 
@@ -138,6 +139,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
       if (e.message) io.stderr.write(`colo: error ${e.code}: ${escapeControls(e.message, true)}\n`);
       return e.exitCode;
     }
+    // a reader that went away while colo wrote: quiet, as a command killed by SIGPIPE
+    if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') return SIGPIPE_STATUS;
     io.stderr.write(`colo: error INTERNAL: ${escapeControls(String((e as Error)?.message ?? e), true)} (a bug: COLO_DEBUG=1 shows where)\n`);
     if (io.env.COLO_DEBUG) io.stderr.write(`${(e as Error).stack}\n`);
     return 1;

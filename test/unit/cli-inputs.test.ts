@@ -186,3 +186,22 @@ describe.skipIf(!built)('a reader that goes away (colo args … | head -1)', () 
     expect(status).toBe(141);
   });
 });
+
+describe('a write that fails with EPIPE in-process', () => {
+  it('ends with 141 and says nothing', async () => {
+    let stderr = '';
+    const code = await run(['args', '-f', join(repo, 'examples/pair.yaml'), '--node', 'a'], {
+      stdout: {
+        write: () => {
+          throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+        },
+      },
+      stderr: { write: (s: string) => (stderr += s) },
+      stdin: Readable.from([]) as unknown as NodeJS.ReadableStream & { isTTY?: boolean },
+      env: {},
+      cwd: repo,
+    });
+    expect(code).toBe(141);
+    expect(stderr).toBe('');
+  });
+});
