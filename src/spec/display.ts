@@ -25,6 +25,7 @@ export function truncate(s: string, max: number = LIMITS.maxShown): string {
 /** A value as a message quotes it: JSON, cut to a readable length, control bytes escaped. */
 export function shown(value: unknown): string {
   if (value === undefined) return 'nothing';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);

@@ -53,6 +53,7 @@ describe('values in messages', () => {
     expect(escapeControls('a\u0000b\u001b[31mc\nd\u2028')).toBe('a\\u0000b\\u001b[31mc\\nd\\u2028');
     expect(shown('\u0007')).toBe('"\\u0007"');
     expect(escapeControls('a\u202eb')).toBe('a\\u202eb');
+    expect(shown(Infinity)).toBe('Infinity');
   });
   it('source lines are cut around the caret, which stays under its character', () => {
     const line = `${'a'.repeat(1000)}X${'b'.repeat(1000)}`;
