@@ -97,7 +97,8 @@ export function parseYaml(text: string): ParsedYaml {
 
   let doc: Document;
   try {
-    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+    // logLevel error: the library's warnings would go to the process's stderr; colo reports its own
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
   } catch (e) {
     return fail({ code: 'YAML_SYNTAX', message: escapeControls(truncate((e as Error).message)), pos: { line: 1, column: 1 } }, lines);
   }

@@ -15,7 +15,8 @@ function offsetOf(node: Node | null | undefined): number {
 
 /**
  * One pass over a parsed document, linear in its size: duplicate keys (checked with one Set per
- * map, where the yaml library compares every key with every other), aliases that name no anchor,
+ * map, where the yaml library compares every key with every other), keys that are not plain values
+ * (JSON has none; the yaml library would stringify them with a process warning), aliases that name no anchor,
  * and the limits on values and depth. Aliases count as often as they would be expanded, so an alias
  * bomb stops at the alias that crosses the limit, before anything is expanded.
  */
@@ -66,7 +67,9 @@ export function walkDocument(doc: Document, lineOf: (offset: number) => number):
           if (first) {
             issues.push({ code: 'YAML_SYNTAX', message: `duplicate key ${shown(name)}: map keys must be unique (first on line ${lineOf(offsetOf(first))})`, offset: offsetOf(key) });
           } else seen.set(name, key);
-        } else size += visit(key, depth + 1);
+        } else if (key !== null && key !== undefined) {
+          issues.push({ code: 'YAML_SYNTAX', message: 'a key must be a plain value, not a map, a list or an alias', offset: offsetOf(key) });
+        }
         size += visit(pair.value, depth + 1);
       }
     } else if (isSeq(node)) {
