@@ -1,5 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
+import { escapeControls } from '../spec/display.js';
 import { CliError, useColor, type Io } from './io.js';
+import { SIGPIPE_STATUS } from './stdio.js';
 
 type Handler = () => Promise<number> | number;
 
@@ -11,7 +13,12 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .version('0.1.0')
     .option('--no-color', 'plain output (NO_COLOR is honoured too)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      // commander's own errors (a missing option, an unknown command) in the form of every other error
+      outputError: (s, write) => write(`colo: error USAGE: ${s.replace(/^error: /, '')}`),
+    })
     .showHelpAfterError('(run colo help COMMAND for its options)');
 
   const color = () => useColor(io, program.opts().color);
@@ -19,9 +26,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const act = async (h: Handler) => {
     exitCode = await h();
   };
-  const file = new Option('-f, --file <FILE>', 'the pair spec (YAML)').makeOptionMandatory();
+  const file = new Option('-f, --file <FILE>', 'the pair spec (YAML; - reads stdin)').makeOptionMandatory();
   /** -f repeated, or a directory: a fleet of pairs (one plain file keeps the single-pair output) */
-  const files = () => new Option('-f, --file <FILE|DIR>', 'a pair spec (YAML), or a directory of them; repeatable').argParser((v: string, prev?: string[]) => [...(prev ?? []), v]);
+  const files = () => new Option('-f, --file <FILE|DIR>', 'a pair spec (YAML; - reads stdin), or a directory of them; repeatable').argParser((v: string, prev?: string[]) => [...(prev ?? []), v]);
   const parallel = () => new Option('--parallel <N>', 'with several pairs: at most N nodes observed at once').default('8');
   /** the single file, or undefined for a fleet */
   const single = async (o: { file?: string[] }) => (o.file ? (await import('./fleet-files.js')).singleFile(io, o.file) : undefined);
@@ -31,12 +38,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .command('validate')
     .description('check a spec: schema, semantic rules, every problem with file:line:column')
     .addOption(files().makeOptionMandatory())
-    .option('--format <FORMAT>', 'text | json | markdown (json and markdown: the fleet report, for one file too)')
+    .option('--format <FORMAT>', 'text | json | markdown (one file: json lists its problems and warnings, for tools; several: the fleet report)')
     .action(function (this: Command) {
       const o: any = this.opts();
       return act(async () => {
         const one = await single(o);
-        if (one && (o.format ?? 'text') === 'text') return (await import('./commands-offline.js')).cmdValidate(io, { file: one, color: color() });
+        const format = o.format ?? 'text';
+        if (one && (format === 'text' || format === 'json')) return (await import('./commands-offline.js')).cmdValidate(io, { file: one, format, color: color() });
         return (await fleet()).cmdFleetValidate(io, { ...o, color: color() });
       });
     });
@@ -167,16 +175,22 @@ export async function run(argv: string[], io: Io): Promise<number> {
       return act(async () => (await import('./commands-launch.js')).cmdStop(io, { ...o, color: color() }));
     });
 
+  if (!argv.length) {
+    io.stderr.write(`colo: error USAGE: no command given\n${program.helpInformation()}`);
+    return 1;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
     if (e instanceof CliError) {
-      if (e.message) io.stderr.write(`colo: error ${e.code}: ${e.message}\n`);
+      if (e.message) io.stderr.write(`colo: error ${e.code}: ${escapeControls(e.message, true)}\n`);
       return e.exitCode;
     }
-    io.stderr.write(`colo: internal error: ${(e as Error).message}\n`);
+    // a reader that went away while colo wrote: quiet, as a command killed by SIGPIPE
+    if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') return SIGPIPE_STATUS;
+    io.stderr.write(`colo: error INTERNAL: ${escapeControls(String((e as Error)?.message ?? e), true)} (a bug: COLO_DEBUG=1 shows where)\n`);
     if (io.env.COLO_DEBUG) io.stderr.write(`${(e as Error).stack}\n`);
     return 1;
   }

@@ -16,7 +16,7 @@ export async function cmdFailover(
   o: { file: string; survivor: string; color: boolean; timeout?: string; peerTimeout?: string; journal?: string; force?: boolean; fence?: boolean },
 ): Promise<number> {
   const started = Date.now();
-  const { spec } = loadSpecFile(o.file, io, o.color);
+  const { spec } = await loadSpecFile(o.file, io, o.color);
   const survivor = nodeOrFail(spec, o.survivor);
   const dead = spec.nodes.find((n) => n.name !== survivor.name)!;
   const timeoutMs = ms(o.timeout, 5000);

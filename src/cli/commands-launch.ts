@@ -75,7 +75,7 @@ function logTail(path: string, lines = 8): string {
 }
 
 export async function cmdLaunch(io: Io, o: { file: string; node: string; role?: string; color: boolean }): Promise<number> {
-  const { spec } = loadSpecFile(o.file, io, o.color);
+  const { spec } = await loadSpecFile(o.file, io, o.color);
   const self = nodeOrFail(spec, o.node);
   const mine = await observeNode(self, { timeoutMs: 1000, objectProps: false, hangConfirmMs: 0 });
   if (mine.observed.reach !== 'unreachable') throw new CliError(`${self.name} already answers on ${self.qmp} (${classifyNode(mine.observed).class}); colo stop --node ${self.name} first`, 1, 'ALREADY_RUNNING');
@@ -106,7 +106,7 @@ export async function cmdLaunch(io: Io, o: { file: string; node: string; role?: 
 }
 
 export async function cmdStop(io: Io, o: { file: string; node: string; color: boolean }): Promise<number> {
-  const { spec } = loadSpecFile(o.file, io, o.color);
+  const { spec } = await loadSpecFile(o.file, io, o.color);
   const self = nodeOrFail(spec, o.node);
   const pid = readPid(self);
   let how = 'not running';

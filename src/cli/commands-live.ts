@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Session } from '../apply/session.js';
@@ -9,14 +9,16 @@ import { connectNode } from '../observe/observe.js';
 import { renderPlanText, stepText } from '../render/plan-text.js';
 import { nodeStatus, renderStatusText, type Checkpoints } from '../render/status-text.js';
 import type { Spec } from '../spec/types.js';
-import { writePlan } from './commands-offline.js';
+import { checkPlanFormat, writePlan } from './commands-offline.js';
+import { escapeControls, truncate } from '../spec/display.js';
+import { readPlanText } from './read-input.js';
 import { CliError, type Io } from './io.js';
 import { openSession } from './session-open.js';
 import { classifyNode } from '../plan/classify.js';
 import { failoverSafety } from '../plan/failover-safety.js';
-import { ms } from './options.js';
+import { count, ms } from './options.js';
 import { converged, planLive } from './live-plan.js';
-import { loadSpecFile } from './load-file.js';
+import { loadSpecFile, specWarnings } from './load-file.js';
 import { progressPrinter } from './progress.js';
 
 interface Common {
@@ -29,8 +31,12 @@ interface Common {
 
 
 export async function cmdPlanLive(io: Io, o: Common & { format: string; out?: string; detailedExitcode?: boolean }): Promise<number> {
-  const { spec, path } = loadSpecFile(o.file!, io, o.color);
-  const { plan } = await planLive(spec, ms(o.timeout, 5000));
+  checkPlanFormat(o.format);
+  if (o.out && o.file === '-') throw new CliError('--out needs -f FILE: a saved plan names the spec file that colo apply reads again', 1, 'BAD_OPTION');
+  const timeoutMs = ms(o.timeout, 5000);
+  const { spec, path, problems } = await loadSpecFile(o.file!, io, o.color);
+  const { plan } = await planLive(spec, timeoutMs);
+  plan.warnings.push(...specWarnings(problems));
   writePlan(io, plan, o.format, o.color);
   if (o.out) {
     writeFileSync(resolve(io.cwd, o.out), JSON.stringify({ ...plan, spec_file: path }, null, 2) + '\n');
@@ -68,7 +74,8 @@ async function sampleCheckpoints(spec: Spec, primary: string, sampleMs: number, 
 }
 
 export async function cmdStatus(io: Io, o: Common & { format: string; sample?: string }): Promise<number> {
-  const { spec } = loadSpecFile(o.file!, io, o.color);
+  if (o.format !== 'text' && o.format !== 'json') throw new CliError(`--format must be text or json, not "${o.format}"`, 1, 'BAD_OPTION');
+  const { spec } = await loadSpecFile(o.file!, io, o.color);
   const timeoutMs = ms(o.timeout, 5000);
   const { plan, observed } = await planLive(spec, timeoutMs);
   const nodes = spec.nodes.map((n) => nodeStatus(observed[n.name]));
@@ -126,22 +133,25 @@ export async function cmdApply(
 ): Promise<number> {
   let saved: (Plan & { spec_file?: string }) | undefined;
   if (o.planFile) {
+    const planText = readPlanText(o.planFile, io);
     try {
-      saved = JSON.parse(readFileSync(resolve(io.cwd, o.planFile), 'utf8'));
+      saved = JSON.parse(planText);
     } catch (e) {
-      throw new CliError(`${o.planFile}: cannot read the saved plan: ${(e as Error).message}`, 1, 'PLAN_READ');
+      throw new CliError(`${o.planFile}: cannot read the saved plan: not JSON (${escapeControls(truncate((e as Error).message))})`, 1, 'PLAN_READ');
     }
     if (saved?.format_version !== 1 || !saved.fingerprint) throw new CliError(`${o.planFile}: not a live plan saved by colo plan --out (format_version 1 with a fingerprint)`, 1, 'PLAN_FORMAT');
   }
   const file = o.file ?? saved?.spec_file;
   if (!file) throw new CliError('apply needs -f FILE or a saved PLAN', 1, 'USAGE');
-  const { spec } = loadSpecFile(file, io, o.color);
   const timeoutMs = ms(o.timeout, 10000);
+  const stopAfter = o.stopAfter !== undefined ? count(o.stopAfter, '--stop-after') : undefined;
+  const { spec, problems } = await loadSpecFile(file, io, o.color);
   const { journal, session, end } = openSession(io, spec, o.journal, timeoutMs);
   try {
     const reads = (node: string, cmd: string, args: unknown, r: Parameters<Journal['qmp']>[3]) => journal.qmp(node, cmd, args, r);
     const live = await planLive(spec, Math.min(timeoutMs, 5000), reads, o.fence !== false);
     let plan = live.plan;
+    plan.warnings.push(...specWarnings(problems));
     if (saved) {
       if (saved.fingerprint !== plan.fingerprint) {
         throw new CliError(`the saved plan ${o.planFile} is stale: the pair changed since it was made:\n  - ${whatMoved(saved, plan).join('\n  - ')}\nRun colo plan again.`, 1, 'STALE_PLAN');
@@ -174,8 +184,8 @@ export async function cmdApply(
       return 1;
     }
     journal.note('*', 'apply', { transition: plan.transition, steps: plan.steps.length, fingerprint: plan.fingerprint });
-    await runSteps(io, plan, session, o.stopAfter !== undefined ? Number(o.stopAfter) : undefined);
-    if (o.stopAfter !== undefined) return 0;
+    await runSteps(io, plan, session, stopAfter);
+    if (stopAfter !== undefined) return 0;
     await session.close();
     const after = await planLive(spec, Math.min(timeoutMs, 5000), reads);
     if (after.plan.steps.length === 0 && after.plan.transition !== 'blocked' && (after.plan.transition !== 'steady' || converged(after.plan))) {

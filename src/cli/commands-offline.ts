@@ -1,4 +1,5 @@
 import { nodeArgs } from '../model/argv.js';
+import { shellQuote } from '../model/shell-quote.js';
 import type { PrepareCommand } from '../model/disk.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { assumeObserved } from '../plan/assume.js';
@@ -7,13 +8,12 @@ import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { renderPlanText } from '../render/plan-text.js';
 import type { Role, Spec } from '../spec/types.js';
 import { CliError, type Io } from './io.js';
-import { loadSpecFile, nodeOrFail, specProfile } from './load-file.js';
+import { loadSpecFile, nodeOrFail, readSpec, specProfile, specWarnings } from './load-file.js';
+import { validateJson } from './validate-json.js';
 
 export { nodeOrFail };
 
-export function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote };
 
 export function prepareShell(p: PrepareCommand): string {
   const cmd = p.argv.map(shellQuote).join(' ');
@@ -31,8 +31,21 @@ export function argvLines(argv: string[]): string[] {
   return lines;
 }
 
-export function cmdValidate(io: Io, opts: { file: string; color: boolean }): number {
-  const { spec, warnings } = loadSpecFile(opts.file, io, opts.color);
+export async function cmdValidate(io: Io, opts: { file: string; color: boolean; format?: string }): Promise<number> {
+  const format = opts.format ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new CliError(`--format must be text or json, not "${format}"`, 1, 'BAD_OPTION');
+  if (format === 'json') {
+    let report;
+    try {
+      report = validateJson(await readSpec(opts.file, io));
+    } catch (e) {
+      if (!(e instanceof CliError)) throw e;
+      report = { format_version: 1, valid: false, error_count: 1, warning_count: 0, omitted: 0, diagnostics: [{ severity: 'error', code: e.code, message: e.message, file: opts.file }] };
+    }
+    io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    return report.valid ? 0 : 1;
+  }
+  const { spec, warnings } = await loadSpecFile(opts.file, io, opts.color);
   if (warnings) io.stderr.write(warnings);
   const profile = specProfile(spec);
   io.stdout.write(`${opts.file}: valid (pair ${spec.name}: ${spec.nodes.map((n) => `${n.name} ${n.role}`).join(', ')}; ${spec.disks.length} disk(s), ${spec.netdevs.length} NIC(s); QEMU ${spec.qemu.version}, forms ${profile.schemaFrom})\n`);
@@ -41,8 +54,9 @@ export function cmdValidate(io: Io, opts: { file: string; color: boolean }): num
 }
 
 
-export function cmdArgs(io: Io, opts: { file: string; node: string; format: string; role?: string; color: boolean }): number {
-  const { spec } = loadSpecFile(opts.file, io, opts.color);
+export async function cmdArgs(io: Io, opts: { file: string; node: string; format: string; role?: string; color: boolean }): Promise<number> {
+  if (opts.format !== 'json' && opts.format !== 'shell') throw new CliError(`--format must be shell or json, not "${opts.format}"`, 1, 'BAD_OPTION');
+  const { spec } = await loadSpecFile(opts.file, io, opts.color);
   const self = nodeOrFail(spec, opts.node);
   if (opts.role && opts.role !== 'primary' && opts.role !== 'secondary') throw new CliError(`--role must be primary or secondary, not "${opts.role}"`, 1, 'BAD_OPTION');
   const role = (opts.role as Role | undefined) ?? self.role;
@@ -67,17 +81,29 @@ export function writePlan(io: Io, plan: Plan, format: string, color: boolean): v
   else throw new CliError(`--format must be text, json or markdown, not "${format}"`, 1, 'BAD_OPTION');
 }
 
-export function offlinePlan(spec: Spec, assume: string | undefined): Plan {
+function checkAssume(assume: string | undefined): Transition {
   const t = (assume ?? 'setup') as Transition;
   if (!TRANSITIONS.includes(t)) throw new CliError(`--assume must be one of ${TRANSITIONS.join(', ')}, not "${assume}"`, 1, 'BAD_OPTION');
+  return t;
+}
+
+export function offlinePlan(spec: Spec, assume: string | undefined): Plan {
+  const t = checkAssume(assume);
   const profile = specProfile(spec);
   return buildPlan(spec, profile, assumeObserved(spec, profile, t), { mode: 'offline' });
 }
 
-export function cmdPlanOffline(io: Io, o: { file: string; assume?: string; format: string; out?: string; detailedExitcode?: boolean; color: boolean }): number {
+export function checkPlanFormat(format: string): void {
+  if (!['text', 'json', 'markdown'].includes(format)) throw new CliError(`--format must be text, json or markdown, not "${format}"`, 1, 'BAD_OPTION');
+}
+
+export async function cmdPlanOffline(io: Io, o: { file: string; assume?: string; format: string; out?: string; detailedExitcode?: boolean; color: boolean }): Promise<number> {
   if (o.out) throw new CliError('--out saves live plans only (a saved plan carries the fingerprint of what was read); drop --offline', 1, 'BAD_OPTION');
-  const { spec } = loadSpecFile(o.file, io, o.color);
+  checkPlanFormat(o.format);
+  checkAssume(o.assume);
+  const { spec, problems } = await loadSpecFile(o.file, io, o.color);
   const plan = offlinePlan(spec, o.assume);
+  plan.warnings.push(...specWarnings(problems));
   writePlan(io, plan, o.format, o.color);
   return o.detailedExitcode && plan.steps.length > 0 ? 2 : 0;
 }

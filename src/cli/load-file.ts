@@ -1,27 +1,46 @@
-import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { loadSpec } from '../spec/load.js';
+import { loadSpec, type LoadResult } from '../spec/load.js';
+import type { Problem } from '../spec/errors.js';
 import type { Spec } from '../spec/types.js';
 import { renderProblems } from '../render/problems.js';
 import { CliError, type Io } from './io.js';
+import { readSpecInput } from './read-input.js';
 
-/** Reads and validates a spec file; prints every problem and throws CliError when there is one. */
-export function loadSpecFile(file: string, io: Io, color: boolean): { spec: Spec; path: string; warnings: string } {
-  const path = resolve(io.cwd, file);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new CliError(`${file}: cannot read the spec: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 1, 'FILE_READ');
+export interface ReadSpec extends LoadResult {
+  /** the file as problems name it: relative to the working directory, `-` for stdin */
+  shown: string;
+  /** absolute path (undefined for stdin) */
+  path?: string;
+}
+
+/** Reads and checks a spec: every problem comes back (read errors other than size and encoding throw). */
+export async function readSpec(file: string, io: Io): Promise<ReadSpec> {
+  const path = file === '-' ? undefined : resolve(io.cwd, file);
+  const rel = path ? relative(io.cwd, path) || file : '-';
+  const shown = path && rel.startsWith('..') ? path : rel;
+  const input = await readSpecInput(file, io);
+  if ('problem' in input) {
+    const p = input.problem;
+    const problem: Problem = { code: p.code, message: p.message, path: '', file: shown, pos: { line: p.line, column: p.column }, severity: 'error' };
+    return { problems: [problem], omitted: 0, lines: [], shown, path };
   }
-  const shown = relative(io.cwd, path) || file;
-  const result = loadSpec(text, shown.startsWith('..') ? path : shown);
+  return { ...loadSpec(input.text, shown), shown, path };
+}
+
+/** Reads and validates a spec file; prints every problem and throws CliError when there is an error. */
+export async function loadSpecFile(file: string, io: Io, color: boolean): Promise<{ spec: Spec; path: string; warnings: string; problems: Problem[] }> {
+  const result = await readSpec(file, io);
   if (!result.spec) {
-    io.stderr.write(renderProblems(result.problems, result.lines, color));
-    throw new CliError('', 1, result.problems[0]?.code ?? 'INVALID');
+    io.stderr.write(renderProblems(result.problems, result.lines, color, result.omitted));
+    throw new CliError('', 1, result.problems.find((p) => p.severity === 'error')?.code ?? 'INVALID');
   }
-  const warnings = result.problems.length ? renderProblems(result.problems, result.lines, color) : '';
-  return { spec: result.spec, path, warnings };
+  const warnings = result.problems.length ? renderProblems(result.problems, result.lines, color, result.omitted) : '';
+  return { spec: result.spec, path: result.path ?? '-', warnings, problems: result.problems };
+}
+
+/** The spec's warnings as plan warnings: CODE: message (file:line:column). */
+export function specWarnings(problems: Problem[]): string[] {
+  return problems.filter((p) => p.severity === 'warning').map((p) => `${p.code}: ${p.message} (${p.file}:${p.pos.line}:${p.pos.column})`);
 }
 
 export { specProfile } from '../plan/choose-profile.js';

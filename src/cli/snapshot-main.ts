@@ -11,6 +11,7 @@ import { TRANSITIONS } from '../plan/types.js';
 import { renderPlanText } from '../render/plan-text.js';
 import { loadSpec } from '../spec/load.js';
 import { run } from './cli.js';
+import { guardProcess } from './stdio.js';
 
 const WARM_SPEC = `apiVersion: colo/v1
 kind: ColoPair
@@ -32,6 +33,7 @@ for (let i = 0; i < 3; i++) {
 }
 
 v8.startupSnapshot.setDeserializeMainFunction(() => {
+  guardProcess();
   // with --snapshot-blob there is no script argument: the user's arguments start at argv[1]
   // (bin/colo passes them after `--`, so node keeps none of them, --version included, for itself)
   run(process.argv.slice(1), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() }).then((code) => {

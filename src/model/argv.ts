@@ -3,6 +3,7 @@ import { hostPort, optValue, prepareCommands, type PrepareCommand } from './disk
 import { chardevArg, objectArg } from './nic.js';
 import { driveArgs, nicRoles, peerOf } from './node-role.js';
 import type { Profile } from './profile.js';
+import { memoryArg } from '../spec/sizes.js';
 
 function qmpArg(node: NodeSpec): string {
   return `${node.qmp},server=on,wait=off`;
@@ -49,7 +50,7 @@ export function nodeArgs(spec: Spec, profile: Profile, self: NodeSpec, role: Rol
   const primary = role === 'primary' ? self : peerOf(spec, self.name);
   const argv: string[] = [q.binary, '-accel', q.accel];
   if (q.machine) argv.push('-machine', q.machine);
-  argv.push('-cpu', q.cpu, '-m', q.memory, '-smp', String(q.smp), '-display', 'none', '-nodefaults', '-name', `${spec.name}-${self.name}`);
+  argv.push('-cpu', q.cpu, '-m', memoryArg(q.memoryBytes), '-smp', String(q.smp), '-display', 'none', '-nodefaults', '-name', `${spec.name}-${self.name}`);
   argv.push('-qmp', qmpArg(self), '-serial', `file:${optValue(serialLog(self))}`);
   if (q.kernel) argv.push('-kernel', q.kernel);
   if (q.initrd) argv.push('-initrd', q.initrd);

@@ -33,7 +33,7 @@ function withVnetHdr(n: NetdevSpec, props: Record<string, Scalar>): Record<strin
 
 function extraFilters(n: NetdevSpec, side: 'primary' | 'secondary'): ObjectDef[] {
   return n.extraFilters
-    .filter((f) => f.on === side || f.on === 'both')
+    .filter((f) => f.side === side || f.side === 'both')
     .map((f) => ({ id: f.id, qomType: f.type, props: { netdev: n.id, ...f.props } }));
 }
 

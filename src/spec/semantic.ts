@@ -1,14 +1,16 @@
 import type { ProblemList } from './errors.js';
 import { defaultNicPorts, diskIds } from './ids.js';
 import { parseQmpAddress } from '../qmp/address.js';
-import { parseSize } from './sizes.js';
+import { shown } from './display.js';
+import { MIB } from './sizes.js';
 import type { Spec } from './types.js';
+import { isHost, isLoopback, isPort } from './values.js';
+import { checkWarnings } from './warnings.js';
 
 const NIC_PORT_NAMES = ['primaryIn', 'mirror', 'secondaryIn', 'compareOut'] as const;
-const LOOPBACK = /^(127\.|localhost$|::1$)/;
 
-function sameHost(a: string, b: string): boolean {
-  return a === b || (LOOPBACK.test(a) && LOOPBACK.test(b));
+export function sameHost(a: string, b: string): boolean {
+  return a === b || (isLoopback(a) && isLoopback(b));
 }
 
 /** Rules a schema cannot express. Paths point at the raw document, whose arrays the Spec keeps in order. */
@@ -23,20 +25,29 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
     problems.add('ROLE_COUNT', '/spec/nodes/1/role', `exactly one node must have role primary and one role secondary; found ${primaries} primary and ${2 - primaries} secondary`);
   }
 
-  // Sizes
-  const mem = parseSize(spec.qemu.memory);
-  if (mem === undefined || mem < 16 * 1024 * 1024) {
-    problems.add('INVALID_SIZE', '/spec/qemu/memory', `memory "${spec.qemu.memory}" is not a usable size (at least 16M, e.g. 128M)`);
+  // Sizes: one convention (a number is bytes), memory in whole MiB as -m takes it
+  const mem = spec.qemu.memoryBytes;
+  if (!mem || mem < 16 * MIB) {
+    problems.add('INVALID_SIZE', '/spec/qemu/memory', `memory ${shown(spec.qemu.memory)} is ${mem} bytes, too little to boot (at least 16M; a number is bytes, write 128M for 128 MiB)`);
+  } else if (mem % MIB !== 0) {
+    problems.add('INVALID_SIZE', '/spec/qemu/memory', `memory ${shown(spec.qemu.memory)} is not a whole number of MiB, which is what -m takes (e.g. 128M, 2G)`);
   }
   spec.disks.forEach((d, i) => {
     if (!d.sizeBytes || d.sizeBytes < 512 * 1024) {
-      problems.add('INVALID_SIZE', `/spec/disks/${i}/size`, `disk ${d.id}: size "${d.size}" is not a usable size (at least 512K, e.g. 64M)`);
+      problems.add('INVALID_SIZE', `/spec/disks/${i}/size`, `disk ${d.id}: size ${shown(d.size)} is too small (at least 512K, e.g. 64M; a number is bytes)`);
     }
+  });
+
+  // Hosts land inside QEMU options (host=, tcp:HOST:PORT, HMP file.host=): an IP literal or DNS name only
+  spec.nodes.forEach((n, i) => {
+    if (!isHost(n.host)) problems.add('INVALID_HOST', `/spec/nodes/${i}/host`, `host ${shown(n.host)} is not an IP address or a DNS name`);
   });
 
   // QMP addresses
   spec.nodes.forEach((n, i) => {
-    if (!parseQmpAddress(n.qmp)) problems.add('SCHEMA_PATTERN', `/spec/nodes/${i}/qmp`, `qmp "${n.qmp}" must be unix:/path or tcp:host:port`);
+    const q = parseQmpAddress(n.qmp);
+    if (!q) problems.add('SCHEMA_PATTERN', `/spec/nodes/${i}/qmp`, `qmp ${shown(n.qmp)} must be unix:/path or tcp:host:port (no spaces or commas)`);
+    else if (q.kind === 'tcp' && !isHost(q.host)) problems.add('INVALID_HOST', `/spec/nodes/${i}/qmp`, `qmp host ${shown(q.host)} is not an IP address or a DNS name`);
   });
   if (n0.qmp === n1.qmp && sameHost(n0.host, n1.host)) {
     problems.add('PORT_COLLISION', '/spec/nodes/1/qmp', `both nodes use the QMP socket ${n1.qmp}`);
@@ -73,10 +84,20 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
   bind(spec.ports.nbd, '/spec/ports/nbd', 'NBD');
   spec.netdevs.forEach((n, i) => {
     const derived = defaultNicPorts(spec.ports.base, i);
+    const outOfRange: string[] = [];
+    let outPath = '';
     for (const name of NIC_PORT_NAMES) {
       // a port the netdev does not set comes from ports.base: point there, not at a key the file lacks
       const path = n.ports[name] === derived[name] ? '/spec/ports/base' : `/spec/netdevs/${i}/ports/${name}`;
+      if (!isPort(n.ports[name])) {
+        outOfRange.push(`${name} ${n.ports[name]}`);
+        outPath ||= path;
+        continue;
+      }
       bind(n.ports[name], path, `${name} chardev of netdev ${n.id}`);
+    }
+    if (outOfRange.length) {
+      problems.add('PORT_RANGE', outPath, `netdev ${n.id}: derived chardev ports past 65535 (${outOfRange.join(', ')}): with ${spec.netdevs.length} NIC(s) ports.base may be at most ${65536 - 5 * spec.netdevs.length}`);
     }
   });
   // A TCP QMP monitor binds on its own host: it collides with the other node's monitor on the same
@@ -113,11 +134,11 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
       for (const key of ['indev', 'outdev'] as const) {
         const ref = f.props[key];
         if (ref !== undefined && !chardevs.has(String(ref))) {
-          problems.add('UNKNOWN_REFERENCE', `${raw}/filters/extra/${j}/props/${key}`, `filter ${f.id}: ${key} "${ref}" is not a chardev of netdev ${n.id} (known: ${[...chardevs].join(', ')})`);
+          problems.add('UNKNOWN_REFERENCE', `${raw}/filters/extra/${j}/props/${key}`, `filter ${f.id}: ${key} ${shown(ref)} is not a chardev of netdev ${n.id} (known: ${[...chardevs].join(', ')})`);
         }
       }
       if (f.props.netdev !== undefined && f.props.netdev !== n.id) {
-        problems.add('UNKNOWN_REFERENCE', `${raw}/filters/extra/${j}/props/netdev`, `filter ${f.id}: netdev "${f.props.netdev}" must be the netdev it is declared on (${n.id}); leave it out`);
+        problems.add('UNKNOWN_REFERENCE', `${raw}/filters/extra/${j}/props/netdev`, `filter ${f.id}: netdev ${shown(f.props.netdev)} must be the netdev it is declared on (${n.id}); leave it out`);
       }
     });
   });
@@ -126,7 +147,7 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
     for (const [id, o] of Object.entries(node.netdevs)) {
       const n = spec.netdevs.find((x) => x.id === id);
       if (!n) {
-        problems.add('UNKNOWN_REFERENCE', `/spec/nodes/${i}/netdevs/${id}`, `node ${node.name}: no netdev "${id}" (netdevs: ${spec.netdevs.map((x) => x.id).join(', ')})`, { key: true });
+        problems.add('UNKNOWN_REFERENCE', `/spec/nodes/${i}/netdevs/${id.replace(/~/g, '~0').replace(/\//g, '~1')}`, `node ${node.name}: no netdev ${shown(id)} (netdevs: ${spec.netdevs.map((x) => x.id).join(', ')})`, { key: true });
         continue;
       }
       if (o.ifname !== undefined && n.type !== 'tap') problems.add('NETDEV_OPTION', `/spec/nodes/${i}/netdevs/${id}/ifname`, `node ${node.name}: "ifname" applies to tap netdevs only (${id} is ${n.type})`, { key: true });
@@ -134,16 +155,28 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
     }
   });
 
+  // colo-compare's max_queue_size is a global of QEMU's net/colo-compare.c: the last colo-compare
+  // created sets it for every NIC, so NICs cannot differ
+  const queueSizes = spec.netdevs.map((n) => n.compare.maxQueueSize ?? spec.colo.compare.maxQueueSize);
+  if (new Set(queueSizes).size > 1) {
+    const i = spec.netdevs.findIndex((n) => n.compare.maxQueueSize !== undefined);
+    problems.add('QUEUE_SIZE_CONFLICT', `/spec/netdevs/${i}/filters/compare/maxQueueSize`, `NICs ask for different colo-compare max_queue_size (${queueSizes.map((q, j) => `${spec.netdevs[j].id}: ${q ?? 'default'}`).join(', ')}), but QEMU keeps one per process (the last colo-compare sets it for all): set it once in colo.compare`);
+  }
+
   for (const k of ['initrd', 'append'] as const) {
     if (spec.qemu[k] !== undefined && !spec.qemu.kernel) {
       problems.add('UNKNOWN_REFERENCE', `/spec/qemu/${k}`, `qemu.${k} needs qemu.kernel`, { key: true });
     }
   }
+
+  checkWarnings(spec, problems);
 }
 
 /** vhost is not in the Spec (it must be off); the raw value is checked here. */
 export function checkVhost(raw: any, problems: ProblemList): void {
-  (raw?.spec?.netdevs ?? []).forEach((n: any, i: number) => {
+  const netdevs = raw?.spec?.netdevs;
+  if (!Array.isArray(netdevs)) return;
+  netdevs.forEach((n: any, i: number) => {
     if (n?.vhost === true) {
       problems.add('VHOST_ON_TAP', `/spec/netdevs/${i}/vhost`, `netdev ${n.id}: vhost must be off: COLO's filters cannot see packets that vhost moves in the kernel`);
     }

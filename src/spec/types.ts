@@ -5,7 +5,10 @@ export type Role = 'primary' | 'secondary';
 export interface QemuSpec {
   version: string;
   accel: 'kvm' | 'tcg';
+  /** as written */
   memory: string;
+  /** memory in bytes (a whole number of MiB once validated) */
+  memoryBytes: number;
   smp: number;
   cpu: string;
   binary: string;
@@ -71,7 +74,8 @@ export interface NicIds {
 export interface ExtraFilter {
   id: string;
   type: 'filter-dump' | 'filter-buffer' | 'filter-replay';
-  on: 'primary' | 'secondary' | 'both';
+  /** which node runs it (the key `on` is its deprecated alias) */
+  side: 'primary' | 'secondary' | 'both';
   props: Record<string, string | number | boolean>;
 }
 

@@ -1,22 +1,38 @@
 import type { ErrorObject } from 'ajv';
-import type { ProblemList } from './errors.js';
+import { shown } from './display.js';
+import type { ErrorCode, ProblemList } from './errors.js';
+import { sizeHint } from './sizes.js';
+import { ID_PATTERN, MODEL_PATTERN, PROP_NAME_PATTERN } from './values.js';
 // schemas/colo.schema.json compiled ahead of time by scripts/generate-validator.mjs (ajv standalone)
 import validateColo from './schema-validator.generated.js';
 
-/** The pattern of every QEMU id in the schema (a test keeps it equal to the JSON's). */
-export const ID_PATTERN = '^[A-Za-z][A-Za-z0-9_.-]{0,63}$';
+export { ID_PATTERN };
 
 type Validator = ((doc: unknown) => boolean) & { errors?: ErrorObject[] | null };
 const validator = (): Validator => validateColo as unknown as Validator;
 
-function describe(value: unknown): string {
-  return value === undefined ? 'nothing' : JSON.stringify(value);
+/** What a value that fails one of the schema's patterns should be, in words. */
+const PATTERN_WORDS: Record<string, { code: ErrorCode; words: string }> = {
+  [ID_PATTERN]: { code: 'UNSAFE_ID', words: 'is not a safe QEMU id: a letter, then letters, digits, "_", "." or "-" (at most 64)' },
+  [MODEL_PATTERN]: { code: 'SCHEMA_PATTERN', words: 'is not a QEMU device model: letters, digits, "_", "." or "-", with no options after it (e.g. rtl8139, virtio-net-pci)' },
+  [PROP_NAME_PATTERN]: { code: 'SCHEMA_PATTERN', words: 'is not a QOM property name: a letter, then letters, digits, "_" or "-"' },
+};
+
+/** Why a range is what it is, where that is not obvious. */
+function rangeHint(path: string): string {
+  if (/\/ports\/base$/.test(path)) return ' (NIC n uses base+5n up to base+5n+4, which must stay at most 65535)';
+  if (/\/(timeoutMs|expiredScanCycleMs)$/.test(path) && /compare/.test(path)) return ' (QEMU refuses 0 here)';
+  return '';
 }
 
 function valueAt(root: unknown, pointer: string): unknown {
   let cur: any = root;
-  for (const seg of pointer.split('/').slice(1)) cur = cur?.[seg];
+  for (const seg of pointer.split('/').slice(1)) cur = cur?.[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
   return cur;
+}
+
+function pointerKey(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /**
@@ -27,50 +43,64 @@ export function validateSchema(doc: unknown, problems: ProblemList): boolean {
   const validate = validator();
   if (validate(doc)) return true;
   const errors: ErrorObject[] = validate.errors ?? [];
-  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  const anyOfPaths = errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath);
+  const insideAnyOf = (path: string) => anyOfPaths.some((p) => path === p || path.startsWith(`${p}/`));
   for (const e of errors) {
     const path = e.instancePath;
-    if (e.keyword !== 'anyOf' && anyOfPaths.has(path)) continue;
+    if (e.keyword !== 'anyOf' && insideAnyOf(path)) continue;
+    // the failing keyword under propertyNames: reported once, by propertyNames
+    if ((e as { propertyName?: string }).propertyName !== undefined) continue;
+    const params = e.params as Record<string, any>;
     const where = path === '' ? 'the document' : path;
-    const got = describe(valueAt(doc, path));
+    const got = shown(valueAt(doc, path));
     switch (e.keyword) {
       case 'additionalProperties': {
-        const key = (e.params as { additionalProperty: string }).additionalProperty;
+        const key = params.additionalProperty as string;
         const allowed = Object.keys((e.parentSchema as { properties?: object }).properties ?? {}).join(', ');
-        problems.add('SCHEMA_UNKNOWN_KEY', `${path}/${key}`, `unknown key "${key}" in ${where} (allowed: ${allowed})`, { key: true });
+        problems.add('SCHEMA_UNKNOWN_KEY', `${path}/${pointerKey(key)}`, `unknown key ${shown(key)} in ${where}${allowed ? ` (allowed: ${allowed})` : ''}`, { key: true });
         break;
       }
+      case 'propertyNames':
+        problems.add('SCHEMA_PATTERN', `${path}/${pointerKey(params.propertyName)}`, `key ${shown(params.propertyName)} in ${where} is not a QOM property name (a letter, then letters, digits, "_" or "-"; not id or qom-type)`, { key: true });
+        break;
       case 'required':
-        problems.add('SCHEMA_REQUIRED', path, `${where} is missing required key "${(e.params as { missingProperty: string }).missingProperty}"`);
+        problems.add('SCHEMA_REQUIRED', path, `${where} is missing required key "${params.missingProperty}"`);
         break;
       case 'type':
-        problems.add('SCHEMA_TYPE', path, `${where} must be ${(e.params as { type: string }).type}, got ${got}`);
+        problems.add('SCHEMA_TYPE', path, `${where} must be ${params.type}, got ${got}`);
         break;
       case 'enum':
-        problems.add('SCHEMA_ENUM', path, `${where} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}, got ${got}`);
+        problems.add('SCHEMA_ENUM', path, `${where} must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${got}`);
         break;
       case 'const':
-        problems.add('SCHEMA_ENUM', path, `${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}, got ${got}`);
+        problems.add('SCHEMA_ENUM', path, `${where} must be ${JSON.stringify(params.allowedValue)}, got ${got}`);
         break;
-      case 'pattern':
-        if ((e.params as { pattern: string }).pattern === ID_PATTERN) {
-          problems.add('UNSAFE_ID', path, `${where} ${got} is not a safe QEMU id: a letter, then letters, digits, "_", "." or "-" (at most 64)`);
-          break;
-        }
-        problems.add('SCHEMA_PATTERN', path, `${where} ${got} does not match ${(e.params as { pattern: string }).pattern}`);
+      case 'pattern': {
+        const known = PATTERN_WORDS[params.pattern as string];
+        if (known) problems.add(known.code, path, `${where} ${got} ${known.words}`);
+        else if (params.pattern === '\\S') problems.add('SCHEMA_RANGE', path, `${where} must not be empty or blank`);
+        else problems.add('SCHEMA_PATTERN', path, `${where} ${got} does not match ${params.pattern}`);
+        break;
+      }
+      case 'not':
+        problems.add('SCHEMA_INVALID', path, `${where} ${e.message ?? 'is invalid'}`);
         break;
       case 'minimum':
       case 'maximum':
       case 'minLength':
-        problems.add('SCHEMA_RANGE', path, `${where} ${e.message}, got ${got}`);
+        problems.add('SCHEMA_RANGE', path, `${where} ${e.message}, got ${got}${rangeHint(path)}`);
         break;
       case 'minItems':
       case 'maxItems':
         problems.add('SCHEMA_COUNT', path, `${where} ${e.message}`);
         break;
-      case 'anyOf':
-        problems.add('SCHEMA_INVALID', path, `${where} has an invalid value ${got}${path.match(/size|memory/) ? ' (expected a size such as 64M, or a number of bytes)' : ''}`);
+      case 'anyOf': {
+        const value = valueAt(doc, path);
+        const size = /\/(size|memory)$/.test(path) && (typeof value === 'string' || typeof value === 'number');
+        if (size) problems.add('INVALID_SIZE', path, `${where} ${got} is not a size: ${sizeHint(value as string | number)}`);
+        else problems.add('SCHEMA_INVALID', path, `${where} has an invalid value ${got}${/\/run$/.test(path) ? ' (a list of non-empty strings, or one non-blank command line)' : ''}`);
         break;
+      }
       default:
         problems.add('SCHEMA_INVALID', path, `${where} ${e.message ?? 'is invalid'}`);
     }
