@@ -15,6 +15,8 @@ function netdevArg(base: NetdevSpec, self: NodeSpec): string {
     case 'user':
       return `user,id=${n.id}`;
     case 'tap': {
+      // the seed's form: the helper makes the tap and puts it on br= (QEMU's default br0 when absent)
+      if (n.helper !== undefined) return `tap,id=${n.id},vhost=off,helper=${optValue(n.helper)}${n.bridge ? `,br=${n.bridge}` : ''}`;
       let a = `tap,id=${n.id},ifname=${n.ifname},script=${optValue(n.script ?? 'no')},downscript=${optValue(n.downscript ?? 'no')},vhost=off`;
       if (n.vnetHdr !== undefined) a += `,vnet_hdr=${n.vnetHdr ? 'on' : 'off'}`;
       return a;

@@ -121,12 +121,19 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
         if (n[k] !== undefined) problems.add('NETDEV_OPTION', `${raw}/${k}`, `netdev ${n.id}: "${k}" applies to type tap only (this one is ${n.type})`, { key: true });
       }
     }
-    if (n.type !== 'bridge') {
+    if (n.type === 'user') {
       for (const k of ['bridge', 'helper'] as const) {
-        if (n[k] !== undefined) problems.add('NETDEV_OPTION', `${raw}/${k}`, `netdev ${n.id}: "${k}" applies to type bridge only (this one is ${n.type})`, { key: true });
+        if (n[k] !== undefined) problems.add('NETDEV_OPTION', `${raw}/${k}`, `netdev ${n.id}: "${k}" applies to types bridge and tap only (this one is ${n.type})`, { key: true });
       }
     }
-    if (n.type === 'tap' && !n.ifname && !spec.nodes.every((node) => node.netdevs[n.id]?.ifname)) problems.add('NETDEV_OPTION', raw, `netdev ${n.id}: a tap netdev needs "ifname" (COLO runs it with script=no)`);
+    // QEMU's tap takes a helper that makes the tap and puts it on br= (the seed's own NIC), or a named tap
+    if (n.type === 'tap' && n.helper !== undefined) {
+      for (const k of ['ifname', 'script', 'downscript', 'vnetHdr'] as const) {
+        if (n[k] !== undefined) problems.add('NETDEV_OPTION', `${raw}/${k}`, `netdev ${n.id}: "${k}" is invalid with "helper" (the helper makes the tap; QEMU refuses both)`, { key: true });
+      }
+    }
+    if (n.type === 'tap' && n.helper === undefined && n.bridge !== undefined) problems.add('NETDEV_OPTION', `${raw}/bridge`, `netdev ${n.id}: "bridge" on a tap is the bridge its "helper" joins; give the helper too, or use type bridge`, { key: true });
+    if (n.type === 'tap' && n.helper === undefined && !n.ifname && !spec.nodes.every((node) => node.netdevs[n.id]?.ifname)) problems.add('NETDEV_OPTION', raw, `netdev ${n.id}: a tap netdev needs "ifname" (COLO runs it with script=no), or a "helper" that makes it`);
     if (n.type === 'bridge' && !n.bridge) problems.add('NETDEV_OPTION', raw, `netdev ${n.id}: a bridge netdev needs "bridge"`);
     // References of extra filters
     const chardevs = new Set(Object.entries(n.ids).filter(([k]) => /Chardev|Client/.test(k)).map(([, v]) => v));
@@ -150,8 +157,9 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
         problems.add('UNKNOWN_REFERENCE', `/spec/nodes/${i}/netdevs/${id.replace(/~/g, '~0').replace(/\//g, '~1')}`, `node ${node.name}: no netdev ${shown(id)} (netdevs: ${spec.netdevs.map((x) => x.id).join(', ')})`, { key: true });
         continue;
       }
+      if (o.ifname !== undefined && n.type === 'tap' && n.helper !== undefined) problems.add('NETDEV_OPTION', `/spec/nodes/${i}/netdevs/${id}/ifname`, `node ${node.name}: "ifname" is invalid with the helper of ${id}`, { key: true });
       if (o.ifname !== undefined && n.type !== 'tap') problems.add('NETDEV_OPTION', `/spec/nodes/${i}/netdevs/${id}/ifname`, `node ${node.name}: "ifname" applies to tap netdevs only (${id} is ${n.type})`, { key: true });
-      if (o.bridge !== undefined && n.type !== 'bridge') problems.add('NETDEV_OPTION', `/spec/nodes/${i}/netdevs/${id}/bridge`, `node ${node.name}: "bridge" applies to bridge netdevs only (${id} is ${n.type})`, { key: true });
+      if (o.bridge !== undefined && n.type !== 'bridge' && !(n.type === 'tap' && n.helper !== undefined)) problems.add('NETDEV_OPTION', `/spec/nodes/${i}/netdevs/${id}/bridge`, `node ${node.name}: "bridge" applies to bridge netdevs only (${id} is ${n.type})`, { key: true });
     }
   });
 
