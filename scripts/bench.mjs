@@ -7,10 +7,11 @@
 //   5. setup to COLO running (`colo apply`) vs the raw command sequence           (goal <= 1.1)
 //   6. kill → survivor serving: `colo failover` with its tap hook vs the raw QMP sequence and the
 //      same `ip` calls, on tap NICs in a private network namespace (root only)    (goal <= 1.5)
+//   9. the guest's pause in a resume of a 256 MB guest: plain NBD child (cont) vs the replication driver's order
 //   7, 8. the fleet: status of 20 live pairs, offline plan of 1000 files (scripts/bench-fleet.mjs)
 // Pairs run under TCG with checkpoints off (x-checkpoint-delay one hour), on loopback ports 45xxx.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,14 +107,14 @@ function pairSpec(opts = {}) {
 kind: ColoPair
 metadata: {name: bench${pairNo}}
 spec:
-  qemu: {version: "7.2", accel: tcg, memory: 64M, cpu: qemu64}
+  qemu: {version: "${opts.version ?? '7.2'}", accel: tcg, memory: ${opts.memory ?? '64M'}, cpu: qemu64${opts.binary ? `, binary: ${opts.binary}` : ''}}
   nodes:
     - {name: a, role: primary,   host: 127.0.0.1, qmp: unix:${dir}/a.qmp, workdir: ${dir}/a${opts.netns ? `, netns: ${opts.netns}, netdevs: {hn0: {ifname: tap-a}}` : ''}}
     - {name: b, role: secondary, host: 127.0.0.1, qmp: unix:${dir}/b.qmp, workdir: ${dir}/b${opts.netns ? `, netns: ${opts.netns}, netdevs: {hn0: {ifname: tap-b}}` : ''}}
   disks: [{id: colo-disk0, size: 16M}]
   netdevs: [${opts.netdev ?? '{id: hn0, type: user, romfile: ""}'}]
   ports: {migration: ${base}, nbd: ${base + 1}, base: ${base + 5}}
-  colo: {checkpointDelayMs: 3600000}
+  colo: {checkpointDelayMs: 3600000${opts.primaryChild ? `, primaryChild: ${opts.primaryChild}` : ''}}
 ${opts.hooks ?? ''}`,
   );
   const cli = (...args) => execFileSync(coloBin, [...args, '--no-color'], { encoding: 'utf8', env: { ...process.env, COLO_STATE_DIR: join(work, 'state') } });
@@ -259,6 +260,34 @@ try {
       execFileSync('ip', ['netns', 'del', ns]);
     }
   } else console.log('kill → survivor serving (tap)      skipped: needs root for a network namespace');
+
+  // 9. the guest's pause in a secondary resume of a 256 MB guest (STOP→RESUME on the survivor, as
+  //    QEMU reports them to colo apply): the replication driver's order (paused from the end of the
+  //    copy until COLO starts) against the plain NBD child (the guest runs on while RAM migrates)
+  const q11 = '/var/tmp/colo-qemu111/qemu-system-x86_64';
+  const which = existsSync(q11) && existsSync('/var/tmp/colo-qemu111/ready') ? { version: '11.1', binary: q11 } : { version: '7.2' };
+  const pauseOf = (primaryChild) => {
+    const p = pairSpec({ memory: '256M', primaryChild, ...which });
+    p.launch();
+    p.cli('apply', '-f', p.file, '--auto-approve');
+    process.kill(p.pid('a'), 'SIGKILL');
+    started.delete(p.pid('a'));
+    p.cli('failover', '-f', p.file, '--survivor', 'b');
+    p.cli('launch', '-f', p.file, '--node', 'a');
+    started.add(p.pid('a'));
+    const out = p.cli('apply', '-f', p.file, '--auto-approve');
+    killAll();
+    const m = /guest on b paused \d+ time\(s\), (\d+) ms in all/.exec(out);
+    if (!m) throw new Error(`no pause reported:\n${out}`);
+    return Number(m[1]);
+  };
+  const classic = [];
+  const live = [];
+  for (let i = 0; i < pairRuns; i++) {
+    classic.push(pauseOf('replication'));
+    live.push(pauseOf('nbd'));
+  }
+  report(`resume pause, 256 MB (QEMU ${which.version})`, median(live), 'replication order', median(classic));
 } finally {
   killAll();
 }

@@ -30,6 +30,30 @@ export class Session {
     return c;
   }
 
+  /**
+   * The guest's pauses QEMU reported on each node while this session was connected (STOP → RESUME
+   * events, by QEMU's clock), in ms: a resume's pause, a checkpoint's.
+   */
+  async pauses(): Promise<Record<string, number[]>> {
+    const out: Record<string, number[]> = {};
+    for (const [node, p] of this.clients) {
+      const c = await p.catch(() => undefined);
+      if (!c) continue;
+      let stopped: number | undefined;
+      const list: number[] = [];
+      for (const e of c.events()) {
+        const t = e.timestamp.seconds * 1000 + e.timestamp.microseconds / 1000;
+        if (e.event === 'STOP') stopped ??= t;
+        else if (e.event === 'RESUME' && stopped !== undefined) {
+          list.push(Math.round((t - stopped) * 10) / 10);
+          stopped = undefined;
+        }
+      }
+      if (list.length) out[node] = list;
+    }
+    return out;
+  }
+
   async close(): Promise<void> {
     const all = [...this.clients.values()];
     this.clients.clear();

@@ -125,6 +125,12 @@ async function runSteps(io: Io, plan: Plan, session: Session, stopAfter?: number
     },
   });
   io.stdout.write(`${ran === plan.steps.length ? ran : `${ran} of ${plan.steps.length}`} steps in ${Date.now() - started} ms\n`);
+  // what the guest noticed: how long its VM was paused while these steps ran
+  for (const [node, pauses] of Object.entries(await session.pauses())) {
+    const total = pauses.reduce((a, b) => a + b, 0);
+    session.journal.note(node, 'vm-pauses', { pausesMs: pauses, totalMs: Math.round(total) });
+    io.stdout.write(`guest on ${node} paused ${pauses.length} time(s), ${Math.round(total)} ms in all (longest ${Math.max(...pauses)} ms)\n`);
+  }
 }
 
 export async function cmdApply(

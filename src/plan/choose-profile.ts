@@ -7,9 +7,16 @@ export type ProfileChoice =
   /** the pair cannot replicate as it runs: two QEMU lines or machine types, or a QEMU without COLO */
   | { ok: false; code: 'MIXED_QEMU' | 'NO_COLO'; message: string };
 
+/** The spec's choice of the primary's child, where the QEMU offers it. */
+function withChild(spec: Spec, profile: Profile): Profile {
+  if (spec.colo.primaryChild === profile.primaryChild) return profile;
+  if (spec.colo.primaryChild === 'replication' || profile.primaryChild === 'nbd') return { ...profile, primaryChild: spec.colo.primaryChild };
+  return { ...profile, warnings: [...profile.warnings, 'colo.primaryChild is nbd, but this QEMU offers no blockdev-del of an nbd node: the replication driver is used'] };
+}
+
 /** The profile of the spec's version, from the schema recorded from that QEMU (offline). */
 export function specProfile(spec: Spec): Profile {
-  return recordedProfile(parseVersion(spec.qemu.version)!, spec.qemu.accel);
+  return withChild(spec, recordedProfile(parseVersion(spec.qemu.version)!, spec.qemu.accel));
 }
 
 /**
@@ -37,9 +44,10 @@ export function chooseProfile(spec: Spec, observed: Record<string, ObservedNode>
     ? profileFor(first.version!, first.schema, spec.qemu.accel, `the live schema of ${first.name} (QEMU ${formatVersion(first.version!)})`)
     : recordedProfile(first.version!, spec.qemu.accel);
   if (profile.unsupported) return { ok: false, code: 'NO_COLO', message: profile.unsupported };
+  const chosen = withChild(spec, profile);
   const said = parseVersion(spec.qemu.version)!;
   if (versionLine(said) !== versionLine(first.version!)) {
-    profile.warnings.push(`the spec says QEMU ${spec.qemu.version} but ${first.name} runs ${formatVersion(first.version!)}: the live forms are used; correct qemu.version`);
+    chosen.warnings.push(`the spec says QEMU ${spec.qemu.version} but ${first.name} runs ${formatVersion(first.version!)}: the live forms are used; correct qemu.version`);
   }
-  return { ok: true, profile };
+  return { ok: true, profile: chosen };
 }

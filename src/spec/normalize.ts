@@ -65,7 +65,7 @@ export function normalize(raw: Raw): Spec {
     disks: s.disks.map((d: Raw) => ({ id: d.id, size: String(d.size), sizeBytes: parseSize(d.size) ?? 0, format: d.format, interface: d.interface })),
     netdevs: s.netdevs.map((n: Raw, i: number) => netdev(n, i, s.ports.base, s.colo.compare.vnetHdr)),
     ports: { ...s.ports },
-    colo: { checkpointDelayMs: s.colo.checkpointDelayMs, compare: { ...s.colo.compare } },
+    colo: { checkpointDelayMs: s.colo.checkpointDelayMs, primaryChild: s.colo.primaryChild, compare: { ...s.colo.compare } },
     hooks: { afterFailover: hooks(s.hooks.afterFailover), beforeResume: hooks(s.hooks.beforeResume) },
   };
 }

@@ -116,6 +116,8 @@ export interface Spec {
   ports: { migration: number; nbd: number; base: number };
   colo: {
     checkpointDelayMs: number;
+    /** the primary's disk child: QEMU 11's plain NBD node, or the replication driver */
+    primaryChild: 'nbd' | 'replication';
     compare: { timeoutMs?: number; expiredScanCycleMs?: number; maxQueueSize?: number; vnetHdr: boolean };
   };
   hooks: { afterFailover: Hook[]; beforeResume: Hook[] };
