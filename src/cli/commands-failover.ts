@@ -1,4 +1,5 @@
 import { buildPlan } from '../plan/build-plan.js';
+import { peerOf } from '../model/node-role.js';
 import { executeSteps, StepError } from '../apply/execute.js';
 import { observeNode, readNode, unreachableFrom } from '../observe/observe.js';
 import { classifyNode } from '../plan/classify.js';
@@ -18,7 +19,7 @@ export async function cmdFailover(
   const started = Date.now();
   const { spec } = await loadSpecFile(o.file, io, o.color);
   const survivor = nodeOrFail(spec, o.survivor);
-  const dead = spec.nodes.find((n) => n.name !== survivor.name)!;
+  const dead = peerOf(spec, survivor.name);
   const timeoutMs = ms(o.timeout, 5000);
   // the other node, read while the survivor is: a failover away from a live node makes two guests
   const peerRead = observeNode(dead, { timeoutMs: ms(o.peerTimeout, 1000, '--peer-timeout'), objectProps: false, hangConfirmMs: 0 });

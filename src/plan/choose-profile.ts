@@ -25,14 +25,14 @@ export function specProfile(spec: Spec): Profile {
  * No node answered: the spec's. Pure.
  */
 export function chooseProfile(spec: Spec, observed: Record<string, ObservedNode>): ProfileChoice {
-  const live = Object.values(observed).filter((o) => o.version);
+  const live = Object.values(observed).flatMap((o) => (o.version ? [{ ...o, version: o.version }] : []));
   if (!live.length) return { ok: true, profile: specProfile(spec) };
-  const lines = new Set(live.map((o) => versionLine(o.version!)));
+  const lines = new Set(live.map((o) => versionLine(o.version)));
   if (lines.size > 1) {
     return {
       ok: false,
       code: 'MIXED_QEMU',
-      message: `the nodes run different QEMU versions (${live.map((o) => `${o.name} ${formatVersion(o.version!)}`).join(', ')}): COLO needs the same major.minor on both; relaunch one with the other's QEMU`,
+      message: `the nodes run different QEMU versions (${live.map((o) => `${o.name} ${formatVersion(o.version)}`).join(', ')}): COLO needs the same major.minor on both; relaunch one with the other's QEMU`,
     };
   }
   const machines = new Set(live.map((o) => o.machine).filter((m) => m !== undefined));
@@ -41,13 +41,13 @@ export function chooseProfile(spec: Spec, observed: Record<string, ObservedNode>
   }
   const first = live.find((o) => o.schema) ?? live[0];
   const profile = first.schema
-    ? profileFor(first.version!, first.schema, spec.qemu.accel, `the live schema of ${first.name} (QEMU ${formatVersion(first.version!)})`)
-    : recordedProfile(first.version!, spec.qemu.accel);
+    ? profileFor(first.version, first.schema, spec.qemu.accel, `the live schema of ${first.name} (QEMU ${formatVersion(first.version)})`)
+    : recordedProfile(first.version, spec.qemu.accel);
   if (profile.unsupported) return { ok: false, code: 'NO_COLO', message: profile.unsupported };
   const chosen = withChild(spec, profile);
   const said = parseVersion(spec.qemu.version)!;
-  if (versionLine(said) !== versionLine(first.version!)) {
-    chosen.warnings.push(`the spec says QEMU ${spec.qemu.version} but ${first.name} runs ${formatVersion(first.version!)}: the live forms are used; correct qemu.version`);
+  if (versionLine(said) !== versionLine(first.version)) {
+    chosen.warnings.push(`the spec says QEMU ${spec.qemu.version} but ${first.name} runs ${formatVersion(first.version)}: the live forms are used; correct qemu.version`);
   }
   return { ok: true, profile: chosen };
 }
