@@ -5,7 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 60_000,
-    // Integration tests start real QEMU processes on fixed loopback ports: one file at a time.
-    fileParallelism: false,
+    // Test files start real QEMU processes on loopback port ranges of their own (and network
+    // namespaces named after their process), so two files run at once: one per core.
+    fileParallelism: true,
+    maxWorkers: 2,
   },
 });
