@@ -122,6 +122,22 @@ for (const t of qemuTargets()) {
       await expectSteady(pair);
     });
 
+    it('a filter removed by hand: planned as a create in its place, applied, steady again', async () => {
+      const pair = makePair(opts('filter', 200));
+      await launchAndApply(pair);
+      await (await pair.qmp('a')).execute('object-del', { id: 'redire0' });
+      await pair.release('a');
+      const drift = await plan(pair, '--detailed-exitcode');
+      expect(drift.code).toBe(2);
+      expect(drift.plan.changes).toEqual([expect.objectContaining({ address: 'a/object/redire0', action: 'create', faultTolerance: expect.stringMatching(/redire0 is missing/) })]);
+      expect(drift.plan.steps).toEqual([expect.objectContaining({ execute: 'object-add', arguments: expect.objectContaining({ id: 'redire0', insert: 'before', position: 'id=redire1' }) })]);
+      const fixed = await apply(pair);
+      expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
+      expect(await filterChains(await pair.qmp('a'))).toEqual({ hn0: ['m0', 'redire0', 'redire1'] });
+      await pair.release('a');
+      await expectSteady(pair);
+    });
+
     it.skipIf(!t.checkpoints)('checkpoint-delay drift: planned as an update, applied, checkpoints go on', async () => {
       const pair = makePair(opts('drift', 100));
       await launchAndApply(pair);
