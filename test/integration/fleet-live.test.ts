@@ -3,27 +3,15 @@
 // the aggregated exit codes.
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/cli.js';
 import { coloState, makePair, usePairCleanup, type Pair } from '../support/pair.js';
 import { makeTempDir, useQemuCleanup } from '../support/qemu.js';
+import { runCli } from '../support/cli.js';
 
 useQemuCleanup();
 usePairCleanup();
 
-async function cli(cwd: string, state: string, ...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    stdin: Readable.from([]) as unknown as NodeJS.ReadableStream & { isTTY?: boolean },
-    env: { ...process.env, NO_COLOR: '1', COLO_STATE_DIR: state },
-    cwd,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (cwd: string, state: string, ...args: string[]) => runCli(args, { cwd, env: { ...process.env, NO_COLOR: '1', COLO_STATE_DIR: state } });
 
 async function launch(p: Pair): Promise<void> {
   for (const n of ['a', 'b'] as const) {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/cli.js';
 import { LIMITS } from '../../src/spec/limits.js';
+import { runCli } from '../support/cli.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'colo-inputs-'));
@@ -16,17 +17,9 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const pair = readFileSync(join(repo, 'examples/pair.yaml'), 'utf8');
 
 async function cli(args: string[], stdin: string | Buffer = '') {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, {
-    stdout: { write: (s: string) => (stdout += s), isTTY: false },
-    stderr: { write: (s: string) => (stderr += s), isTTY: false },
-    stdin: Readable.from(stdin.length ? [Buffer.from(stdin)] : []) as unknown as NodeJS.ReadableStream & { isTTY?: boolean },
-    env: { PATH: process.env.PATH },
-    cwd: tmp,
-  });
-  expect(stderr).not.toMatch(/^\s+at |INTERNAL/m);
-  return { code, stdout, stderr };
+  const r = await runCli(args, { cwd: tmp, stdin });
+  expect(r.stderr).not.toMatch(/^\s+at |INTERNAL/m);
+  return r;
 }
 
 function file(name: string, content: string | Buffer): string {

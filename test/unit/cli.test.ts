@@ -2,10 +2,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/cli.js';
+import { runCli } from '../support/cli.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'colo-cli-unit-'));
@@ -13,18 +12,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const ESC = '\u001b[';
 
-async function cli(args: string[], env: Record<string, string> = {}, cwd = repo): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, {
-    stdout: { write: (s: string) => (stdout += s), isTTY: false },
-    stderr: { write: (s: string) => (stderr += s), isTTY: false },
-    stdin: Readable.from([]) as unknown as NodeJS.ReadableStream & { isTTY?: boolean },
-    env: { PATH: process.env.PATH, ...env },
-    cwd,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], env: Record<string, string> = {}, cwd = repo) => runCli(args, { cwd, env: { PATH: process.env.PATH, ...env } });
 
 const badYaml = `apiVersion: colo/v1
 kind: ColoPair

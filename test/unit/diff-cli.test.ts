@@ -3,27 +3,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/cli.js';
+import { runCli } from '../support/cli.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'colo-diff-unit-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function cli(args: string[], cwd: string) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, {
-    stdout: { write: (s: string) => (stdout += s), isTTY: false },
-    stderr: { write: (s: string) => (stderr += s), isTTY: false },
-    stdin: Readable.from([]) as unknown as NodeJS.ReadableStream & { isTTY?: boolean },
-    env: { PATH: process.env.PATH },
-    cwd,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], cwd: string) => runCli(args, { cwd });
 
 const example = readFileSync(join(repo, 'examples/pair.yaml'), 'utf8');
 const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd, encoding: 'utf8' });

@@ -3,25 +3,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/cli.js';
+import { runCli } from '../support/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'colo-fleet-unit-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function cli(args: string[], cwd: string) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, {
-    stdout: { write: (s: string) => (stdout += s), isTTY: false },
-    stderr: { write: (s: string) => (stderr += s), isTTY: false },
-    stdin: Readable.from([]) as unknown as NodeJS.ReadableStream & { isTTY?: boolean },
-    env: { PATH: process.env.PATH },
-    cwd,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], cwd: string) => runCli(args, { cwd });
 
 /** A pair on loopback whose ports start at `base` and whose sockets live under /tmp/NAME. */
 function pairYaml(name: string, base: number, o: { qmpA?: string } = {}): string {

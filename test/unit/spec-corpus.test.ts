@@ -2,12 +2,11 @@
 // shape under test/fixtures/warnings/), each naming in its header the code and the position it must
 // be reported with: `# expect: CODE line:column`. The problems found must be exactly those.
 import { readdirSync, readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/cli.js';
 import { ERROR_CODES, WARNING_CODES } from '../../src/spec/errors.js';
 import { loadSpec } from '../../src/spec/load.js';
+import { runCli } from '../support/cli.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const dirs = ['invalid', 'warnings'] as const;
@@ -23,18 +22,7 @@ const corpus = dirs.flatMap((dir) =>
     }),
 );
 
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, {
-    stdout: { write: (s: string) => (stdout += s), isTTY: false },
-    stderr: { write: (s: string) => (stderr += s), isTTY: false },
-    stdin: Readable.from([]) as unknown as NodeJS.ReadableStream & { isTTY?: boolean },
-    env: { PATH: process.env.PATH },
-    cwd: repo,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[]) => runCli(args, { cwd: repo });
 
 describe('the corpus of broken specs', () => {
   it('holds files, each with an expectation', () => {

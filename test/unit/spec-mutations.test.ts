@@ -4,10 +4,8 @@
 // rendered. The work is bounded by construction (a fixed, seeded number of mutations; the limits
 // in src/spec/limits.ts), not by a wall clock: `npm run bench` keeps the time figures.
 import { readdirSync, readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/cli.js';
 import { nodeArgs } from '../../src/model/argv.js';
 import { parseVersion, recordedProfile } from '../../src/model/profile.js';
 import { assumeObserved } from '../../src/plan/assume.js';
@@ -18,6 +16,7 @@ import { renderProblems } from '../../src/render/problems.js';
 import { ERROR_CODES } from '../../src/spec/errors.js';
 import { LIMITS } from '../../src/spec/limits.js';
 import { loadSpec } from '../../src/spec/load.js';
+import { runCli } from '../support/cli.js';
 
 const MUTATIONS_PER_EXAMPLE = Number(process.env.COLO_MUTATIONS ?? 250);
 const CLI_RUNS_PER_EXAMPLE = 10;
@@ -107,17 +106,7 @@ function check(text: string, label: string): boolean {
   return true;
 }
 
-async function cli(args: string[], stdin: string) {
-  let stderr = '';
-  const code = await run(args, {
-    stdout: { write: () => true, isTTY: false },
-    stderr: { write: (s: string) => (stderr += s), isTTY: false },
-    stdin: Readable.from([Buffer.from(stdin)]) as unknown as NodeJS.ReadableStream & { isTTY?: boolean },
-    env: { PATH: process.env.PATH },
-    cwd: fileURLToPath(new URL('../../', import.meta.url)),
-  });
-  return { code, stderr };
-}
+const cli = (args: string[], stdin: string) => runCli(args, { cwd: fileURLToPath(new URL('../../', import.meta.url)), stdin });
 
 describe('random mutations of the examples', () => {
   it.each(examples)('$name: never an exception, always a code and a position', async ({ name, text }) => {
