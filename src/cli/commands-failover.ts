@@ -45,11 +45,11 @@ export async function cmdFailover(
     if (safety.note) journal.note(dead.name, 'no-fence', { reason: safety.note });
     const observed = { [survivor.name]: reading.observed, [dead.name]: { name: dead.name, reach: 'unreachable' as const, error: `declared dead by colo failover (it was ${classifyNode(peer).class})`, resources: {}, jobs: [] } };
     const plan = buildPlan(spec, liveProfile(spec, { [survivor.name]: reading.observed }), observed, { mode: 'live', fence: safety.fence });
-    if (plan.transition === 'degraded') {
+    if (plan.transition === 'degraded' && plan.steps.length === 0) {
       io.stdout.write(`${survivor.name} already runs alone (COLO mode none): nothing to fail over.\n`);
       return 0;
     }
-    if (plan.transition !== 'secondary-failover' && plan.transition !== 'primary-failover') {
+    if (plan.transition !== 'secondary-failover' && plan.transition !== 'primary-failover' && plan.transition !== 'degraded') {
       throw new CliError(`${survivor.name} is ${plan.nodes[survivor.name].state}: no failover applies (${plan.reason})`, 1, 'NO_FAILOVER');
     }
     journal.note(survivor.name, 'failover', { transition: plan.transition, dead: dead.name });

@@ -13,6 +13,14 @@ export interface BlockJob {
   len: number;
 }
 
+/** query-migrate states of a migration under way (before COLO runs). */
+export const MIGRATING = new Set(['setup', 'active', 'pre-switchover', 'device', 'wait-unplug']);
+
+/** A migration under way, or already in COLO: no second `migrate`, no parameter change before it. */
+export function migrationBusy(status: string | undefined): boolean {
+  return status === 'colo' || MIGRATING.has(status ?? '');
+}
+
 /** What `yank` can cut on a node (query-yank): the migration, a chardev, an NBD block node. */
 export type YankInstance = { type: 'migration' } | { type: 'chardev'; id: string } | { type: 'block-node'; 'node-name': string };
 

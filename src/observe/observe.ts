@@ -27,6 +27,8 @@ export interface NodeReading {
   roundTrips: number;
 }
 
+const GONE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
+
 /** A connection failure is a state, not a crash: no socket → unreachable; no answer → hung. */
 export function unreachableFrom(name: string, err: unknown, timeoutMs: number): ObservedNode {
   if (err instanceof QmpTimeoutError) {
@@ -36,7 +38,10 @@ export function unreachableFrom(name: string, err: unknown, timeoutMs: number): 
     return { name, reach: 'hung', error: 'QMP listen backlog full: QEMU accepts no connection (main loop stopped)', resources: {}, jobs: [] };
   }
   const code = err instanceof QmpConnectError ? err.code : (err as Error).message;
-  return { name, reach: 'unreachable', error: `QMP socket: ${code}`, resources: {}, jobs: [] };
+  // a socket that is not there, that nobody listens on, or that its host reset, proves this QEMU is
+  // gone (its host answered for it); a route that fails (EHOSTUNREACH, ENETUNREACH, ETIMEDOUT) may be a partition
+  if (err instanceof QmpConnectError && GONE.has(err.code)) return { name, reach: 'unreachable', error: `QMP socket: ${code}`, resources: {}, jobs: [] };
+  return { name, reach: 'hung', error: `QMP socket: ${code} (the node may be alive behind a broken path)`, resources: {}, jobs: [] };
 }
 
 export async function connectNode(node: NodeSpec, opts: QmpOptions): Promise<QmpClient> {

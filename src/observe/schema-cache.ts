@@ -13,14 +13,18 @@ function dir(): string {
   return env.COLO_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'colo');
 }
 
+/** bumped whenever SchemaSummary gains a field or its lists change: older summaries are read anew */
+const SUMMARY_FORMAT = 1;
+const FIELDS = ['commands', 'capabilities', 'parameters', 'chardevSocket', 'blockDrivers'];
+
 export function schemaKey(v: { major: number; minor: number; micro: number; package: string }): string {
-  return `qemu-${v.major}.${v.minor}.${v.micro}-${createHash('sha256').update(v.package).digest('hex').slice(0, 16)}`;
+  return `v${SUMMARY_FORMAT}-qemu-${v.major}.${v.minor}.${v.micro}-${createHash('sha256').update(v.package).digest('hex').slice(0, 16)}`;
 }
 
 export function cachedSchema(key: string): SchemaSummary | undefined {
   try {
     const s = JSON.parse(readFileSync(join(dir(), 'schema', `${key}.json`), 'utf8'));
-    return Array.isArray(s?.commands) && Array.isArray(s?.capabilities) && Array.isArray(s?.chardevSocket) ? s : undefined;
+    return FIELDS.every((f) => Array.isArray(s?.[f]) && s[f].every((x: unknown) => typeof x === 'string')) ? s : undefined;
   } catch {
     return undefined;
   }

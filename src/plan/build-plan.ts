@@ -9,7 +9,6 @@ import { desiredState } from './desired.js';
 import { hookSteps } from './hooks.js';
 import { KindContext, PHASE, type Phased } from './kinds/context.js';
 import { KINDS, policyOf } from './kinds/index.js';
-import { diskIds } from '../spec/ids.js';
 import type { FenceStep, PairClassification, Plan, QmpStep, Step } from './types.js';
 
 function allResources(observed: Record<string, ObservedNode>): ResourceMap {
@@ -41,12 +40,30 @@ function yankSteps(spec: Spec, profile: Profile, pair: PairClassification, obser
   if (!profile.yank || (pair.transition !== 'secondary-failover' && pair.transition !== 'primary-failover')) return [];
   const live = observed[pair.survivor]?.yank ?? [];
   const peerFacing = new Set(spec.netdevs.flatMap((n) => (pair.transition === 'secondary-failover' ? [n.ids.secondaryMirrorChardev, n.ids.secondaryOutChardev] : [n.ids.mirrorChardev, n.ids.secondaryInChardev])));
-  const nbd = new Set(spec.disks.flatMap((_d, i) => [diskIds(i).nbd]));
-  const cut = live.filter((y) => y.type === 'migration' || (y.type === 'chardev' && peerFacing.has(y.id)) || (y.type === 'block-node' && nbd.has(y['node-name'])));
+  // block-node instances are NBD clients: on a survivor, its connections to the dead peer's export
+  // (the plain NBD child, or the replication driver's auto-named NBD node)
+  const cut = live.filter((y) => y.type === 'migration' || (y.type === 'chardev' && peerFacing.has(y.id)) || y.type === 'block-node');
   if (!cut.length) return [];
   const what = cut.map((y) => (y.type === 'migration' ? 'the migration' : y.type === 'chardev' ? y.id : y['node-name'])).join(', ');
-  const step: QmpStep = { kind: 'qmp', node: pair.survivor, execute: 'yank', arguments: { instances: cut }, description: `cut ${what} to ${pair.dead}: a dead host never closes them`, precondition: 'connections to the dead node open' };
+  const step: QmpStep = {
+    kind: 'qmp', node: pair.survivor, execute: 'yank', arguments: { instances: cut },
+    description: `cut ${what} to ${pair.dead}: a dead host never closes them`, precondition: 'connections to the dead node open',
+    // one of them gone since it was read: nothing is left to cut there
+    alreadyDone: 'not found',
+  };
   return [{ phase: PHASE.yank, step }];
+}
+
+/**
+ * A resume's primary left paused by an interrupted apply after its child was attached: with the
+ * plain NBD child its guest runs on now (the block kind plans `cont` itself when it attaches).
+ */
+function resumeGuest(profile: Profile, pair: PairClassification, observed: Record<string, ObservedNode>, changes: Change[]): Phased[] {
+  if (pair.transition !== 'secondary-resume' && pair.transition !== 'primary-resume') return [];
+  if (profile.primaryChild !== 'nbd' || observed[pair.primary]?.runstate !== 'paused') return [];
+  if (changes.some((c) => c.kind === 'block-child' && c.node === pair.primary && c.action === 'create')) return [];
+  const step: QmpStep = { kind: 'qmp', node: pair.primary, execute: 'cont', description: 'the guest runs on: its writes already reach the secondary', precondition: 'VM paused' };
+  return [{ phase: PHASE.resumeGuest, step }];
 }
 
 /** The hooks a transition runs: before a resume on the new primary, after a failover on the survivor. */
@@ -108,7 +125,7 @@ export function buildPlan(spec: Spec, profile: Profile, observed: Record<string,
   const reachable = new Set(Object.values(observed).filter((o) => o.reach === 'ok').map((o) => o.name));
   const changes = diffState(desired, allResources(observed), { reachable, policy: policyOf, replicating: pair.transition === 'steady' });
   const ctx = new KindContext(spec, profile, pair, observed, desired, changes);
-  const steps = stepsFor(changes, ctx, [...fenceSteps(spec, pair, opts.fence !== false), ...yankSteps(spec, profile, pair, observed), ...transitionHooks(spec, pair)]);
+  const steps = stepsFor(changes, ctx, [...fenceSteps(spec, pair, opts.fence !== false), ...yankSteps(spec, profile, pair, observed), ...resumeGuest(profile, pair, observed, changes), ...transitionHooks(spec, pair)]);
 
   const warnings = [...profile.warnings];
   if (pair.transition === 'steady' && spec.qemu.accel === 'tcg' && profile.warnings.some((w) => /TCG deadlocks/.test(w)) && steps.some((x) => x.kind === 'qmp' && x.execute === 'migrate-set-parameters')) {

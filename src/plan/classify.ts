@@ -1,7 +1,5 @@
-import type { ObservedNode } from '../model/observed.js';
+import { MIGRATING, type ObservedNode } from '../model/observed.js';
 import type { NodeClassification, PairClassification } from './types.js';
-
-const MIGRATING = new Set(['setup', 'active', 'pre-switchover', 'device', 'wait-unplug']);
 
 export function classifyNode(o: ObservedNode): NodeClassification {
   const base = { name: o.name };
@@ -19,12 +17,14 @@ export function classifyNode(o: ObservedNode): NodeClassification {
         'This is replication_start failing silently (a top-id that is not the quorum root). Relaunch both nodes from `colo args`.',
     };
   }
-  if (mig === 'failed' && mode === 'none' && o.runstate !== 'running') return { ...base, class: 'failed', detail: 'migration failed' };
+  // a paused node keeps its guest (a resume stopped it): it is not failed, whatever its migration says
+  if (mig === 'failed' && mode === 'none' && o.runstate !== 'running' && o.runstate !== 'paused') return { ...base, class: 'failed', detail: 'migration failed' };
   if (mode === 'primary') return { ...base, class: 'colo-primary', lastMode };
   if (mode === 'secondary') return { ...base, class: 'colo-secondary', lastMode };
   if (o.runstate === 'prelaunch' && !MIGRATING.has(mig ?? '')) return { ...base, class: 'fresh-primary', lastMode };
   if (o.runstate === 'inmigrate') return { ...base, class: 'fresh-secondary', lastMode };
-  if (MIGRATING.has(mig ?? '') || o.runstate === 'finish-migrate') return { ...base, class: 'migrating', lastMode };
+  // a migration under way, or COLO starting (migration colo, mode not yet set)
+  if (MIGRATING.has(mig ?? '') || mig === 'colo' || o.runstate === 'finish-migrate') return { ...base, class: 'migrating', lastMode };
   if (o.runstate === 'running' || o.runstate === 'paused') {
     const took = lastMode === 'secondary' ? `took over from its primary${o.colo?.reason ? ` (failover reason: ${o.colo.reason})` : ''}` : undefined;
     return { ...base, class: 'standalone', lastMode: lastMode ?? 'none', detail: [o.runstate === 'paused' ? 'paused' : undefined, took].filter(Boolean).join('; ') || undefined };

@@ -85,6 +85,12 @@ export function desiredState(spec: Spec, profile: Profile, pair: PairClassificat
       const survivor = node(pair.survivor);
       return afterFailover(spec, profile, survivor, pair.transition === 'secondary-failover' ? 'secondary' : 'primary', observed[survivor.name]);
     }
+    case 'degraded': {
+      // the survivor runs alone: what a failover that stopped halfway left of its old role goes now
+      const survivor = node(pair.survivor);
+      const was = observed[survivor.name]?.colo?.lastMode === 'secondary' ? 'secondary' : 'primary';
+      return afterFailover(spec, profile, survivor, was, observed[survivor.name]);
+    }
     default:
       return { resources: {}, removed: {}, complete: false };
   }

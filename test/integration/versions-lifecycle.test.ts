@@ -159,8 +159,10 @@ for (const t of qemuTargets()) {
       const pair = makePair(opts('split', 150));
       await launchAndApply(pair);
       pair.kill('a');
-      expect((await pair.cli('failover', '-f', pair.file, '--survivor', 'b', '--journal', pair.journal)).code).toBe(0);
-      expect((await pair.cli('launch', '-f', pair.file, '--node', 'a', '--role', 'primary')).code).toBe(0);
+      const fo = await pair.cli('failover', '-f', pair.file, '--survivor', 'b', '--journal', pair.journal);
+      expect(fo.code, fo.stdout + fo.stderr).toBe(0);
+      const relaunch = await pair.cli('launch', '-f', pair.file, '--node', 'a', '--role', 'primary');
+      expect(relaunch.code, relaunch.stdout + relaunch.stderr).toBe(0);
       await (await pair.qmp('a')).execute('cont');
       await pair.release('a');
       const blocked = await plan(pair);

@@ -48,3 +48,12 @@ describe('failover plans', () => {
     expect(plan.steps[0]).toMatchObject({ kind: 'qmp', node: 'a', execute: 'yank', arguments: { instances: [{ type: 'migration' }, { type: 'chardev', id: 'mirror0' }, { type: 'block-node', 'node-name': 'nbd0' }] } });
   });
 });
+
+describe('what a failed QMP connection says about the node', () => {
+  it("only a missing, refused or reset socket proves QEMU is gone (its host answered); a broken path may hide a live node (hung: fence first)", async () => {
+    const { unreachableFrom } = await import('../../src/observe/observe.js');
+    const { QmpConnectError } = await import('../../src/qmp/client.js');
+    for (const code of ['ENOENT', 'ECONNREFUSED', 'ECONNRESET']) expect(unreachableFrom('a', new QmpConnectError(code, code), 1000).reach).toBe('unreachable');
+    for (const code of ['EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']) expect(unreachableFrom('a', new QmpConnectError(code, code), 1000).reach).toBe('hung');
+  });
+});

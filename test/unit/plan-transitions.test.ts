@@ -208,12 +208,44 @@ describe('resume', () => {
     expect(names(plan)).not.toContain('b cont');
   });
 
-  it('secondary-resume: a resync job already running is not started again', () => {
+  it('secondary-resume: a resync job already copying to this secondary is not started again', () => {
     const plan = planFor('secondary-resume', {}, (obs) => {
       obs.b = { ...obs.b, jobs: [{ id: 'resync', type: 'mirror', status: 'running', offset: 1, len: 2 }] };
+      obs.a = edited(obs.a, { put: [resource('a', 'nbd-server', 'nbd-server', {}), resource('a', 'nbd-export', 'parent0', { device: 'parent0' })] });
     });
     expect(names(plan)).not.toContain('b drive-mirror');
     expect(plan.steps.some((s) => isWait(s) && s.wait === 'block-job-ready' && s.until === 'resync')).toBe(true);
+  });
+
+  it('secondary-resume: a resync job left from an earlier secondary (whose export is made anew) is ended, and the copy starts over', () => {
+    const plan = planFor('secondary-resume', {}, (obs) => {
+      obs.b = { ...obs.b, jobs: [{ id: 'resync', type: 'mirror', status: 'ready', offset: 2, len: 2 }] };
+    });
+    const n = names(plan);
+    expect(n.indexOf('b block-job-cancel')).toBeLessThan(n.indexOf('b drive-mirror'));
+    expect(qmp(plan).find((s) => s.execute === 'block-job-cancel')?.arguments).toEqual({ device: 'resync', force: true });
+  });
+
+  it('secondary-resume interrupted after the stop: the paused guest runs on after the attach, or at once if already attached', () => {
+    const before = planFor('secondary-resume', {}, (obs) => {
+      obs.b = { ...obs.b, runstate: 'paused' };
+    });
+    expect(names(before)).not.toContain('b stop');
+    expect(names(before).indexOf('b cont')).toBeGreaterThan(names(before).indexOf('b x-blockdev-change'));
+    const attached = planFor('secondary-resume', {}, (obs) => {
+      obs.b = edited({ ...obs.b, runstate: 'paused' }, { put: [resource('b', 'block-child', 'colo-disk0/children.1', { node: 'nbd0', driver: 'nbd', target: 'nbd://10.0.0.1:9999/parent0' })] });
+    });
+    expect(names(attached)).toContain('b cont');
+    expect(names(attached)).not.toContain('b drive-mirror');
+  });
+
+  it('a secondary failover interrupted after x-colo-lost-heartbeat is finished by the next run (degraded, not gated)', () => {
+    const plan = planFor('secondary-failover', {}, (obs) => {
+      obs.b = { ...obs.b, runstate: 'running', colo: { mode: 'none', lastMode: 'secondary' }, migration: { status: 'completed' } };
+      obs.b = edited(obs.b, { put: [resource('b', 'colo', 'colo', { mode: 'none' })] });
+    });
+    expect(plan).toMatchObject({ transition: 'degraded', gated: false });
+    expect(names(plan)).toEqual(['b nbd-server-stop', 'b object-del', 'b object-del', 'b chardev-remove', 'b chardev-remove']);
   });
 
   it('primary-resume: the survivor keeps its chardevs and gets its filters back in chain order', () => {

@@ -41,12 +41,22 @@ export const blockChildKind: ResourceKindPlanner = {
         return { c, i, d: ctx.spec.disks[i], job: resyncJobId(i) };
       });
       for (const { d, i, job } of disks) {
-        if (o?.jobs.some((j) => j.id === job)) continue;
+        const live = o?.jobs.find((j) => j.id === job);
+        // a copy already under way is waited for, unless it writes to an earlier secondary (whose export
+        // this plan makes anew) or stopped: then it is ended and the copy starts over
+        const fresh = ctx.creates(resource(peer.name, 'nbd-export', diskIds(i).parent, {}).address);
+        if (live && !fresh && (live.status === 'running' || live.status === 'ready')) continue;
+        if (live) {
+          out.push(at(PHASE.resync)(qmp(node, 'block-job-cancel', { device: job, force: true }, `end ${job}: it copies to an earlier ${peer.name}, or stopped (${live.status})`, `job ${job} exists`)));
+          out.push(at(PHASE.resync)(wait(node, 'block-job-gone', job, ctx.timeouts.modeMs, `${job} has ended`)));
+        }
         out.push(at(PHASE.resync)(qmp(node, 'drive-mirror', { device: d.id, 'job-id': job, target: nbdTarget(peer, ctx.spec, i), mode: 'existing', format: 'raw', sync: 'full' },
           `copy ${d.id} to ${peer.name}'s ${diskIds(i).parent}, so both disks are the same before COLO starts`, `no job ${job} and no replication child on ${d.id}`)));
       }
       for (const { job } of disks) out.push(at(PHASE.resync)(wait(node, 'block-job-ready', job, ctx.timeouts.resyncMs, `${job} has copied everything (ready)`)));
       const running = o?.runstate === 'running';
+      // paused by an earlier, interrupted run of this plan: it runs on after the attach as if stopped here
+      const paused = o?.runstate === 'paused';
       if (running) {
         const why = ctx.profile.primaryChild === 'nbd' ? 'pause the VM while the copy ends and the child is attached' : 'pause the VM until COLO starts: the replication driver refuses writes before then (migrate resumes it)';
         out.push(at(PHASE.resync)(qmp(node, 'stop', undefined, why, 'VM running')));
@@ -68,7 +78,7 @@ export const blockChildKind: ResourceKindPlanner = {
           : hmp(node, driveAddCommand(peer, ctx.spec, i), `add ${name}: replication to ${nbdTarget(peer, ctx.spec, i)}`, `block node ${name} absent`)));
         out.push(at(PHASE.attach)(qmp(node, 'x-blockdev-change', { parent: d.id, node: name }, `attach ${name} to ${d.id} as children.1`, `${d.id} has no replication child`)));
       }
-      if (running && ctx.profile.primaryChild === 'nbd') {
+      if ((running || paused) && ctx.profile.primaryChild === 'nbd') {
         out.push(at(PHASE.resumeGuest)(qmp(node, 'cont', undefined, 'the guest runs on: from now on its writes reach the secondary too', 'VM paused')));
       }
     }

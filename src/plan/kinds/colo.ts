@@ -1,8 +1,7 @@
 import type { Change } from '../../diff/types.js';
+import { migrationBusy } from '../../model/observed.js';
 import { hostPort } from '../../model/disk.js';
 import { at, PHASE, qmp, wait, type KindContext, type Phased, type ResourceKindPlanner } from './context.js';
-
-const MIGRATING = ['setup', 'active', 'device', 'pre-switchover', 'colo'];
 
 /**
  * A node's COLO mode. Entering it is the primary's migrate to its secondary, once the secondary's
@@ -19,7 +18,7 @@ export const coloKind: ResourceKindPlanner = {
       const live = ctx.obs(c.node)?.colo?.mode ?? 'none';
       if (mode === 'primary') {
         const s = ctx.peer(c.node);
-        if (!MIGRATING.includes(ctx.obs(c.node)?.migration?.status ?? '')) {
+        if (!migrationBusy(ctx.obs(c.node)?.migration?.status)) {
           const connected = ctx.spec.netdevs.flatMap((n) => [n.ids.secondaryMirrorChardev, n.ids.secondaryOutChardev]);
           out.push(at(PHASE.migrate)(wait(s.name, 'chardevs-connected', connected, ctx.timeouts.modeMs, `the secondary's ${connected.join(', ')} are connected to the primary`)));
           out.push(at(PHASE.migrate)(qmp(c.node, 'migrate', { uri: `tcp:${hostPort(s.host, ctx.spec.ports.migration)}` }, `send the VM to ${s.name} and enter COLO`, 'no migration running')));

@@ -1,7 +1,6 @@
 import type { Change } from '../../diff/types.js';
+import { migrationBusy } from '../../model/observed.js';
 import { at, PHASE, qmp, type KindContext, type Phased, type ResourceKindPlanner } from './context.js';
-
-const MIGRATING = ['setup', 'active', 'device', 'pre-switchover', 'colo'];
 
 /** Whether `node` is the secondary of the pair this plan sets up or keeps. */
 function isSecondary(ctx: KindContext, node: string): boolean {
@@ -34,7 +33,7 @@ export const parameterKind: ResourceKindPlanner = {
     for (const c of changes.filter((x) => x.action === 'create' || x.action === 'update')) {
       const value = c.after?.value;
       const replicating = ctx.obs(c.node)?.colo?.mode === 'primary';
-      if (!replicating && MIGRATING.includes(ctx.obs(c.node)?.migration?.status ?? '')) continue; // set once COLO runs, by the steady plan
+      if (!replicating && migrationBusy(ctx.obs(c.node)?.migration?.status)) continue; // set once COLO runs, by the steady plan
       const why = replicating ? `checkpoint every ${value} ms (takes a checkpoint at once)` : `checkpoint every ${value} ms (set before migrate: on a running pair it forces a checkpoint)`;
       out.push(at(PHASE.parameters)(qmp(c.node, 'migrate-set-parameters', { [c.id]: value }, why, `${c.id} is not ${value}`)));
     }
