@@ -5,7 +5,7 @@ import { nodeArgs } from '../model/argv.js';
 import { peerOf } from '../model/node-role.js';
 import { classifyNode } from '../plan/classify.js';
 import { observeNode, connectNode } from '../observe/observe.js';
-import { parseQmpAddress } from '../qmp/address.js';
+import { parseQmpAddress } from '../model/qmp-address.js';
 import type { ObservedNode } from '../model/observed.js';
 import type { NodeSpec, Role, Spec } from '../spec/types.js';
 import { nodeOrFail } from './commands-offline.js';

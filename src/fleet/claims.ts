@@ -1,5 +1,5 @@
 import { defaultNicPorts } from '../spec/ids.js';
-import { parseQmpAddress } from '../qmp/address.js';
+import { parseQmpAddress } from '../model/qmp-address.js';
 import type { Spec } from '../spec/types.js';
 import type { Claim } from './types.js';
 

@@ -3,7 +3,7 @@ import { formatVersion } from '../model/profile.js';
 import { classifyNode } from '../plan/classify.js';
 import type { NodeSpec, Spec } from '../spec/types.js';
 import type { ObservedNode } from '../model/observed.js';
-import { parseQmpAddress } from '../qmp/address.js';
+import { parseQmpAddress } from '../model/qmp-address.js';
 import { QmpClient, QmpConnectError, QmpTimeoutError, type QmpOptions, type QmpResult } from '../qmp/client.js';
 import { summarizeSchema, type SchemaEntry } from '../model/schema-summary.js';
 import { COMPARE_PROPS, FIRST_READS, normalizeReads, readKey, type RawReads } from './normalize.js';

@@ -6,7 +6,7 @@
 // Asynchronous events ({"event"}) may be interleaved anywhere; QEMU emits the event
 // caused by a command (STOP, RESUME, ...) *before* that command's answer.
 import net from 'node:net';
-import { formatQmpAddress, type QmpEndpoint } from './address.js';
+import { formatQmpAddress, type QmpEndpoint } from '../model/qmp-address.js';
 
 export interface QmpOptions {
   connectTimeoutMs?: number; // default 3000; bounds connect + greeting + capability negotiation

@@ -1,6 +1,6 @@
 import type { ProblemList } from './errors.js';
 import { defaultNicPorts, diskIds } from './ids.js';
-import { parseQmpAddress } from '../qmp/address.js';
+import { parseQmpAddress } from '../model/qmp-address.js';
 import { shown } from './display.js';
 import { MIB } from './sizes.js';
 import type { Spec } from './types.js';

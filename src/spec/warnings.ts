@@ -1,4 +1,4 @@
-import { parseQmpAddress } from '../qmp/address.js';
+import { parseQmpAddress } from '../model/qmp-address.js';
 import type { ProblemList } from './errors.js';
 import type { Spec } from './types.js';
 import { isHost, isLoopback } from './values.js';
