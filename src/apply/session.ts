@@ -1,6 +1,6 @@
 import type { Spec } from '../spec/types.js';
 import { connectNode } from '../observe/observe.js';
-import type { QmpClient } from '../qmp/client.js';
+import { vmPauses, type QmpClient } from '../qmp/client.js';
 import type { Journal } from './journal.js';
 
 /** Open QMP connections to the nodes of a pair, every command journaled. */
@@ -39,16 +39,7 @@ export class Session {
     for (const [node, p] of this.clients) {
       const c = await p.catch(() => undefined);
       if (!c) continue;
-      let stopped: number | undefined;
-      const list: number[] = [];
-      for (const e of c.events()) {
-        const t = e.timestamp.seconds * 1000 + e.timestamp.microseconds / 1000;
-        if (e.event === 'STOP') stopped ??= t;
-        else if (e.event === 'RESUME' && stopped !== undefined) {
-          list.push(Math.round((t - stopped) * 10) / 10);
-          stopped = undefined;
-        }
-      }
+      const list = vmPauses(c.events());
       if (list.length) out[node] = list;
     }
     return out;

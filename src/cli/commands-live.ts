@@ -6,6 +6,7 @@ import { executeSteps, StepError } from '../apply/execute.js';
 import { Journal } from '../apply/journal.js';
 import type { Plan } from '../plan/types.js';
 import { connectNode } from '../observe/observe.js';
+import { vmPauses } from '../qmp/client.js';
 import { renderPlanText, stepText } from '../render/plan-text.js';
 import { nodeStatus, renderStatusText, type Checkpoints } from '../render/status-text.js';
 import type { Spec } from '../spec/types.js';
@@ -55,17 +56,7 @@ async function sampleCheckpoints(spec: Spec, primary: string, sampleMs: number, 
   const client = await connectNode(spec.nodes.find((n) => n.name === primary)!, { connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs });
   try {
     await new Promise((r) => setTimeout(r, sampleMs));
-    const events = client.events();
-    const pauses: number[] = [];
-    let stoppedAt: number | undefined;
-    for (const e of events) {
-      const t = e.timestamp.seconds * 1000 + e.timestamp.microseconds / 1000;
-      if (e.event === 'STOP') stoppedAt = t;
-      else if (e.event === 'RESUME' && stoppedAt !== undefined) {
-        pauses.push(t - stoppedAt);
-        stoppedAt = undefined;
-      }
-    }
+    const pauses = vmPauses(client.events());
     pauses.sort((a, b) => a - b);
     return { node: primary, sampleMs, count: pauses.length, pauseMedianMs: pauses.length ? Math.round(pauses[Math.floor(pauses.length / 2)]) : undefined, pauseMaxMs: pauses.length ? Math.round(pauses[pauses.length - 1]) : undefined };
   } finally {

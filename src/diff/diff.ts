@@ -48,12 +48,13 @@ function faultTolerance(want: Resource, have: Resource | undefined): string | un
   }
 }
 
-export interface DiffInput {
+/** What must be there and what must be gone (plan/desired.ts makes it per transition). */
+export interface DesiredState {
   /** what must be there */
   resources: ResourceMap;
-  /** colo's resources that must be gone */
+  /** colo's own resources the transition takes out (deleted where they are still live) */
   removed: ResourceMap;
-  /** false: the desired state names only what changes (a failover), so nothing else is reported unmanaged */
+  /** false: only what the transition changes is named (a failover), so live extras are not reported */
   complete: boolean;
 }
 
@@ -64,8 +65,6 @@ export interface DiffOptions {
   policy: (kind: ResourceKind) => KindPolicy;
   /** the pair runs COLO: some pieces cannot be added now */
   replicating: boolean;
-  /** kinds whose live extras are reported as unmanaged */
-  managedKinds?: Set<ResourceKind>;
 }
 
 /**
@@ -73,8 +72,8 @@ export interface DiffOptions {
  * why, and what is live but not colo's (unmanaged: shown, never deleted). In desired order, so the
  * kinds can follow it; sort for display. Pure.
  */
-export function diffState(desired: DiffInput, observed: ResourceMap, o: DiffOptions): Change[] {
-  const managed = o.managedKinds ?? new Set<ResourceKind>(['object', 'chardev', 'nbd-export']);
+export function diffState(desired: DesiredState, observed: ResourceMap, o: DiffOptions): Change[] {
+  const managed = new Set<ResourceKind>(['object', 'chardev', 'nbd-export']);
   const changes: Change[] = [];
   const base = (r: Resource) => ({ node: r.node, address: r.address, kind: r.kind, id: r.id });
   for (const want of Object.values(desired.resources)) {

@@ -9,7 +9,7 @@ import { desiredState } from './desired.js';
 import { hookSteps } from './hooks.js';
 import { KindContext, PHASE, type Phased } from './kinds/context.js';
 import { KINDS, policyOf } from './kinds/index.js';
-import type { FenceStep, PairClassification, Plan, QmpStep, Step } from './types.js';
+import { isFailover, type FenceStep, type PairClassification, type Plan, type QmpStep, type Step } from './types.js';
 
 function allResources(observed: Record<string, ObservedNode>): ResourceMap {
   return Object.assign({}, ...Object.values(observed).map((o) => o.resources));
@@ -17,7 +17,7 @@ function allResources(observed: Record<string, ObservedNode>): ResourceMap {
 
 /** A failover fences the dead node first when its spec declares how (and the caller did not say it is off). */
 function fenceSteps(spec: Spec, pair: PairClassification, fence: boolean): Phased[] {
-  if (!fence || (pair.transition !== 'secondary-failover' && pair.transition !== 'primary-failover')) return [];
+  if (!fence || !isFailover(pair)) return [];
   const dead = spec.nodes.find((n) => n.name === pair.dead);
   if (!dead?.fence) return [];
   const step: FenceStep = {
@@ -37,7 +37,7 @@ function fenceSteps(spec: Spec, pair: PairClassification, fence: boolean): Phase
  * sockets, and a flush to its NBD export, or a read of its migration stream, would wait on TCP.
  */
 function yankSteps(spec: Spec, profile: Profile, pair: PairClassification, observed: Record<string, ObservedNode>): Phased[] {
-  if (!profile.yank || (pair.transition !== 'secondary-failover' && pair.transition !== 'primary-failover')) return [];
+  if (!profile.yank || !isFailover(pair)) return [];
   const live = observed[pair.survivor]?.yank ?? [];
   const peerFacing = new Set(spec.netdevs.flatMap((n) => (pair.transition === 'secondary-failover' ? [n.ids.secondaryMirrorChardev, n.ids.secondaryOutChardev] : [n.ids.mirrorChardev, n.ids.secondaryInChardev])));
   // block-node instances are NBD clients: on a survivor, its connections to the dead peer's export
@@ -149,7 +149,7 @@ export function buildPlan(spec: Spec, profile: Profile, observed: Record<string,
     mode: opts.mode,
     nodes,
     transition: pair.transition,
-    ...(pair.transition === 'secondary-failover' || pair.transition === 'primary-failover' ? { failover: { survivor: pair.survivor, dead: pair.dead } } : {}),
+    ...(isFailover(pair) ? { failover: { survivor: pair.survivor, dead: pair.dead } } : {}),
     gated: pair.gated,
     reason: pair.reason,
     warnings,

@@ -1,22 +1,13 @@
 import type { ObservedNode } from '../model/observed.js';
 import { peerOf, replicatingNode } from '../model/node-role.js';
 import type { Profile } from '../model/profile.js';
-import { resource, toMap, type Resource, type ResourceMap } from '../model/state.js';
+import { resource, toMap, type Resource } from '../model/state.js';
 import { diskIds } from '../spec/ids.js';
 import type { NodeSpec, Role, Spec } from '../spec/types.js';
+import type { DesiredState } from '../diff/diff.js';
 import type { PairClassification } from './types.js';
 
-/**
- * What both nodes look like after a transition: the resources that must be there, and those of
- * colo's that must be gone (a failover's). The diff against what is live gives the changes.
- */
-export interface DesiredState {
-  resources: ResourceMap;
-  /** colo's own resources the transition takes out (deleted where they are still live) */
-  removed: ResourceMap;
-  /** false: only what the transition changes is named (a failover), so live extras are not reported */
-  complete: boolean;
-}
+export type { DesiredState } from '../diff/diff.js';
 
 /**
  * How a node's QEMU was started: as a secondary when its disk's first quorum child is the

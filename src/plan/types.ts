@@ -53,6 +53,11 @@ export type PairClassification =
   | { transition: 'degraded'; survivor: string; dead: string; gated: false; reason: string }
   | { transition: 'blocked'; gated: false; reason: string; splitBrain?: boolean };
 
+/** A failover classification: the survivor takes over from the dead node. */
+export function isFailover(p: PairClassification): p is Extract<PairClassification, { transition: 'secondary-failover' | 'primary-failover' }> {
+  return p.transition === 'secondary-failover' || p.transition === 'primary-failover';
+}
+
 /** What proves a step's effect when QEMU reports an error although the effect happened. */
 export type Effect = { absent: 'block-node'; id: string };
 

@@ -15,6 +15,21 @@ export interface QmpOptions {
   onResult?: (cmd: string, args: unknown, result: QmpResult) => void;
 }
 export interface QmpEvent { event: string; data?: any; timestamp: { seconds: number; microseconds: number } }
+/** The VM's pauses in a stream of events: each STOP to the next RESUME, by QEMU's clock (ms). */
+export function vmPauses(events: QmpEvent[]): number[] {
+  const out: number[] = [];
+  let stopped: number | undefined;
+  for (const e of events) {
+    const t = e.timestamp.seconds * 1000 + e.timestamp.microseconds / 1000;
+    if (e.event === 'STOP') stopped ??= t;
+    else if (e.event === 'RESUME' && stopped !== undefined) {
+      out.push(Math.round((t - stopped) * 10) / 10);
+      stopped = undefined;
+    }
+  }
+  return out;
+}
+
 export type QmpResult = { ok: true; value: any } | { ok: false; error: QmpError };
 export interface QmpVersion { major: number; minor: number; micro: number; package: string }
 
