@@ -63,7 +63,7 @@ export async function waitFor(client: QmpClient, step: WaitStep, progress?: Prog
         break;
       }
     }
-    if (Date.now() + interval > deadline) throw new Error(`timed out after ${step.timeoutMs} ms waiting for ${step.wait} ${step.until} (last seen: ${last})`);
+    if (Date.now() + interval > deadline) throw new Error(`timed out after ${step.timeoutMs} ms waiting for ${step.wait} ${step.until} (last seen: ${last})${step.hint ? `. ${step.hint}` : ''}`);
     await sleep(interval);
   }
 }

@@ -4,6 +4,7 @@ import { loadSpec } from '../spec/load.js';
 import type { Spec } from '../spec/types.js';
 import { renderProblems } from '../render/problems.js';
 import { CliError, type Io } from './io.js';
+import { checkTlsFiles } from './tls-files.js';
 
 /** Reads and validates a spec file; prints every problem and throws CliError when there is one. */
 export function loadSpecFile(file: string, io: Io, color: boolean): { spec: Spec; path: string; warnings: string } {
@@ -15,7 +16,7 @@ export function loadSpecFile(file: string, io: Io, color: boolean): { spec: Spec
     throw new CliError(`${file}: cannot read the spec: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 1, 'FILE_READ');
   }
   const shown = relative(io.cwd, path) || file;
-  const result = loadSpec(text, shown.startsWith('..') ? path : shown);
+  const result = loadSpec(text, shown.startsWith('..') ? path : shown, { tlsFiles: (spec) => checkTlsFiles(spec, io.env) });
   if (!result.spec) {
     io.stderr.write(renderProblems(result.problems, result.lines, color));
     throw new CliError('', 1, result.problems[0]?.code ?? 'INVALID');

@@ -1,4 +1,5 @@
 import type { Resource, ResourceKind, ResourceMap } from '../model/state.js';
+import { tlsDrift } from './tls.js';
 import type { Change, KindPolicy } from './types.js';
 
 function same(a: unknown, b: unknown): boolean {
@@ -18,6 +19,8 @@ function differs(want: Resource, have: Resource): boolean {
 /** Why a missing or changed resource leaves the pair less fault tolerant than the spec says. */
 function faultTolerance(want: Resource, have: Resource | undefined): string | undefined {
   const missing = have === undefined;
+  const tls = tlsDrift(want, have);
+  if (tls) return tls;
   switch (want.kind) {
     case 'object': {
       const t = String(want.value['qom-type']);

@@ -1,6 +1,7 @@
 import type { ObservedNode } from '../model/observed.js';
 import { peerOf, replicatingNode } from '../model/node-role.js';
 import type { Profile } from '../model/profile.js';
+import { isTlsObject } from '../model/tls.js';
 import { resource, toMap, type Resource, type ResourceMap } from '../model/state.js';
 import { diskIds } from '../spec/ids.js';
 import type { NodeSpec, Role, Spec } from '../spec/types.js';
@@ -40,6 +41,8 @@ function afterFailover(spec: Spec, profile: Profile, survivor: NodeSpec, role: R
   const before = replicatingNode(spec, profile, survivor, role, launched);
   const keep = (r: Resource): boolean => {
     if (r.kind === 'capability' || r.kind === 'parameter' || r.kind === 'filter-order') return true;
+    // TLS credentials stay: the survivor's monitor and its next channels use them
+    if (isTlsObject(r)) return true;
     if (r.kind === 'block-child') return r.id.endsWith('/children.0');
     if (role === 'secondary') {
       // the redirectors and their chardevs go, and the NBD server with its exports; the rewriter stays

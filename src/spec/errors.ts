@@ -21,7 +21,14 @@ export type ErrorCode =
   | 'UNKNOWN_REFERENCE'
   | 'UNSAFE_ID'
   | 'VHOST_ON_TAP'
-  | 'NETDEV_OPTION';
+  | 'NETDEV_OPTION'
+  | 'TLS_CONFIG'
+  | 'TLS_FILE'
+  | 'TLS_CERT'
+  | 'TLS_NAME'
+  | 'TLS_AUTHZ'
+  | 'QMP_IN_CLEAR'
+  | 'CHANNELS_IN_CLEAR';
 
 export interface SourcePos {
   line: number; // 1-based

@@ -2,6 +2,7 @@ import { ProblemList, type Problem } from './errors.js';
 import { normalize } from './normalize.js';
 import { parseYaml } from './parse.js';
 import { checkSemantics, checkVhost } from './semantic.js';
+import { checkTls, type TlsFileChecker } from './tls.js';
 import type { Spec } from './types.js';
 import { validateSchema } from './validate-schema.js';
 
@@ -13,7 +14,7 @@ export interface LoadResult {
 }
 
 /** YAML text → validated, normalised Spec, or every problem found. Pure. */
-export function loadSpec(text: string, file: string): LoadResult {
+export function loadSpec(text: string, file: string, opts: { tlsFiles?: TlsFileChecker } = {}): LoadResult {
   const parsed = parseYaml(text);
   const problems = new ProblemList(file, parsed.locate);
   if (parsed.syntaxErrors.length) {
@@ -28,5 +29,8 @@ export function loadSpec(text: string, file: string): LoadResult {
   if (!schemaOk) return { problems: problems.items, lines: parsed.lines };
   const spec = normalize(doc);
   checkSemantics(spec, problems);
+  checkTls(spec, problems);
+  // the credential files, read by the caller's checker (I/O stays at the CLI's edge)
+  if (!problems.errors.length && opts.tlsFiles) for (const p of opts.tlsFiles(spec)) problems.add(p.code, p.path, p.message, { severity: p.severity });
   return { spec: problems.errors.length ? undefined : spec, problems: problems.items, lines: parsed.lines };
 }

@@ -1,5 +1,6 @@
 import { defaultNicIds, defaultNicPorts } from './ids.js';
 import { parseSize } from './sizes.js';
+import { normalizeTls } from './tls.js';
 import type { ExtraFilter, Hook, NetdevSpec, Spec } from './types.js';
 
 /* The raw document after schema validation (schema defaults already filled in). */
@@ -43,7 +44,7 @@ export function normalize(raw: Raw): Spec {
   const ports = { migration: 9998, nbd: 9999, base: 9001, ...(s.ports ?? {}) };
   const colo = s.colo ?? {};
   const compare = { vnetHdr: false, ...(colo.compare ?? {}) };
-  return {
+  const spec: Spec = {
     apiVersion: raw.apiVersion,
     kind: raw.kind,
     name: raw.metadata.name,
@@ -73,4 +74,5 @@ export function normalize(raw: Raw): Spec {
     colo: { checkpointDelayMs: colo.checkpointDelayMs ?? 20000, compare },
     hooks: { afterFailover: hooks(s.hooks?.afterFailover), beforeResume: hooks(s.hooks?.beforeResume) },
   };
+  return normalizeTls(spec, s.tls);
 }

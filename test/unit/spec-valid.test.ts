@@ -12,7 +12,8 @@ const examples = readdirSync(new URL('examples/', root)).filter((f) => /\.ya?ml$
 
 function load(text: string): Spec {
   const r = loadSpec(text, 'pair.yaml');
-  expect(r.problems).toEqual([]);
+  // two hosts without spec.tls: their channels in clear are warned about, nothing else
+  expect(r.problems.filter((p) => p.code !== 'CHANNELS_IN_CLEAR')).toEqual([]);
   expect(r.spec).toBeDefined();
   return r.spec!;
 }
