@@ -2,6 +2,7 @@ import type { ObservedNode } from '../model/observed.js';
 import { peerOf, replicatingNode } from '../model/node-role.js';
 import type { Profile } from '../model/profile.js';
 import { isTlsObject } from '../model/tls.js';
+import { channelsOnTls } from '../spec/tls.js';
 import { resource, toMap, type Resource, type ResourceMap } from '../model/state.js';
 import { diskIds } from '../spec/ids.js';
 import type { NodeSpec, Role, Spec } from '../spec/types.js';
@@ -50,10 +51,13 @@ function afterFailover(spec: Spec, profile: Profile, survivor: NodeSpec, role: R
       return r.kind !== 'nbd-server' && r.kind !== 'nbd-export' && !gone.has(r.id);
     }
     // a primary loses compare, iothread and its filters (a rewriter it kept from a secondary launch stays);
-    // its chardevs stay for a resume to reuse
-    if (r.kind !== 'object') return r.kind === 'chardev';
+    // its chardevs stay for a resume to reuse, but on TLS those the dead secondary was connected to
+    // go (measured on 7.2: with no frontend left a TLS server end never notices its peer is gone and
+    // keeps refusing the next secondary)
+    if (r.kind !== 'object') return r.kind === 'chardev' && !peerFacingTls.has(r.id);
     return keptFromSecondary.has(r.id);
   };
+  const peerFacingTls = new Set(channelsOnTls(spec) ? spec.netdevs.flatMap((n) => [n.ids.mirrorChardev, n.ids.secondaryInChardev]) : []);
   const keptFromSecondary = new Set(
     launched === 'secondary' && role === 'primary'
       ? replicatingNode(spec, profile, survivor, 'secondary', 'secondary').filter((r) => r.kind === 'object' && !spec.netdevs.some((n) => r.id === n.ids.secondaryRedirectorIn || r.id === n.ids.secondaryRedirectorOut)).map((r) => r.id)
