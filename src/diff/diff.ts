@@ -114,7 +114,8 @@ export function diffState(desired: DiffInput, observed: ResourceMap, o: DiffOpti
   return changes;
 }
 
-/** Display order: what weakens fault tolerance first, then by address. */
+/** Display order: what weakens security first (lost TLS), then fault tolerance, then by address. */
 export function displayOrder(changes: Change[]): Change[] {
-  return [...changes].sort((a, b) => Number(!!b.faultTolerance) - Number(!!a.faultTolerance) || a.address.localeCompare(b.address));
+  const rank = (c: Change) => (c.faultTolerance?.startsWith('security:') ? 2 : c.faultTolerance ? 1 : 0);
+  return [...changes].sort((a, b) => rank(b) - rank(a) || a.address.localeCompare(b.address));
 }
