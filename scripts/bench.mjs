@@ -6,6 +6,8 @@
 //   5. setup to COLO running (`colo apply`) vs the raw command sequence           (goal <= 1.1)
 //   6. kill → survivor serving: `colo failover` with its tap hook vs the raw QMP sequence and the
 //      same `ip` calls, on tap NICs in a private network namespace (root only)    (goal <= 1.5)
+//   7. a checkpoint's pause with every COLO channel on X.509 TLS vs in clear, for a guest that
+//      dirties 64 MiB in a loop (scripts/bench-tls.mjs; KVM, or QEMU 11.1 under TCG; ports 46xxx)
 // Pairs run under TCG with checkpoints off (x-checkpoint-delay one hour), on loopback ports 45xxx.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -228,3 +230,6 @@ try {
 } finally {
   killAll();
 }
+
+// 7. what TLS costs a checkpoint
+await (await import('./bench-tls.mjs')).benchTls();
