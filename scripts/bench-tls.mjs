@@ -4,7 +4,7 @@
 // carries what it dirtied since the last one. Checkpoints need KVM, or QEMU 11.1 (its COLO
 // checkpoints under TCG; 7.2 and 10.0 deadlock there): under TCG the guest dirties memory at TCG's
 // speed, and the figure says so. Plain and TLS runs alternate; the figure is the ratio of medians.
-// usage: node scripts/bench-tls.mjs   (BENCH_TLS_RUNS=2, BENCH_TLS_SAMPLE_MS=20000)
+// usage: node scripts/bench-tls.mjs   (BENCH_TLS_RUNS=3, BENCH_TLS_SAMPLE_MS=20000)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const coloBin = join(root, 'bin/colo');
-const runs = Number(process.env.BENCH_TLS_RUNS ?? 2);
+const runs = Number(process.env.BENCH_TLS_RUNS ?? 3);
 const sampleMs = Number(process.env.BENCH_TLS_SAMPLE_MS ?? 20000);
 
 function target() {
@@ -52,6 +52,7 @@ export async function benchTls(log = console.log) {
     execFileSync('sh', [join(root, 'scripts/mkpki.sh'), join(work, 'pki'), 'a=127.0.0.1', 'b=127.0.0.1'], { stdio: 'pipe' });
 
     const pauses = { plain: [], tls: [] };
+    const failovers = { plain: [], tls: [] };
     const counts = { plain: [], tls: [] };
     let n = 0;
     for (let r = 0; r < runs; r++) {
@@ -92,7 +93,12 @@ ${mode === 'tls' ? `  tls:\n    nodes:\n      a: {dir: ${join(work, 'pki', 'a')}
           const c = status.checkpoints ?? {};
           counts[mode].push(c.count ?? 0);
           if (c.pauseMedianMs !== undefined) pauses[mode].push(c.pauseMedianMs);
-          log(`  ${mode.padEnd(5)} run ${r + 1}: ${c.count ?? 0} checkpoints in ${sampleMs / 1000} s, pause median ${c.pauseMedianMs ?? '-'} ms, max ${c.pauseMaxMs ?? '-'} ms`);
+          // then the primary dies: `colo failover` on the survivor, wall time of the whole command
+          process.kill(Number(readFileSync(join(dir, 'a', 'qemu.pid'), 'utf8')), 'SIGKILL');
+          const t0 = performance.now();
+          cli('failover', '-f', file, '--survivor', 'b');
+          failovers[mode].push(performance.now() - t0);
+          log(`  ${mode.padEnd(5)} run ${r + 1}: ${c.count ?? 0} checkpoints in ${sampleMs / 1000} s, pause median ${c.pauseMedianMs ?? '-'} ms, max ${c.pauseMaxMs ?? '-'} ms; colo failover ${failovers[mode].at(-1).toFixed(0)} ms`);
         } finally {
           killAll();
         }
@@ -104,6 +110,9 @@ ${mode === 'tls' ? `  tls:\n    nodes:\n      a: {dir: ${join(work, 'pki', 'a')}
     const where = t.accel === 'kvm' ? `QEMU ${t.version} under KVM` : `QEMU ${t.version} under TCG (no /dev/kvm: the guest dirties memory at TCG's speed)`;
     if (p === undefined || s === undefined) log(`checkpoint pause, TLS / plain       no checkpoints measured (${where})`);
     else log(`${'checkpoint pause, TLS / plain'.padEnd(34)} ${`${s.toFixed(1)} ms`.padStart(10)}   plain ${p.toFixed(1)} ms   ratio ${(s / p).toFixed(2)}   (${where}; 64 MiB dirtied in a loop; checkpoints ${median(counts.tls)} vs ${median(counts.plain)} per ${sampleMs / 1000} s)`);
+    const f = median(failovers.plain);
+    const g = median(failovers.tls);
+    if (f !== undefined && g !== undefined) log(`${'colo failover, TLS / plain'.padEnd(34)} ${`${g.toFixed(1)} ms`.padStart(10)}   plain ${f.toFixed(1)} ms   ratio ${(g / f).toFixed(2)}   (the same guest, right after the sample)`);
   } finally {
     killAll();
     rmSync(work, { recursive: true, force: true });
