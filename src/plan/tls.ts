@@ -1,5 +1,6 @@
 import type { Change } from '../diff/types.js';
 import type { ObservedNode } from '../model/observed.js';
+import { tlsResources } from '../model/tls.js';
 import { channelsOnTls, nodeHasCreds, TLS_IDS } from '../spec/tls.js';
 import type { Spec } from '../spec/types.js';
 import { classifyNode } from './classify.js';
@@ -34,8 +35,12 @@ export function guardTls(spec: Spec, pair: PairClassification, observed: Record<
     const peer = pair.primary === name ? pair.secondary : pair.primary;
     const address = `${name}/object/${TLS_IDS.server}`;
     let why: string | undefined;
+    const objects = tlsResources(spec, n, 'primary').filter((r) => r.kind === 'object').map((r) => r.id);
+    const missing = objects.filter((id) => o.resources[`${name}/object/${id}`] === undefined);
     if (nodeHasCreds(spec, n) && !live.creds) {
       why = `${name} runs without TLS credentials (${TLS_IDS.server}, ${TLS_IDS.client}), but the spec ${channelsOnTls(spec) ? 'puts every COLO channel on X.509 TLS' : 'serves its monitor over TLS'}: ${whatItTakes(o, peer)}`;
+    } else if (missing.length) {
+      why = `${name} runs without ${missing.join(', ')} (the tls-authz list of the spec's allowed identities): its server ends admit any certificate of its CA; ${whatItTakes(o, peer)}`;
     } else if (!channelsOnTls(spec) && (live.migration !== '' || (live.creds && !nodeHasCreds(spec, n)))) {
       why = `${name} runs its COLO channels on TLS (${live.migration ? `migration tls-creds ${live.migration}` : `objects ${TLS_IDS.server}, ${TLS_IDS.client}`}), but the spec has them in clear: its peer's plain channels would not talk to it. Put spec.tls back, or ${whatItTakes(o, peer)}`;
     }

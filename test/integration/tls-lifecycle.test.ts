@@ -5,6 +5,7 @@
 // another CA's certificates cannot join (colo says why, in QEMU's words), a client certificate of
 // another CA is caught by the wait on the primary's server ends, and migration TLS removed by hand
 // is drift, listed first and repaired.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/types.js';
 import type { QmpClient } from '../../src/qmp/client.js';
@@ -84,6 +85,9 @@ for (const t of qemuTargets()) {
       expect(await state(pair, 'b')).toMatchObject({ mode: 'secondary', runstate: 'running' });
       expect(await migrationTls(pair, 'a')).toMatchObject({ 'tls-creds': 'tlsC', 'tls-hostname': '127.0.0.1' });
       expect(await migrationTls(pair, 'b')).toMatchObject({ 'tls-creds': 'tlsS', 'tls-authz': 'authz0' });
+      const status = await pair.cli('status', '-f', pair.file);
+      expect(status.stdout).toContain('TLS: tlsS (server), tlsC (client); migration on TLS with tlsC → 127.0.0.1');
+      expect(status.stdout).toContain('TLS: tlsS (server), tlsC (client); migration on TLS with tlsS, authz authz0');
       if (t.checkpoints) {
         const n = await checkpoints(await pair.qmp('a'), 4000);
         console.log(`TLS ${t.line} ${t.accel}: ${n} checkpoints in 4 s at 1000 ms`);
@@ -157,6 +161,29 @@ for (const t of qemuTargets()) {
       expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
       expect(await migrationTls(pair, 'a')).toMatchObject({ 'tls-creds': 'tlsC' });
       await expectSteady(pair);
+    });
+
+    it('a plain spec against nodes launched with TLS, and a TLS spec against plain nodes: blocked, with what it takes', async () => {
+      const pki = makePki(['a', 'b']);
+      const pair = makePair(opts('mismatch', 200, tlsSection(pki.dir('a'), pki.dir('b'))));
+      const tlsYaml = readFileSync(pair.file, 'utf8');
+      const plainYaml = tlsYaml.slice(0, tlsYaml.indexOf('  tls:'));
+      for (const n of ['a', 'b'] as const) expect((await pair.cli('launch', '-f', pair.file, '--node', n)).code).toBe(0);
+      writeFileSync(pair.file, plainYaml);
+      const p = await plan(pair);
+      expect(p.plan.transition).toBe('setup');
+      expect(p.plan.steps).toEqual([]);
+      expect(p.plan.changes.filter((c: any) => c.address.endsWith('/object/tlsS')).map((c: any) => [c.address, c.action])).toEqual([['a/object/tlsS', 'blocked'], ['b/object/tlsS', 'blocked']]);
+      const out = await apply(pair);
+      expect(out.code).toBe(1);
+      expect(out.stderr).toMatch(/error BLOCKED_CHANGES: nothing apply can do in place:[\s\S]*! blocked b\/object\/tlsS: security: b runs its COLO channels on TLS \(migration tls-creds tlsS\), but the spec has them in clear[\s\S]*relaunch it from the spec: colo stop --node b, then colo launch --node b/);
+      // the reverse: relaunched plain, the TLS spec is refused the same way
+      for (const n of ['a', 'b'] as const) expect((await pair.cli('stop', '-f', pair.file, '--node', n)).code).toBe(0);
+      for (const n of ['a', 'b'] as const) expect((await pair.cli('launch', '-f', pair.file, '--node', n)).code).toBe(0);
+      writeFileSync(pair.file, tlsYaml);
+      const back = await apply(pair);
+      expect(back.code).toBe(1);
+      expect(back.stderr).toMatch(/! blocked a\/object\/tlsS: security: a runs without TLS credentials \(tlsS, tlsC\), but the spec puts every COLO channel on X\.509 TLS: relaunch it from the spec/);
     });
 
     it('a node holding another CA\'s certificates cannot join: the NBD copy fails with QEMU\'s words', async () => {

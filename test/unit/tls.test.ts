@@ -180,6 +180,11 @@ describe('plans on TLS', () => {
     expect(p.steps).toEqual([]);
     expect(p.changes.filter((c) => c.action === 'blocked').map((c) => c.address)).toEqual(['a/object/tlsS', 'b/object/tlsS']);
     expect(p.changes.find((c) => c.address === 'a/object/tlsS')?.faultTolerance).toMatch(/runs its COLO channels on TLS \(migration tls-creds tlsC\), but the spec has them in clear.*fail over to b/);
+    // identities added to the spec after the launch: the authz list is missing, and cannot be bolted on
+    const { spec: withIds } = pair({ extra: TLS + IDS });
+    const noAuthz = buildPlan(withIds, profile, tlsPair, { mode: 'offline' });
+    expect(noAuthz.steps).toEqual([]);
+    expect(noAuthz.changes.find((c) => c.address === 'b/object/tlsS')?.faultTolerance).toMatch(/b runs without authz0 \(the tls-authz list of the spec's allowed identities\)/);
     // the same pair against its own spec: steady, nothing to do
     expect(buildPlan(tlsSpec, profile, tlsPair, { mode: 'offline' }).changes).toEqual([]);
   });
