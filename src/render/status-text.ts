@@ -59,7 +59,8 @@ function tlsStatus(o: ObservedNode): NodeStatus['tls'] {
   };
   const creds = res
     .filter((r) => r.kind === 'object' && r.value['qom-type'] === 'tls-creds-x509')
-    .map((r) => ({ id: r.id, endpoint: String(r.value.endpoint ?? '?'), ...(typeof r.value['verify-peer'] === 'boolean' ? { verifyPeer: r.value['verify-peer'] } : {}) }));
+    .map((r) => ({ id: r.id, endpoint: String(r.value.endpoint ?? '?'), ...(typeof r.value['verify-peer'] === 'boolean' ? { verifyPeer: r.value['verify-peer'] } : {}) }))
+    .sort((x, y) => y.endpoint.localeCompare(x.endpoint) || x.id.localeCompare(y.id));
   const [migration, hostname, authz] = [param('tls-creds'), param('tls-hostname'), param('tls-authz')];
   return { creds, ...(migration ? { migration } : {}), ...(hostname ? { hostname } : {}), ...(authz ? { authz } : {}) };
 }
