@@ -196,6 +196,7 @@ for (const t of qemuTargets()) {
       for (const n of ['a', 'b'] as const) expect((await pair.cli('launch', '-f', pair.file, '--node', n)).code).toBe(0);
       const out = await apply(pair);
       expect(out.code).toBe(1);
+      console.log(`TLS ${t.line}: another CA refused: ${out.stderr.trim().split('\n').slice(0, 2).join(' | ')}`);
       expect(out.stderr).toMatch(/error STEP_FAILED: step \d+ on a failed: drive-mirror/);
       expect(out.stderr).toMatch(/QEMU: .*(certificate|Certificate|TLS)/);
       expect(await state(pair, 'b')).toMatchObject({ mode: 'none' });
