@@ -3,7 +3,7 @@ import { parseQmpAddress } from '../qmp/address.js';
 import type { NodeSpec, Spec, TlsSpec } from './types.js';
 
 /**
- * The QEMU ids of the TLS pieces (as QEMU's own documents and the verified recipe name them): both
+ * The QEMU ids of the TLS pieces (short, as QEMU's own TLS examples name them): both
  * credential objects on both nodes (either may become primary), tls-authz lists, the TLS monitor.
  */
 export const TLS_IDS = {

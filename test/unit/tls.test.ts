@@ -190,6 +190,41 @@ describe('plans on TLS', () => {
   });
 });
 
+const hasCerttool = (() => {
+  try {
+    execFileSync('certtool', ['--version'], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe.skipIf(!hasCerttool)(`certificates made with certtool, as the README says${hasCerttool ? '' : ' (no certtool: apt-get install gnutls-bin)'}`, () => {
+  it('pass the file check, and their subjects are what allowedIdentities name', () => {
+    const root = mkdtempSync(join(tmpdir(), 'colo-unit-certtool-'));
+    try {
+      const ct = (...args: string[]) => execFileSync('certtool', args, { cwd: root, stdio: 'pipe' });
+      execFileSync('mkdir', ['-p', join(root, 'east')]);
+      ct('--generate-privkey', '--outfile', 'ca-key.pem');
+      writeFileSync(join(root, 'ca.info'), 'cn = colo CA\nca\ncert_signing_key\n');
+      ct('--generate-self-signed', '--load-privkey', 'ca-key.pem', '--template', 'ca.info', '--outfile', 'ca-cert.pem');
+      writeFileSync(join(root, 'server.info'), 'organization = colo\ncn = host-east\nip_address = 127.0.0.1\ntls_www_server\nencryption_key\nsigning_key\n');
+      writeFileSync(join(root, 'client.info'), 'organization = colo\ncn = host-east\ntls_www_client\nencryption_key\nsigning_key\n');
+      for (const k of ['server', 'client']) {
+        ct('--generate-privkey', '--outfile', `east/${k}-key.pem`);
+        ct('--generate-certificate', '--load-privkey', `east/${k}-key.pem`, '--load-ca-certificate', 'ca-cert.pem', '--load-ca-privkey', 'ca-key.pem', '--template', `${k}.info`, '--outfile', `east/${k}-cert.pem`);
+      }
+      execFileSync('chmod', ['600', join(root, 'east', 'server-key.pem'), join(root, 'east', 'client-key.pem')]);
+      copyFileSync(join(root, 'ca-cert.pem'), join(root, 'east', 'ca-cert.pem'));
+      const dir = join(root, 'east');
+      const r = loadSpec(pairYaml({ hosts: ['127.0.0.1', '127.0.0.1'], extra: `  tls:\n    nodes:\n      a: {dir: ${dir}}\n      b: {dir: ${dir}}\n    allowedIdentities: ["O=colo,CN=host-east"]\n` }), 'p.yaml');
+      expect(checkTlsFiles(r.spec!, {})).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('credential files (the CLI edge)', () => {
   const root = mkdtempSync(join(tmpdir(), 'colo-unit-pki-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
