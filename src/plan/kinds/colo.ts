@@ -32,7 +32,8 @@ export const coloKind: ResourceKindPlanner = {
           }
           out.push(at(PHASE.migrate)(qmp(c.node, 'migrate', { uri: `tcp:${hostPort(s.host, ctx.spec.ports.migration)}` }, `send the VM to ${s.name} and enter COLO`, 'no migration running')));
         }
-        out.push(at(PHASE.waitMigration)(wait(c.node, 'migration-status', 'colo', ctx.timeouts.migrationMs, 'migration reaches status colo')));
+        out.push(at(PHASE.waitMigration)(wait(c.node, 'migration-status', 'colo', ctx.timeouts.migrationMs, 'migration reaches status colo',
+          channelsOnTls(ctx.spec) ? `on TLS a migration handshake the primary aborts (a name ${s.name}'s certificate lacks, a CA ${c.node} does not trust) ends ${s.name}'s QEMU ("load of migration failed"): launch it again (colo launch --node ${s.name}) once the certificates are right` : undefined)));
         out.push(at(PHASE.waitPrimary)(wait(c.node, 'colo-mode', 'primary', ctx.timeouts.modeMs, `${c.node} runs as COLO primary`)));
       } else if (mode === 'secondary') {
         out.push(at(PHASE.waitSecondary)(wait(c.node, 'colo-mode', 'secondary', ctx.timeouts.modeMs, `${c.node} runs as COLO secondary`)));
