@@ -3,8 +3,10 @@
 // survivor's migration credentials switch to the client endpoint), primary failover, primary resume;
 // checkpoints counted where they run (KVM, or 11.1 under TCG). Then what must fail: a node holding
 // another CA's certificates cannot join (colo says why, in QEMU's words), a client certificate of
-// another CA is caught by the wait on the primary's server ends, and migration TLS removed by hand
-// is drift, listed first and repaired.
+// another CA is caught by the wait on the primary's server ends, migration TLS removed by hand is
+// drift, listed first and repaired (before setup on every line; on a replicating pair where a
+// parameter change can force a checkpoint: KVM, or 11.1 under TCG), and a plain spec against TLS
+// nodes, or the reverse, is blocked.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/types.js';
@@ -160,6 +162,22 @@ for (const t of qemuTargets()) {
       const fixed = await apply(pair);
       expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
       expect(await migrationTls(pair, 'a')).toMatchObject({ 'tls-creds': 'tlsC' });
+      await expectSteady(pair);
+    });
+
+    it('migration TLS removed by hand before setup: listed first, as security, and set back by the setup', async () => {
+      const pki = makePki(['a', 'b']);
+      const pair = makePair(opts('predrift', 250, tlsSection(pki.dir('a'), pki.dir('b'))));
+      for (const n of ['a', 'b'] as const) expect((await pair.cli('launch', '-f', pair.file, '--node', n)).code).toBe(0);
+      await (await pair.qmp('a')).execute('migrate-set-parameters', { 'tls-creds': '', 'tls-hostname': '' });
+      await pair.release('a');
+      const p = await plan(pair);
+      expect(p.plan.changes.slice(0, 1)).toEqual([expect.objectContaining({ address: 'a/migration/parameter/tls-creds', action: 'update', faultTolerance: expect.stringMatching(/^security: a's migration is not on TLS/) })]);
+      const set = p.plan.steps.find((s: any) => s.node === 'a' && s.execute === 'migrate-set-parameters') as any;
+      expect(set.arguments).toMatchObject({ 'tls-creds': 'tlsC', 'tls-hostname': '127.0.0.1' });
+      const out = await apply(pair);
+      expect(out.code, out.stdout + out.stderr).toBe(0);
+      expect(await migrationTls(pair, 'a')).toMatchObject({ 'tls-creds': 'tlsC', 'tls-hostname': '127.0.0.1' });
       await expectSteady(pair);
     });
 
