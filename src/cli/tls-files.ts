@@ -148,8 +148,10 @@ export function checkTlsFiles(spec: Spec, env: NodeJS.ProcessEnv = process.env):
     }
   }
   // colo's own client certificate for tls: monitors
+  // (warnings: this machine may plan offline without them; a live command says the monitor is unreachable and why)
   const tlsNodes = spec.nodes.filter((n) => parseQmpAddress(n.qmp)?.kind === 'tls');
   if (tlsNodes.length) {
+    const first = out.length;
     const fromEnv = env.COLO_QMP_TLS_DIR;
     const dir = fromEnv || tls.qmp.clientDir;
     const path = fromEnv || !tls.qmp.clientDir ? `/spec/nodes/${spec.nodes.indexOf(tlsNodes[0])}/qmp` : '/spec/tls/qmp/clientDir';
@@ -169,6 +171,7 @@ export function checkTlsFiles(spec: Spec, env: NodeJS.ProcessEnv = process.env):
         out.push({ code: 'TLS_AUTHZ', path: '/spec/tls/qmp/allowedIdentities', severity: 'warning', message: `colo's QMP client certificate is ${qemuDn(r.client)}, not among qmp.allowedIdentities: the monitors will refuse it` });
       }
     }
+    for (const p of out.slice(first)) p.severity = 'warning';
   }
   return out;
 }

@@ -280,11 +280,23 @@ describe('credential files (the CLI edge)', () => {
   it('colo\'s QMP client: from the spec, or COLO_QMP_TLS_DIR; checked against the monitors\' CA and identities', () => {
     const yaml = (extra: string) => pairYaml({ hosts: ['127.0.0.1', '127.0.0.1'], extra: `  tls:\n    nodes:\n      a: {dir: ${join(root, 'a')}}\n      b: {dir: ${join(root, 'b')}}\n${extra}` }).replace('qmp: unix:/run/a.qmp', 'qmp: "tls:127.0.0.1:4444"');
     const none = loadSpec(yaml(''), 'p.yaml').spec!;
-    expect(codes(none)).toEqual([['TLS_CONFIG', 'error', '/spec/nodes/0/qmp']]);
+    expect(codes(none)).toEqual([['TLS_CONFIG', 'warning', '/spec/nodes/0/qmp']]); // offline commands need no client certificate
     expect(codes(none, { COLO_QMP_TLS_DIR: join(root, 'runner') })).toEqual([]);
     expect(codes(none, { COLO_QMP_TLS_DIR: join(root, 'x') })).toEqual([['TLS_CERT', 'warning', '/spec/nodes/0/qmp'], ['TLS_CERT', 'warning', '/spec/nodes/0/qmp']]);
     const admitted = loadSpec(yaml(`    qmp: {clientDir: ${join(root, 'runner')}, allowedIdentities: ["O=colo,CN=someone"]}\n`), 'p.yaml').spec!;
     expect(codes(admitted)).toEqual([['TLS_AUTHZ', 'warning', '/spec/tls/qmp/allowedIdentities']]);
+  });
+
+  it('a spec whose credentials are on other hosts plans offline here (their files are only warned about)', async () => {
+    const { run } = await import('../../src/cli/cli.js');
+    let out = '';
+    let err = '';
+    const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, stdin: process.stdin, env: { NO_COLOR: '1' }, cwd: fileURLToPath(new URL('../..', import.meta.url)) };
+    expect(await run(['plan', '--offline', '-f', 'examples/tap-bridge.yaml'], io)).toBe(0);
+    expect(out).toMatch(/transition: setup/);
+    expect(err).toBe('');
+    expect(await run(['validate', '-f', 'examples/tap-bridge.yaml'], io)).toBe(0);
+    expect(err).toMatch(/warning TLS_FILE: node east: \/etc\/colo\/pki\/web is not on this machine/);
   });
 
   it('colo validate: a certificate problem is exit 1 with file:line:column and no stack', async () => {
