@@ -9,6 +9,8 @@
 //      same `ip` calls, on tap NICs in a private network namespace (root only)    (goal <= 1.5)
 //   9. the guest's pause in a resume of a 256 MB guest: plain NBD child (cont) vs the replication driver's order
 //   7, 8. the fleet: status of 20 live pairs, offline plan of 1000 files (scripts/bench-fleet.mjs)
+//  10. a checkpoint's pause with every COLO channel on X.509 TLS vs in clear, for a guest that
+//      dirties 64 MiB in a loop (scripts/bench-tls.mjs; KVM, or QEMU 11.1 under TCG; ports 46xxx)
 // Pairs run under TCG with checkpoints off (x-checkpoint-delay one hour), on loopback ports 45xxx.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -294,3 +296,6 @@ try {
 
 // 7, 8. the fleet (its pairs on ports 47000–47399)
 await (await import('./bench-fleet.mjs')).benchFleet();
+
+// 10. what TLS costs a checkpoint
+await (await import('./bench-tls.mjs')).benchTls();

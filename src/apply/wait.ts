@@ -24,7 +24,7 @@ export async function waitFor(client: QmpClient, step: WaitStep, progress?: Prog
         const m = await client.execute('query-migrate');
         last = `migration ${m.status ?? 'none'}`;
         if (m.status === step.until) return last;
-        if (m.status === 'failed' || m.status === 'cancelled') throw new Error(`migration ${m.status}${m['error-desc'] ? `: ${m['error-desc']}` : ''}`);
+        if (m.status === 'failed' || m.status === 'cancelled') throw new Error(`migration ${m.status}${m['error-desc'] ? `: ${m['error-desc']}` : ''}${step.hint ? `. ${step.hint}` : ''}`);
         if (m.ram?.total && progress) progress('migration', m.ram.transferred ?? 0, m.ram.total);
         break;
       }
@@ -63,7 +63,7 @@ export async function waitFor(client: QmpClient, step: WaitStep, progress?: Prog
         break;
       }
     }
-    if (Date.now() + interval > deadline) throw new Error(`timed out after ${step.timeoutMs} ms waiting for ${step.wait} ${step.until} (last seen: ${last})`);
+    if (Date.now() + interval > deadline) throw new Error(`timed out after ${step.timeoutMs} ms waiting for ${step.wait} ${step.until} (last seen: ${last})${step.hint ? `. ${step.hint}` : ''}`);
     await sleep(interval);
   }
 }

@@ -1,4 +1,5 @@
 import type { Resource, ResourceKind, ResourceMap } from '../model/state.js';
+import { tlsDrift } from './tls.js';
 import type { Change, KindPolicy } from './types.js';
 
 function same(a: unknown, b: unknown): boolean {
@@ -18,6 +19,8 @@ function differs(want: Resource, have: Resource): boolean {
 /** Why a missing or changed resource leaves the pair less fault tolerant than the spec says. */
 function faultTolerance(want: Resource, have: Resource | undefined): string | undefined {
   const missing = have === undefined;
+  const tls = tlsDrift(want, have);
+  if (tls) return tls;
   switch (want.kind) {
     case 'object': {
       const t = String(want.value['qom-type']);
@@ -110,7 +113,8 @@ export function diffState(desired: DesiredState, observed: ResourceMap, o: DiffO
   return changes;
 }
 
-/** Display order: what weakens fault tolerance first, then by address. */
+/** Display order: what weakens security first (lost TLS), then fault tolerance, then by address. */
 export function displayOrder(changes: Change[]): Change[] {
-  return [...changes].sort((a, b) => Number(!!b.faultTolerance) - Number(!!a.faultTolerance) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  const rank = (c: Change) => (c.faultTolerance?.startsWith('security:') ? 2 : c.faultTolerance ? 1 : 0);
+  return [...changes].sort((a, b) => rank(b) - rank(a) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 }

@@ -40,7 +40,7 @@ export function pairClaims(spec: Spec, file: string): Claim[] {
     const q = parseQmpAddress(n.qmp);
     if (!q) return;
     const path = `/spec/nodes/${i}/qmp`;
-    if (q.kind === 'tcp') claim(`${hostKey(q.host)} tcp ${q.port}`, q.host, `QMP port of node ${n.name}`, path);
+    if (q.kind !== 'unix') claim(`${hostKey(q.host)} tcp ${q.port}`, q.host, `QMP port of node ${n.name}`, path);
     else claim(`${hostKey(n.host)} unix ${q.path}`, n.host, `QMP socket of node ${n.name}`, path);
   });
   return [...out.values()];

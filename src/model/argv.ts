@@ -4,6 +4,7 @@ import { chardevArg, objectArg } from './nic.js';
 import { driveArgs, nicRoles, peerOf } from './node-role.js';
 import type { Profile } from './profile.js';
 import { memoryArg } from '../spec/sizes.js';
+import { migrationTlsArgs, monitorArgs, tlsObjectArgs } from './tls.js';
 
 function qmpArg(node: NodeSpec): string {
   return `${node.qmp},server=on,wait=off`;
@@ -53,7 +54,8 @@ export function nodeArgs(spec: Spec, profile: Profile, self: NodeSpec, role: Rol
   const argv: string[] = [q.binary, '-accel', q.accel];
   if (q.machine) argv.push('-machine', q.machine);
   argv.push('-cpu', q.cpu, '-m', memoryArg(q.memoryBytes), '-smp', String(q.smp), '-display', 'none', '-nodefaults', '-name', `${spec.name}-${self.name}`);
-  argv.push('-qmp', qmpArg(self), '-serial', `file:${optValue(serialLog(self))}`);
+  argv.push(...tlsObjectArgs(spec, self));
+  argv.push(...(monitorArgs(spec, self) ?? ['-qmp', qmpArg(self)]), '-serial', `file:${optValue(serialLog(self))}`);
   if (q.kernel) argv.push('-kernel', q.kernel);
   if (q.initrd) argv.push('-initrd', q.initrd);
   if (q.append !== undefined) argv.push('-append', q.append);
@@ -63,6 +65,7 @@ export function nodeArgs(spec: Spec, profile: Profile, self: NodeSpec, role: Rol
     for (const o of nic.objects) argv.push('-object', objectArg(o));
   }
   argv.push(...driveArgs(spec, self, role));
+  argv.push(...migrationTlsArgs(spec, self, role));
   argv.push(...q.extraArgs);
   if (role === 'primary') argv.push('-S');
   else argv.push('-incoming', `tcp:${hostPort(self.host, spec.ports.migration)}`);

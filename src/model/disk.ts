@@ -2,6 +2,7 @@ import { diskIds } from '../spec/ids.js';
 import { formatSize } from '../spec/sizes.js';
 import type { DiskSpec, NodeSpec, Spec } from '../spec/types.js';
 import { resource, type Resource } from './state.js';
+import { nbdClientTls } from './tls.js';
 
 /** QEMU option values double their commas. */
 export function optValue(v: string): string {
@@ -105,6 +106,7 @@ export function nbdChildArgs(secondary: NodeSpec, spec: Spec, index: number): Re
     server: { type: 'inet', host: secondary.host, port: String(spec.ports.nbd) },
     export: diskIds(index).parent,
     'detect-zeroes': 'on',
+    ...nbdClientTls(spec),
   };
 }
 
@@ -113,6 +115,7 @@ export function driveAddCommand(secondary: NodeSpec, spec: Spec, index: number):
   const ids = diskIds(index);
   return (
     `drive_add -n buddy driver=replication,mode=primary,file.driver=nbd,file.host=${secondary.host},` +
-    `file.port=${spec.ports.nbd},file.export=${ids.parent},node-name=${ids.replication}`
+    `file.port=${spec.ports.nbd},file.export=${ids.parent},node-name=${ids.replication}` +
+    Object.entries(nbdClientTls(spec)).map(([k, v]) => `,file.${k}=${v}`).join('')
   );
 }

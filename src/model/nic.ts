@@ -1,5 +1,6 @@
 import type { NetdevSpec, NodeSpec, Spec } from '../spec/types.js';
 import type { Profile } from './profile.js';
+import { chardevTls } from './tls.js';
 import { resource, type Resource, type Scalar } from './state.js';
 
 /** A socket chardev as QEMU knows it: the -chardev argument and the chardev-add backend come from this. */
@@ -10,6 +11,8 @@ export interface ChardevDef {
   server: boolean;
   /** seconds between reconnect attempts (client side) */
   reconnect?: number;
+  /** X.509 TLS: the credentials object (and, on a server end, the tls-authz list) */
+  tls?: { creds: string; authz?: string };
 }
 
 /** A QOM object (filter, iothread, colo-compare) with the properties QEMU is given. */
@@ -39,6 +42,15 @@ function extraFilters(n: NetdevSpec, side: 'primary' | 'secondary'): ObjectDef[]
 
 /** Where the primary's own compare pairs listen and connect. */
 const LOCAL = '127.0.0.1';
+/** Every COLO chardev that crosses the network on TLS when the spec says so: server ends with the server credentials, clients with the client ones. */
+function withTls(spec: Spec | undefined, chardevs: ChardevDef[]): ChardevDef[] {
+  // the primary's own compare pairs stay on its loopback: nothing to encrypt there
+  return spec ? chardevs.map((c) => {
+    if (c.host === LOCAL) return c;
+    const tls = chardevTls(spec, c.server);
+    return tls ? { ...c, tls } : c;
+  }) : chardevs;
+}
 
 /** What the primary runs for one NIC: six chardevs, mirror + two redirectors, an iothread and colo-compare. */
 export function primaryNic(spec: Spec, n: NetdevSpec, self: NodeSpec): NicRole {
@@ -62,23 +74,24 @@ export function primaryNic(spec: Spec, n: NetdevSpec, self: NodeSpec): NicRole {
     { id: ids.redirectorOut, qomType: 'filter-redirector', props: withVnetHdr(n, { netdev: n.id, queue: 'rx', outdev: ids.primaryInChardev }) },
     ...extraFilters(n, 'primary'),
   ];
+  const chardevs: ChardevDef[] = [
+    { id: ids.mirrorChardev, host: h, port: p.mirror, server: true },
+    { id: ids.secondaryInChardev, host: h, port: p.secondaryIn, server: true },
+    // the primary-local pairs (redirector ↔ colo-compare on one host) never leave it: loopback
+    { id: ids.primaryInChardev, host: LOCAL, port: p.primaryIn, server: true },
+    { id: ids.primaryInClient, host: LOCAL, port: p.primaryIn, server: false },
+    { id: ids.compareOutChardev, host: LOCAL, port: p.compareOut, server: true },
+    { id: ids.compareOutClient, host: LOCAL, port: p.compareOut, server: false },
+  ];
   return {
-    chardevs: [
-      { id: ids.mirrorChardev, host: h, port: p.mirror, server: true },
-      { id: ids.secondaryInChardev, host: h, port: p.secondaryIn, server: true },
-      // the primary-local pairs (redirector ↔ colo-compare on one host) never leave it: loopback
-      { id: ids.primaryInChardev, host: LOCAL, port: p.primaryIn, server: true },
-      { id: ids.primaryInClient, host: LOCAL, port: p.primaryIn, server: false },
-      { id: ids.compareOutChardev, host: LOCAL, port: p.compareOut, server: true },
-      { id: ids.compareOutClient, host: LOCAL, port: p.compareOut, server: false },
-    ],
+    chardevs: withTls(spec, chardevs),
     objects: [...filters, { id: ids.iothread, qomType: 'iothread', props: {} }, { id: ids.compare, qomType: 'colo-compare', props: compareProps }],
     filterOrder: filters.map((f) => f.id),
   };
 }
 
 /** What the secondary runs for one NIC: two client chardevs to the primary, two redirectors and the rewriter. */
-export function secondaryNic(n: NetdevSpec, primary: NodeSpec): NicRole {
+export function secondaryNic(n: NetdevSpec, primary: NodeSpec, spec?: Spec): NicRole {
   const ids = n.ids;
   const filters: ObjectDef[] = [
     { id: ids.secondaryRedirectorIn, qomType: 'filter-redirector', props: withVnetHdr(n, { netdev: n.id, queue: 'tx', indev: ids.secondaryMirrorChardev }) },
@@ -87,10 +100,10 @@ export function secondaryNic(n: NetdevSpec, primary: NodeSpec): NicRole {
     ...extraFilters(n, 'secondary'),
   ];
   return {
-    chardevs: [
+    chardevs: withTls(spec, [
       { id: ids.secondaryMirrorChardev, host: primary.host, port: n.ports.mirror, server: false, reconnect: 1 },
       { id: ids.secondaryOutChardev, host: primary.host, port: n.ports.secondaryIn, server: false, reconnect: 1 },
-    ],
+    ]),
     objects: filters,
     filterOrder: filters.map((f) => f.id),
   };
@@ -113,7 +126,7 @@ export function objectResource(node: string, o: ObjectDef): Resource {
 
 /** -chardev argument */
 export function chardevArg(c: ChardevDef, profile: Profile): string {
-  const base = `socket,id=${c.id},host=${c.host},port=${c.port}`;
+  const base = `socket,id=${c.id},host=${c.host},port=${c.port}${c.tls ? `,tls-creds=${c.tls.creds}${c.tls.authz ? `,tls-authz=${c.tls.authz}` : ''}` : ''}`;
   if (c.server) return `${base},server=on,wait=off`;
   if (c.reconnect === undefined) return base;
   return profile.reconnect === 'reconnect-ms' ? `${base},reconnect-ms=${c.reconnect * 1000}` : `${base},reconnect=${c.reconnect}`;
@@ -122,6 +135,10 @@ export function chardevArg(c: ChardevDef, profile: Profile): string {
 /** chardev-add arguments */
 export function chardevAddArgs(c: ChardevDef, profile: Profile): Record<string, unknown> {
   const data: Record<string, unknown> = { addr: { type: 'inet', data: { host: c.host, port: String(c.port) } }, server: c.server };
+  if (c.tls) {
+    data['tls-creds'] = c.tls.creds;
+    if (c.tls.authz) data['tls-authz'] = c.tls.authz;
+  }
   if (c.server) data.wait = false;
   else if (c.reconnect !== undefined) {
     if (profile.reconnect === 'reconnect-ms') data['reconnect-ms'] = c.reconnect * 1000;

@@ -4,6 +4,7 @@ import { primaryDriveArgs, replicationChild, secondaryDriveArgs } from './disk.j
 import { chardevResource, objectResource, primaryNic, secondaryNic, type NicRole } from './nic.js';
 import type { Profile } from './profile.js';
 import { resource, type Resource } from './state.js';
+import { tlsResources } from './tls.js';
 
 /** QEMU's x-checkpoint-delay before anyone sets it. */
 export const QEMU_DEFAULT_CHECKPOINT_DELAY_MS = 20000;
@@ -18,7 +19,7 @@ export function preferredPrimary(spec: Spec): NodeSpec {
 
 /** Per NIC, what `self` runs in `role` when `primary` is the primary. */
 export function nicRoles(spec: Spec, self: NodeSpec, role: Role, primary: NodeSpec): NicRole[] {
-  return spec.netdevs.map((n) => (role === 'primary' ? primaryNic(spec, n, self) : secondaryNic(n, primary)));
+  return spec.netdevs.map((n) => (role === 'primary' ? primaryNic(spec, n, self) : secondaryNic(n, primary, spec)));
 }
 
 function nicResources(node: string, nics: NicRole[], spec: Spec, profile: Profile): Resource[] {
@@ -43,6 +44,7 @@ export function launchedResources(spec: Spec, profile: Profile, self: NodeSpec, 
   for (const c of ['x-colo', 'return-path']) out.push(resource(self.name, 'capability', c, { state: false }));
   out.push(resource(self.name, 'parameter', 'x-checkpoint-delay', { value: QEMU_DEFAULT_CHECKPOINT_DELAY_MS }));
   out.push(resource(self.name, 'colo', 'colo', { mode: 'none' }));
+  out.push(...tlsResources(spec, self, role));
   return out;
 }
 
@@ -82,6 +84,7 @@ export function replicatingNode(spec: Spec, profile: Profile, self: NodeSpec, ro
     for (const c of profile.secondaryCapabilities) out.push(resource(self.name, 'capability', c, { state: true }));
   }
   out.push(resource(self.name, 'colo', 'colo', { mode: role }));
+  out.push(...tlsResources(spec, self, role));
   return out;
 }
 

@@ -34,6 +34,17 @@ export type ReadName = Exclude<(typeof FIRST_READS)[number]['execute'], 'human-m
 /** colo-compare properties read with qom-get (filters come complete from `info network`). */
 export const COMPARE_PROPS = ['primary_in', 'secondary_in', 'outdev', 'iothread', 'compare_timeout', 'expired_scan_cycle', 'max_queue_size', 'vnet_hdr_support'];
 
+/** tls-creds-x509 properties read with qom-get: which end, whether it checks its peer, where its files are. */
+export const TLS_CREDS_PROPS = ['endpoint', 'verify-peer', 'dir'];
+
+/** QOM types observe reads as objects: the net filters, colo-compare, its iothread, and the TLS credentials and authz lists. */
+function observedType(type: string): boolean {
+  return type.startsWith('filter-') || type === 'colo-compare' || type === 'iothread' || type === 'tls-creds-x509' || type.startsWith('authz-');
+}
+
+/** The migration parameters that carry TLS (query-migrate-parameters shows them, "" when unset). */
+const TLS_PARAMETERS = ['tls-creds', 'tls-hostname', 'tls-authz'];
+
 export interface RawReads {
   /** answers of FIRST_READS by command (info network under 'info-network'); undefined where QEMU refused */
   first: Partial<Record<ReadName, any>>;
@@ -159,7 +170,7 @@ export function normalizeReads(name: string, raw: RawReads): ObservedNode {
   const objects: Array<{ name: string; type: string }> = r['qom-list'] ?? [];
   for (const o of objects) {
     const type = /^child<(.+)>$/.exec(o.type)?.[1];
-    if (!type || !(type.startsWith('filter-') || type === 'colo-compare' || type === 'iothread')) continue;
+    if (!type || !observedType(type)) continue;
     const value: Resource['value'] = { 'qom-type': type };
     const f = net.filters[o.name];
     if (f) {
@@ -192,6 +203,10 @@ export function normalizeReads(name: string, raw: RawReads): ObservedNode {
   }
   const delay = r['query-migrate-parameters']?.['x-checkpoint-delay'];
   if (delay !== undefined) list.push(resource(name, 'parameter', 'x-checkpoint-delay', { value: delay }));
+  for (const p of TLS_PARAMETERS) {
+    const v = r['query-migrate-parameters']?.[p];
+    if (v !== undefined) list.push(resource(name, 'parameter', p, { value: v === null ? '' : String(v) }));
+  }
   const colo = r['query-colo-status'];
   if (colo) list.push(resource(name, 'colo', 'colo', { mode: colo.mode }));
   const jobs: BlockJob[] = (r['query-block-jobs'] ?? []).map((j: any) => ({ id: j.device, type: j.type, status: j.status, offset: j.offset, len: j.len }));

@@ -4,9 +4,10 @@ import { classifyNode } from '../plan/classify.js';
 import type { NodeSpec, Spec } from '../spec/types.js';
 import type { ObservedNode } from '../model/observed.js';
 import { parseQmpAddress } from '../model/qmp-address.js';
+import { clientDir, loadClientCredentials } from '../qmp/tls.js';
 import { QmpClient, QmpConnectError, QmpTimeoutError, type QmpOptions, type QmpResult } from '../qmp/client.js';
 import { summarizeSchema, type SchemaEntry } from '../model/schema-summary.js';
-import { COMPARE_PROPS, FIRST_READS, normalizeReads, readKey, type RawReads } from './normalize.js';
+import { COMPARE_PROPS, FIRST_READS, normalizeReads, readKey, TLS_CREDS_PROPS, type RawReads } from './normalize.js';
 import { cachedSchema, schemaKey, storeSchema } from './schema-cache.js';
 
 export interface ObserveOptions {
@@ -37,7 +38,7 @@ export function unreachableFrom(name: string, err: unknown, timeoutMs: number): 
   if (err instanceof QmpConnectError && err.code === 'EAGAIN') {
     return { name, reach: 'hung', error: 'QMP listen backlog full: QEMU accepts no connection (main loop stopped)', resources: {}, jobs: [] };
   }
-  const code = err instanceof QmpConnectError ? err.code : (err as Error).message;
+  const code = err instanceof QmpConnectError ? (/^(TLS_|ERR_TLS_|UNABLE_TO_|CERT_|DEPTH_ZERO|SELF_SIGNED|ERR_SSL_)/.test(err.code) ? err.message : err.code) : (err as Error).message;
   // a socket that is not there, that nobody listens on, or that its host reset, proves this QEMU is
   // gone (its host answered for it); a route that fails (EHOSTUNREACH, ENETUNREACH, ETIMEDOUT) may be a partition
   if (err instanceof QmpConnectError && GONE.has(err.code)) return { name, reach: 'unreachable', error: `QMP socket: ${code}`, resources: {}, jobs: [] };
@@ -47,6 +48,15 @@ export function unreachableFrom(name: string, err: unknown, timeoutMs: number): 
 export async function connectNode(node: NodeSpec, opts: QmpOptions): Promise<QmpClient> {
   const endpoint = parseQmpAddress(node.qmp);
   if (!endpoint) throw new QmpConnectError('EINVAL', `bad QMP address ${node.qmp}`);
+  if (endpoint.kind === 'tls' && !opts.tls) {
+    const dir = clientDir(node.qmpClientDir);
+    if (!dir) throw new QmpConnectError('TLS_CREDS', `QMP ${node.qmp}: no client certificate for node ${node.name} (spec.tls.qmp.clientDir or COLO_QMP_TLS_DIR)`);
+    try {
+      opts = { ...opts, tls: loadClientCredentials(dir) };
+    } catch (e) {
+      throw new QmpConnectError('TLS_CREDS', `QMP ${node.qmp}: cannot read colo's client certificate in ${dir}: ${(e as Error).message}`);
+    }
+  }
   return QmpClient.connect(endpoint, opts);
 }
 
@@ -70,10 +80,12 @@ export async function readNode(name: string, client: QmpClient, opts: ObserveOpt
     schema = summarizeSchema(schemaAnswer.value as SchemaEntry[]);
     storeSchema(key, schema);
   }
-  const compares = ((first['qom-list'] ?? []) as Array<{ name: string; type: string }>).filter((o) => o.type === 'child<colo-compare>').map((o) => o.name);
+  const objects = (first['qom-list'] ?? []) as Array<{ name: string; type: string }>;
+  const compares = objects.filter((o) => o.type === 'child<colo-compare>').map((o) => o.name);
+  const creds = objects.filter((o) => o.type === 'child<tls-creds-x509>').map((o) => o.name);
   const props: RawReads['props'] = {};
-  if (compares.length && opts.objectProps !== false) {
-    const reads = compares.flatMap((id) => COMPARE_PROPS.map((property) => ({ id, property })));
+  if ((compares.length || creds.length) && opts.objectProps !== false) {
+    const reads = [...compares.flatMap((id) => COMPARE_PROPS.map((property) => ({ id, property }))), ...creds.flatMap((id) => TLS_CREDS_PROPS.map((property) => ({ id, property })))];
     const got = await client.executeAll(reads.map(({ id, property }) => ({ execute: 'qom-get', arguments: { path: `/objects/${id}`, property } })), { timeoutMs });
     reads.forEach(({ id, property }, i) => {
       const a = got[i];

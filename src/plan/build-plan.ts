@@ -9,6 +9,8 @@ import { desiredState } from './desired.js';
 import { hookSteps } from './hooks.js';
 import { KindContext, PHASE, type Phased } from './kinds/context.js';
 import { KINDS, policyOf } from './kinds/index.js';
+import { guardTls } from './tls.js';
+import { cleartextWarnings } from '../spec/tls.js';
 import { isFailover, type FenceStep, type PairClassification, type Plan, type QmpStep, type Step } from './types.js';
 
 function allResources(observed: Record<string, ObservedNode>): ResourceMap {
@@ -123,11 +125,11 @@ export function buildPlan(spec: Spec, profile: Profile, observed: Record<string,
   const pair = classifyPair(classes[0], classes[1]);
   const desired = desiredState(spec, profile, pair, observed);
   const reachable = new Set(Object.values(observed).filter((o) => o.reach === 'ok').map((o) => o.name));
-  const changes = diffState(desired, allResources(observed), { reachable, policy: policyOf, replicating: pair.transition === 'steady' });
+  const changes = guardTls(spec, pair, observed, diffState(desired, allResources(observed), { reachable, policy: policyOf, replicating: pair.transition === 'steady' }));
   const ctx = new KindContext(spec, profile, pair, observed, desired, changes);
   const steps = stepsFor(changes, ctx, [...fenceSteps(spec, pair, opts.fence !== false), ...yankSteps(spec, profile, pair, observed), ...resumeGuest(profile, pair, observed, changes), ...transitionHooks(spec, pair)]);
 
-  const warnings = [...profile.warnings];
+  const warnings = [...profile.warnings, ...cleartextWarnings(spec).map((w) => w.message)];
   if (pair.transition === 'steady' && spec.qemu.accel === 'tcg' && profile.warnings.some((w) => /TCG deadlocks/.test(w)) && steps.some((x) => x.kind === 'qmp' && x.execute === 'migrate-set-parameters')) {
     warnings.push('changing a migration parameter on a replicating pair forces a checkpoint at once; under TCG this QEMU deadlocks there');
   }

@@ -1,6 +1,8 @@
 import type { ObservedNode } from '../model/observed.js';
 import { peerOf, replicatingNode } from '../model/node-role.js';
 import type { Profile } from '../model/profile.js';
+import { isTlsObject } from '../model/tls.js';
+import { channelsOnTls } from '../spec/tls.js';
 import { resource, toMap, type Resource } from '../model/state.js';
 import { diskIds } from '../spec/ids.js';
 import type { NodeSpec, Role, Spec } from '../spec/types.js';
@@ -31,6 +33,8 @@ function afterFailover(spec: Spec, profile: Profile, survivor: NodeSpec, role: R
   const before = replicatingNode(spec, profile, survivor, role, launched);
   const keep = (r: Resource): boolean => {
     if (r.kind === 'capability' || r.kind === 'parameter' || r.kind === 'filter-order') return true;
+    // TLS credentials stay: the survivor's monitor and its next channels use them
+    if (isTlsObject(r)) return true;
     if (r.kind === 'block-child') return r.id.endsWith('/children.0');
     if (role === 'secondary') {
       // the redirectors and their chardevs go, and the NBD server with its exports; the rewriter stays
@@ -38,10 +42,13 @@ function afterFailover(spec: Spec, profile: Profile, survivor: NodeSpec, role: R
       return r.kind !== 'nbd-server' && r.kind !== 'nbd-export' && !gone.has(r.id);
     }
     // a primary loses compare, iothread and its filters (a rewriter it kept from a secondary launch stays);
-    // its chardevs stay for a resume to reuse
-    if (r.kind !== 'object') return r.kind === 'chardev';
+    // its chardevs stay for a resume to reuse, but on TLS those the dead secondary was connected to
+    // go (measured on 7.2: with no frontend left a TLS server end never notices its peer is gone and
+    // keeps refusing the next secondary)
+    if (r.kind !== 'object') return r.kind === 'chardev' && !peerFacingTls.has(r.id);
     return keptFromSecondary.has(r.id);
   };
+  const peerFacingTls = new Set(channelsOnTls(spec) ? spec.netdevs.flatMap((n) => [n.ids.mirrorChardev, n.ids.secondaryInChardev]) : []);
   const keptFromSecondary = new Set(
     launched === 'secondary' && role === 'primary'
       ? replicatingNode(spec, profile, survivor, 'secondary', 'secondary').filter((r) => r.kind === 'object' && !spec.netdevs.some((n) => r.id === n.ids.secondaryRedirectorIn || r.id === n.ids.secondaryRedirectorOut)).map((r) => r.id)

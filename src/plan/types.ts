@@ -84,6 +84,8 @@ export interface WaitStep {
   until: string | string[];
   timeoutMs: number;
   description: string;
+  /** what a timeout most likely means, shown with it */
+  hint?: string;
 }
 
 export interface HookStep {

@@ -5,15 +5,26 @@
 // then every request gets exactly one answer ({"return"} or {"error"}), in order.
 // Asynchronous events ({"event"}) may be interleaved anywhere; QEMU emits the event
 // caused by a command (STOP, RESUME, ...) *before* that command's answer.
+//
+// Over TLS (a tls: address), QEMU 7.2's monitor reads a record only in part and leaves the rest
+// inside GnuTLS until more bytes reach the socket: the answer to a command would come when the
+// next one is sent. So while answers are pending the client writes a lone "\n" (whitespace, which
+// QMP ignores) every few milliseconds, each its own record on a no-delay socket.
 import net from 'node:net';
 import { formatQmpAddress, type QmpEndpoint } from '../model/qmp-address.js';
+import { connectTls, type ClientCredentials } from './tls.js';
 
 export interface QmpOptions {
   connectTimeoutMs?: number; // default 3000; bounds connect + greeting + capability negotiation
   commandTimeoutMs?: number; // default 10000
   onSend?: (cmd: string, args: unknown) => void;
   onResult?: (cmd: string, args: unknown, result: QmpResult) => void;
+  /** a tls: endpoint: the client certificate, its key and the CA (required there) */
+  tls?: ClientCredentials;
 }
+
+/** Interval of the newline records that push a TLS monitor's pending input through (ms). */
+const NUDGE_MS = 5;
 export interface QmpEvent { event: string; data?: any; timestamp: { seconds: number; microseconds: number } }
 /** The VM's pauses in a stream of events: each STOP to the next RESUME, by QEMU's clock (ms). */
 export function vmPauses(events: QmpEvent[]): number[] {
@@ -79,26 +90,33 @@ export class QmpClient {
   private socketError?: QmpConnectError;
   private closeReason?: Error;
   private readonly socketClosed: Promise<void>;
+  private nudgeTimer?: NodeJS.Timeout;
+  private readonly tls: boolean;
 
   private constructor(private readonly socket: net.Socket, endpoint: QmpEndpoint, private readonly opts: QmpOptions) {
     this.address = formatQmpAddress(endpoint);
+    this.tls = endpoint.kind === 'tls';
     this.socketClosed = new Promise((res) => socket.once('close', () => res()));
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.onData(chunk));
     socket.on('error', (err: NodeJS.ErrnoException) => {
       this.socketError ??= new QmpConnectError(err.code ?? 'EIO', `QMP ${this.address}: ${err.message}`);
     });
-    socket.on('close', () =>
-      this.fail(this.socketError ?? new QmpConnectError('ECONNRESET', `QMP ${this.address}: connection closed by peer`)));
+    socket.on('close', () => this.fail(this.tls && this.greeting ? this.tlsFailure() : this.socketError ?? new QmpConnectError('ECONNRESET', `QMP ${this.address}: connection closed by peer`)));
   }
 
   /** Connects, reads the greeting and negotiates capabilities, all within connectTimeoutMs. */
   static async connect(endpoint: QmpEndpoint, opts: QmpOptions = {}): Promise<QmpClient> {
     const budget = opts.connectTimeoutMs ?? 3000;
     const started = Date.now();
+    if (endpoint.kind === 'tls' && !opts.tls) {
+      throw new QmpConnectError('TLS_CREDS', `QMP ${formatQmpAddress(endpoint)}: no client certificate (spec.tls.qmp.clientDir or COLO_QMP_TLS_DIR)`);
+    }
     const socket = endpoint.kind === 'unix'
       ? net.createConnection({ path: endpoint.path })
-      : net.createConnection({ host: endpoint.host, port: endpoint.port });
+      : endpoint.kind === 'tls'
+        ? connectTls(endpoint.host, endpoint.port, opts.tls!)
+        : net.createConnection({ host: endpoint.host, port: endpoint.port });
     const client = new QmpClient(socket, endpoint, opts);
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -192,7 +210,31 @@ export class QmpClient {
     this.roundTrips++;
     this.commandsSent += cmds.length;
     this.socket.write(wire);
+    if (this.tls) this.nudge();
     return answers;
+  }
+
+  /** A TLS connection that ended before the greeting: colo refused the monitor's certificate, or QEMU refused colo's (it says nothing). */
+  private tlsFailure(): QmpConnectError {
+    const e = this.socketError;
+    if (e && /^(ERR_TLS_|UNABLE_TO_|CERT_|DEPTH_ZERO|SELF_SIGNED|ERR_SSL_)/.test(e.code) && !/ALERT/.test(e.code)) {
+      return new QmpConnectError(e.code, `QMP ${this.address}: colo does not trust the monitor's certificate: ${e.message.replace(/^QMP \S+: /, '')}`);
+    }
+    return new QmpConnectError('TLS_REFUSED', `QMP ${this.address}: the monitor cut the TLS connection before its greeting: it refused colo's client certificate (not signed by its CA, or not among its tls-authz identities)${e ? ` [${e.code}]` : ''}`);
+  }
+
+  /** TLS: newline records until every pending answer has arrived (see the top of this file). */
+  private nudge(): void {
+    if (this.nudgeTimer) return;
+    this.nudgeTimer = setInterval(() => {
+      if (this.closeReason || this.pending.size === 0) {
+        clearInterval(this.nudgeTimer);
+        this.nudgeTimer = undefined;
+        return;
+      }
+      if (this.socket.writableLength === 0) this.socket.write('\n');
+    }, NUDGE_MS);
+    this.nudgeTimer.unref();
   }
 
   private onData(chunk: string): void {
@@ -236,6 +278,7 @@ export class QmpClient {
   private fail(cause: Error, culprit?: string): void {
     if (this.closeReason) return;
     this.closeReason = cause;
+    clearInterval(this.nudgeTimer);
     this.socket.destroy();
     this.greeting?.reject(cause);
     this.greeting = undefined;

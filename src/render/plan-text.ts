@@ -48,7 +48,8 @@ export function renderPlanText(plan: Plan, color: boolean): string {
 
   const ft = plan.changes.filter((ch) => ch.faultTolerance);
   if (ft.length) {
-    out.push('', c.red.bold(`Fault tolerance (${ft.length}): changes that weaken it, or repair what weakens it now`));
+    const security = ft.some((ch) => ch.faultTolerance?.startsWith('security:'));
+    out.push('', c.red.bold(`${security ? 'Security and fault tolerance' : 'Fault tolerance'} (${ft.length}): changes that weaken ${security ? 'them' : 'it'}, or repair what weakens ${security ? 'them' : 'it'} now`));
     for (const ch of ft) out.push(...changeLines(c, ch));
   }
   const rest = plan.changes.filter((ch) => !ch.faultTolerance);

@@ -19,6 +19,8 @@ export interface NodeStatus {
   chardevs: Array<{ id: string; endpoint: string; connected: boolean }>;
   nbdExports: string[];
   jobs: Array<{ id: string; type: string; status: string; progress: string }>;
+  /** X.509 TLS as QEMU shows it: the credential objects and the migration's parameters */
+  tls: { creds: Array<{ id: string; endpoint: string; verifyPeer?: boolean }>; migration?: string; hostname?: string; authz?: string };
 }
 
 /** The per-node facts `colo status` shows, from an observed node. Pure. */
@@ -45,7 +47,22 @@ export function nodeStatus(o: ObservedNode): NodeStatus {
     chardevs: res.filter((r) => r.kind === 'chardev').map((r) => ({ id: r.id, endpoint: `${r.value.server ? 'server ' : ''}${r.value.host}:${r.value.port}`, connected: r.value.connected === true })),
     nbdExports: res.filter((r) => r.kind === 'nbd-export').map((r) => r.id),
     jobs: o.jobs.map((j) => ({ id: j.id, type: j.type, status: j.status, progress: j.len ? `${Math.floor((100 * j.offset) / j.len)}%` : '-' })),
+    tls: tlsStatus(o),
   };
+}
+
+function tlsStatus(o: ObservedNode): NodeStatus['tls'] {
+  const res = Object.values(o.resources);
+  const param = (id: string) => {
+    const v = res.find((r) => r.kind === 'parameter' && r.id === id)?.value.value;
+    return v ? String(v) : undefined;
+  };
+  const creds = res
+    .filter((r) => r.kind === 'object' && r.value['qom-type'] === 'tls-creds-x509')
+    .map((r) => ({ id: r.id, endpoint: String(r.value.endpoint ?? '?'), ...(typeof r.value['verify-peer'] === 'boolean' ? { verifyPeer: r.value['verify-peer'] } : {}) }))
+    .sort((x, y) => y.endpoint.localeCompare(x.endpoint) || x.id.localeCompare(y.id));
+  const [migration, hostname, authz] = [param('tls-creds'), param('tls-hostname'), param('tls-authz')];
+  return { creds, ...(migration ? { migration } : {}), ...(hostname ? { hostname } : {}), ...(authz ? { authz } : {}) };
 }
 
 /** Checkpoints seen on the primary (STOP/RESUME pairs) during a sample. */
@@ -73,6 +90,11 @@ export function renderStatusText(pair: string, nodes: NodeStatus[], plan: Plan, 
     if (n.chardevs.length) out.push(`  chardevs: ${n.chardevs.map((x) => `${x.id}${x.connected ? '' : c.red('(down)')}`).join(' ')}`);
     if (n.nbdExports.length) out.push(`  NBD exports: ${n.nbdExports.join(', ')}`);
     for (const j of n.jobs) out.push(`  job ${j.id} ${j.type} ${j.status} ${j.progress}`);
+    if (n.tls.creds.length || n.tls.migration) {
+      const creds = n.tls.creds.map((x) => `${x.id} (${x.endpoint}${x.verifyPeer === false ? c.red(', verify-peer off') : ''})`).join(', ');
+      const mig = n.tls.migration ? `migration on TLS with ${n.tls.migration}${n.tls.hostname ? ` → ${n.tls.hostname}` : ''}${n.tls.authz ? `, authz ${n.tls.authz}` : ''}` : c.red('migration in clear');
+      out.push(`  TLS: ${creds || c.red('no credentials')}; ${mig}`);
+    }
   }
   if (checkpoints) {
     const pauses = checkpoints.count ? `, VM paused ${checkpoints.pauseMedianMs} ms median, ${checkpoints.pauseMaxMs} ms max` : '';

@@ -39,12 +39,18 @@ export const ERROR_CODES = [
   'HOOK_RUNS_HERE',
   'DEPRECATED_KEY',
   'UNKNOWN_VERSION',
+  'TLS_CONFIG',
+  'TLS_FILE',
+  'TLS_CERT',
+  'TLS_NAME',
+  'TLS_AUTHZ',
+  'CHANNELS_IN_CLEAR',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Codes that are only ever warnings: the spec works, but in a shape that deserves a word. */
-export const WARNING_CODES: readonly ErrorCode[] = ['QMP_UNAUTHENTICATED', 'QMP_UNREACHABLE', 'HOOK_RUNS_HERE', 'DEPRECATED_KEY', 'UNKNOWN_VERSION'];
+export const WARNING_CODES: readonly ErrorCode[] = ['QMP_UNAUTHENTICATED', 'QMP_UNREACHABLE', 'HOOK_RUNS_HERE', 'DEPRECATED_KEY', 'UNKNOWN_VERSION', 'CHANNELS_IN_CLEAR'];
 
 export interface SourcePos {
   line: number; // 1-based

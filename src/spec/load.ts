@@ -3,6 +3,7 @@ import { renameDeprecatedKeys } from './deprecated-keys.js';
 import { normalize } from './normalize.js';
 import { parseYaml } from './parse.js';
 import { checkSemantics, checkVhost } from './semantic.js';
+import { checkTls, type TlsFileChecker } from './tls.js';
 import type { Spec } from './types.js';
 import { validateSchema } from './validate-schema.js';
 
@@ -17,7 +18,7 @@ export interface LoadResult {
 }
 
 /** YAML text → validated, normalised Spec, or every problem found. Pure; bounded by LIMITS whatever the text. */
-export function loadSpec(text: string, file: string): LoadResult {
+export function loadSpec(text: string, file: string, opts: { tlsFiles?: TlsFileChecker } = {}): LoadResult {
   const parsed = parseYaml(text);
   // a renamed key is located under the name the file gives it
   const renamed: Array<[to: string, from: string]> = [];
@@ -40,5 +41,8 @@ export function loadSpec(text: string, file: string): LoadResult {
   if (!schemaOk) return { problems: problems.items, omitted: problems.omitted, lines: parsed.lines };
   const spec = normalize(doc);
   checkSemantics(spec, problems);
+  checkTls(spec, problems);
+  // the credential files, read by the caller's checker (I/O stays at the CLI's edge)
+  if (!problems.failed && opts.tlsFiles) for (const p of opts.tlsFiles(spec)) problems.add(p.code, p.path, p.message, { severity: p.severity });
   return { spec: problems.failed ? undefined : spec, problems: problems.items, omitted: problems.omitted, lines: parsed.lines };
 }

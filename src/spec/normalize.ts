@@ -1,5 +1,6 @@
 import { defaultNicIds, defaultNicPorts } from './ids.js';
 import { parseSize } from './sizes.js';
+import { normalizeTls } from './tls.js';
 import type { ExtraFilter, Hook, NetdevSpec, Spec } from './types.js';
 
 /*
@@ -40,7 +41,7 @@ function netdev(raw: Raw, index: number, base: number, vnetHdrDefault: boolean):
 export function normalize(raw: Raw): Spec {
   const s = raw.spec;
   const q = s.qemu;
-  return {
+  const spec: Spec = {
     apiVersion: raw.apiVersion,
     kind: raw.kind,
     name: raw.metadata.name,
@@ -68,4 +69,5 @@ export function normalize(raw: Raw): Spec {
     colo: { checkpointDelayMs: s.colo.checkpointDelayMs, primaryChild: s.colo.primaryChild, compare: { ...s.colo.compare } },
     hooks: { afterFailover: hooks(s.hooks.afterFailover), beforeResume: hooks(s.hooks.beforeResume) },
   };
+  return normalizeTls(spec, s.tls);
 }

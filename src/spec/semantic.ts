@@ -46,8 +46,8 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
   // QMP addresses
   spec.nodes.forEach((n, i) => {
     const q = parseQmpAddress(n.qmp);
-    if (!q) problems.add('SCHEMA_PATTERN', `/spec/nodes/${i}/qmp`, `qmp ${shown(n.qmp)} must be unix:/path or tcp:host:port (no spaces or commas)`);
-    else if (q.kind === 'tcp' && !isHost(q.host)) problems.add('INVALID_HOST', `/spec/nodes/${i}/qmp`, `qmp host ${shown(q.host)} is not an IP address or a DNS name`);
+    if (!q) problems.add('SCHEMA_PATTERN', `/spec/nodes/${i}/qmp`, `qmp ${shown(n.qmp)} must be unix:/path, tcp:host:port or tls:host:port (no spaces or commas)`);
+    else if (q.kind !== 'unix' && !isHost(q.host)) problems.add('INVALID_HOST', `/spec/nodes/${i}/qmp`, `qmp host ${shown(q.host)} is not an IP address or a DNS name`);
   });
   if (n0.qmp === n1.qmp && sameHost(n0.host, n1.host)) {
     problems.add('PORT_COLLISION', '/spec/nodes/1/qmp', `both nodes use the QMP socket ${n1.qmp}`);
@@ -104,12 +104,12 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
   // host and port, and with the pair's ports (after a failover either node binds all of them).
   const [q0, q1] = spec.nodes.map((n) => parseQmpAddress(n.qmp));
   [q0, q1].forEach((q, i) => {
-    if (q?.kind !== 'tcp') return;
+    if (q?.kind !== 'tcp' && q?.kind !== 'tls') return;
     const path = `/spec/nodes/${i}/qmp`;
     const pairPort = ports.get(q.port);
     if (pairPort !== undefined) problems.add('PORT_COLLISION', path, `port ${q.port} (QMP of node ${spec.nodes[i].name}) collides with ${pairPort}`);
   });
-  if (q0?.kind === 'tcp' && q1?.kind === 'tcp' && q0.port === q1.port && sameHost(q0.host, q1.host)) {
+  if (q0 && q1 && q0.kind !== 'unix' && q1.kind !== 'unix' && q0.port === q1.port && sameHost(q0.host, q1.host)) {
     problems.add('PORT_COLLISION', '/spec/nodes/1/qmp', `port ${q1.port} (QMP of node ${n1.name}) collides with the QMP of node ${n0.name} on the same host`);
   }
 

@@ -30,6 +30,8 @@ export interface NodeSpec {
   fence?: { run: string[]; timeoutMs: number };
   /** per-node netdev settings by netdev id (a tap's name can differ between hosts) */
   netdevs: Record<string, { ifname?: string; bridge?: string }>;
+  /** a tls: QMP address: where colo's client certificate is (spec.tls.qmp.clientDir; $COLO_QMP_TLS_DIR overrides it) */
+  qmpClientDir?: string;
 }
 
 export interface DiskSpec {
@@ -121,4 +123,16 @@ export interface Spec {
     compare: { timeoutMs?: number; expiredScanCycleMs?: number; maxQueueSize?: number; vnetHdr: boolean };
   };
   hooks: { afterFailover: Hook[]; beforeResume: Hook[] };
+  /** X.509 TLS (spec/tls.ts); absent: nothing is encrypted */
+  tls?: TlsSpec;
+}
+
+export interface TlsSpec {
+  /** every COLO channel on TLS: migration, NBD, the mirror/compare chardevs (default on) */
+  channels: boolean;
+  /** per node name: the directory its tls-creds-x509 objects read */
+  dirs: Record<string, string>;
+  /** DNs admitted on the channels' server ends (tls-authz); empty: any certificate of the node's CA */
+  allowedIdentities: string[];
+  qmp: { clientDir?: string; allowedIdentities: string[] };
 }

@@ -20,7 +20,7 @@ export function checkWarnings(spec: Spec, problems: ProblemList): void {
   });
   qmp.forEach((q, i) => {
     if (q?.kind === 'tcp' && !isLoopback(q.host)) {
-      problems.warn('QMP_UNAUTHENTICATED', `/spec/nodes/${i}/qmp`, `node ${spec.nodes[i].name}: QMP on ${q.host}:${q.port} has no authentication: whoever reaches that port controls the VM (keep it on loopback or a private management network)`);
+      problems.warn('QMP_UNAUTHENTICATED', `/spec/nodes/${i}/qmp`, `node ${spec.nodes[i].name}: QMP on ${q.host}:${q.port} has no authentication: whoever reaches that port controls the VM (keep it on loopback or a private management network, or serve it as tls:${q.host}:${q.port} with spec.tls)`);
     }
   });
   const [h0, h1] = spec.nodes.map((n) => n.host);

@@ -44,8 +44,8 @@ describe('TCP QMP ports', () => {
   it('the same QMP port on two hosts is fine; on one host it collides', () => {
     const two = loadSpec(base('', `    - {name: a, role: primary,   host: 10.0.0.1, qmp: "tcp:10.0.0.1:4444", workdir: /w}
     - {name: b, role: secondary, host: 10.0.0.2, qmp: "tcp:10.0.0.2:4444", workdir: /w}`), 'p.yaml');
-    // fine as ports go; QMP off loopback is only warned about
-    expect(two.problems.map((p) => [p.severity, p.code])).toEqual([['warning', 'QMP_UNAUTHENTICATED'], ['warning', 'QMP_UNAUTHENTICATED']]);
+    // fine as ports go; QMP off loopback in clear, and the COLO channels in clear between two hosts, are warned about
+    expect(two.problems.map((p) => [p.severity, p.code])).toEqual([['warning', 'QMP_UNAUTHENTICATED'], ['warning', 'QMP_UNAUTHENTICATED'], ['warning', 'CHANNELS_IN_CLEAR']]);
     const one = loadSpec(base('', `    - {name: a, role: primary,   host: 127.0.0.1, qmp: "tcp:127.0.0.1:4444", workdir: /a}
     - {name: b, role: secondary, host: 127.0.0.1, qmp: "tcp:127.0.0.1:4444", workdir: /b}`), 'p.yaml');
     expect(one.problems.map((p) => p.code)).toEqual(['PORT_COLLISION', 'PORT_COLLISION']);

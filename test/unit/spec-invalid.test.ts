@@ -108,7 +108,7 @@ const cases: Case[] = [
   {
     name: 'a tcp: QMP address with port 0 (schema pattern passes, the parser refuses)',
     yaml: edit(['unix:/tmp/t/a.qmp', 'tcp:127.0.0.1:0']),
-    code: 'SCHEMA_PATTERN', line: 14, column: 12, path: '/spec/nodes/0/qmp', message: /unix:\/path or tcp:host:port/,
+    code: 'SCHEMA_PATTERN', line: 14, column: 12, path: '/spec/nodes/0/qmp', message: /unix:\/path, tcp:host:port or tls:host:port/,
   },
   {
     name: 'a port above 65535',

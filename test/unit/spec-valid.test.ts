@@ -12,7 +12,8 @@ const examples = readdirSync(new URL('examples/', root)).filter((f) => /\.ya?ml$
 
 function load(text: string): Spec {
   const r = loadSpec(text, 'pair.yaml');
-  expect(r.problems).toEqual([]);
+  // two hosts without spec.tls: their channels in clear are warned about, nothing else
+  expect(r.problems.filter((p) => p.code !== 'CHANNELS_IN_CLEAR')).toEqual([]);
   expect(r.spec).toBeDefined();
   return r.spec!;
 }
@@ -37,7 +38,8 @@ describe('valid specs', () => {
   const expectedWarnings: Record<string, string[]> = {
     'pair.yaml': [],
     'qemu-11.1.yaml': ['QMP_UNAUTHENTICATED', 'QMP_UNAUTHENTICATED'],
-    'tap-bridge.yaml': ['QMP_UNAUTHENTICATED', 'QMP_UNAUTHENTICATED', 'HOOK_RUNS_HERE'],
+    // its QMP is on TLS; its credentials are on its two hosts (not checked from here)
+    'tap-bridge.yaml': ['HOOK_RUNS_HERE'],
     'two-disks-two-nics.yaml': [],
   };
   it.each(examples)('examples/%s validates with no error, and only the warnings it deserves', (f) => {

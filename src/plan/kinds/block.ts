@@ -1,9 +1,15 @@
 import type { Change } from '../../diff/types.js';
 import { driveAddCommand, nbdChildArgs, nbdTarget } from '../../model/disk.js';
 import { resource } from '../../model/state.js';
+import { resyncTarget } from '../../model/tls.js';
 import { diskIds, resyncJobId } from '../../spec/ids.js';
 import type { QmpStep } from '../types.js';
 import { WHILE_REPLICATING, at, hmp, PHASE, qmp, wait, type KindContext, type Phased, type ResourceKindPlanner } from './context.js';
+
+/** drive-mirror's target, mode and format, in the order QEMU's documents write them */
+function mirrorTarget(t: { target: string; format?: string }): Record<string, string> {
+  return { target: t.target, mode: 'existing', ...(t.format ? { format: t.format } : {}) };
+}
 
 /** drive_del for a node drive_add made (the replication driver), blockdev-del for a blockdev-add one. */
 function deleteNode(node: string, id: string, driver: string | undefined, why: string): QmpStep {
@@ -50,7 +56,7 @@ export const blockChildKind: ResourceKindPlanner = {
           out.push(at(PHASE.resync)(qmp(node, 'block-job-cancel', { device: job, force: true }, `end ${job}: it copies to an earlier ${peer.name}, or stopped (${live.status})`, `job ${job} exists`)));
           out.push(at(PHASE.resync)(wait(node, 'block-job-gone', job, ctx.timeouts.modeMs, `${job} has ended`)));
         }
-        out.push(at(PHASE.resync)(qmp(node, 'drive-mirror', { device: d.id, 'job-id': job, target: nbdTarget(peer, ctx.spec, i), mode: 'existing', format: 'raw', sync: 'full' },
+        out.push(at(PHASE.resync)(qmp(node, 'drive-mirror', { device: d.id, 'job-id': job, ...mirrorTarget(resyncTarget(peer, ctx.spec, i)), sync: 'full' },
           `copy ${d.id} to ${peer.name}'s ${diskIds(i).parent}, so both disks are the same before COLO starts`, `no job ${job} and no replication child on ${d.id}`)));
       }
       for (const { job } of disks) out.push(at(PHASE.resync)(wait(node, 'block-job-ready', job, ctx.timeouts.resyncMs, `${job} has copied everything (ready)`)));

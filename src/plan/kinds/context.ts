@@ -104,8 +104,8 @@ export function hmp(node: string, line: string, description: string, preconditio
   return qmp(node, 'human-monitor-command', { 'command-line': line }, description, precondition, extra);
 }
 
-export function wait(node: string, kind: WaitStep['wait'], until: WaitStep['until'], timeoutMs: number, description: string): WaitStep {
-  return { kind: 'wait', node, wait: kind, until, timeoutMs, description };
+export function wait(node: string, kind: WaitStep['wait'], until: WaitStep['until'], timeoutMs: number, description: string, hint?: string): WaitStep {
+  return { kind: 'wait', node, wait: kind, until, timeoutMs, description, ...(hint ? { hint } : {}) };
 }
 
 /** A disk or NBD piece is not added to a pair that replicates: that takes a failover and a resume. */

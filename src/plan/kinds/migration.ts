@@ -25,18 +25,36 @@ export const capabilityKind: ResourceKindPlanner = {
   },
 };
 
-/** Migration parameters (x-checkpoint-delay): set before migrate; on a replicating pair a change forces a checkpoint at once. */
+/** What setting one migration parameter does, for the plan. */
+function parameterText(id: string, value: unknown, replicating: boolean): string {
+  if (id === 'x-checkpoint-delay') return replicating ? `checkpoint every ${value} ms (takes a checkpoint at once)` : `checkpoint every ${value} ms (set before migrate: on a running pair it forces a checkpoint)`;
+  if (id === 'tls-creds') return `migration on TLS with ${value}${value === 'tlsC' ? ' (the sending side: client credentials)' : value === 'tlsS' ? ' (the receiving side: server credentials)' : ''}`;
+  if (id === 'tls-hostname') return `check the receiver's certificate names ${value}`;
+  if (id === 'tls-authz') return `admit only the identities of ${value}`;
+  return `${id} ${value}`;
+}
+
+/**
+ * Migration parameters (x-checkpoint-delay, and on TLS tls-creds, tls-hostname, tls-authz): one
+ * migrate-set-parameters per node, before migrate; on a replicating pair a change forces a
+ * checkpoint at once. A survivor that was secondary still has the server credentials: they switch
+ * to the client ones here, before it migrates to its new secondary.
+ */
 export const parameterKind: ResourceKindPlanner = {
   policy: { inPlace: true },
   steps(changes: Change[], ctx: KindContext): Phased[] {
-    const out: Phased[] = [];
+    const byNode = new Map<string, Change[]>();
     for (const c of changes.filter((x) => x.action === 'create' || x.action === 'update')) {
-      const value = c.after?.value;
       const replicating = ctx.obs(c.node)?.colo?.mode === 'primary';
       if (!replicating && migrationBusy(ctx.obs(c.node)?.migration?.status)) continue; // set once COLO runs, by the steady plan
-      const why = replicating ? `checkpoint every ${value} ms (takes a checkpoint at once)` : `checkpoint every ${value} ms (set before migrate: on a running pair it forces a checkpoint)`;
-      out.push(at(PHASE.parameters)(qmp(c.node, 'migrate-set-parameters', { [c.id]: value }, why, `${c.id} is not ${value}`)));
+      byNode.set(c.node, [...(byNode.get(c.node) ?? []), c]);
     }
-    return out;
+    return [...byNode].map(([node, list]) => {
+      const replicating = ctx.obs(node)?.colo?.mode === 'primary';
+      const args = Object.fromEntries(list.map((c) => [c.id, c.after?.value]));
+      const why = list.map((c) => parameterText(c.id, c.after?.value, replicating)).join('; ');
+      const pre = list.map((c) => `${c.id} is not ${c.after?.value}`).join(', ');
+      return at(PHASE.parameters)(qmp(node, 'migrate-set-parameters', args, why, pre));
+    });
   },
 };

@@ -1,4 +1,5 @@
 import type { Change } from '../../diff/types.js';
+import { nbdServerTls } from '../../model/tls.js';
 import { WHILE_REPLICATING, at, PHASE, qmp, type KindContext, type Phased, type ResourceKindPlanner } from './context.js';
 
 /**
@@ -12,7 +13,7 @@ export const nbdServerKind: ResourceKindPlanner = {
     const out: Phased[] = [];
     for (const c of changes.filter((x) => x.action === 'create')) {
       const n = ctx.node(c.node);
-      out.push(at(PHASE.nbdServer)(qmp(c.node, 'nbd-server-start', { addr: { type: 'inet', data: { host: n.host, port: String(ctx.spec.ports.nbd) } } },
+      out.push(at(PHASE.nbdServer)(qmp(c.node, 'nbd-server-start', { addr: { type: 'inet', data: { host: n.host, port: String(ctx.spec.ports.nbd) } }, ...nbdServerTls(ctx.spec) },
         `serve the secondary's parent disks over NBD on ${n.host}:${ctx.spec.ports.nbd}`, 'no NBD export is served', { alreadyDone: 'already running' })));
     }
     for (const c of changes.filter((x) => x.action === 'delete')) {
