@@ -8,6 +8,8 @@ export default defineConfig({
     // Test files start real QEMU processes on loopback port ranges of their own (and network
     // namespaces named after their process), so two files run at once: one per core.
     fileParallelism: true,
+    // the test ports are kept out of the kernel's ephemeral range while the tests run
+    globalSetup: ['test/support/global-setup.ts'],
     maxWorkers: 2,
   },
 });

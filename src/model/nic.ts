@@ -13,6 +13,8 @@ export interface ChardevDef {
   reconnect?: number;
   /** X.509 TLS: the credentials object (and, on a server end, the tls-authz list) */
   tls?: { creds: string; authz?: string };
+  /** one of the primary's own compare pairs: on its loopback, never across the network */
+  local?: boolean;
 }
 
 /** A QOM object (filter, iothread, colo-compare) with the properties QEMU is given. */
@@ -46,7 +48,7 @@ const LOCAL = '127.0.0.1';
 function withTls(spec: Spec | undefined, chardevs: ChardevDef[]): ChardevDef[] {
   // the primary's own compare pairs stay on its loopback: nothing to encrypt there
   return spec ? chardevs.map((c) => {
-    if (c.host === LOCAL) return c;
+    if (c.local) return c;
     const tls = chardevTls(spec, c.server);
     return tls ? { ...c, tls } : c;
   }) : chardevs;
@@ -78,10 +80,10 @@ export function primaryNic(spec: Spec, n: NetdevSpec, self: NodeSpec): NicRole {
     { id: ids.mirrorChardev, host: h, port: p.mirror, server: true },
     { id: ids.secondaryInChardev, host: h, port: p.secondaryIn, server: true },
     // the primary-local pairs (redirector ↔ colo-compare on one host) never leave it: loopback
-    { id: ids.primaryInChardev, host: LOCAL, port: p.primaryIn, server: true },
-    { id: ids.primaryInClient, host: LOCAL, port: p.primaryIn, server: false },
-    { id: ids.compareOutChardev, host: LOCAL, port: p.compareOut, server: true },
-    { id: ids.compareOutClient, host: LOCAL, port: p.compareOut, server: false },
+    { id: ids.primaryInChardev, host: LOCAL, port: p.primaryIn, server: true, local: true },
+    { id: ids.primaryInClient, host: LOCAL, port: p.primaryIn, server: false, local: true },
+    { id: ids.compareOutChardev, host: LOCAL, port: p.compareOut, server: true, local: true },
+    { id: ids.compareOutClient, host: LOCAL, port: p.compareOut, server: false, local: true },
   ];
   return {
     chardevs: withTls(spec, chardevs),

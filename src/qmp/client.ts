@@ -217,6 +217,8 @@ export class QmpClient {
   /** A TLS connection that ended before the greeting: colo refused the monitor's certificate, or QEMU refused colo's (it says nothing). */
   private tlsFailure(): QmpConnectError {
     const e = this.socketError;
+    // nothing listened there (or the socket is gone): no TLS was spoken at all
+    if (e && ['ECONNREFUSED', 'ENOENT', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT'].includes(e.code)) return e;
     if (e && /^(ERR_TLS_|UNABLE_TO_|CERT_|DEPTH_ZERO|SELF_SIGNED|ERR_SSL_)/.test(e.code) && !/ALERT/.test(e.code)) {
       return new QmpConnectError(e.code, `QMP ${this.address}: colo does not trust the monitor's certificate: ${e.message.replace(/^QMP \S+: /, '')}`);
     }

@@ -14,7 +14,7 @@ import { coloState, makePair, usePairCleanup } from '../support/pair.js';
 useQemuCleanup();
 usePairCleanup();
 
-const PORTS = { '7.2': 44800, '10.0': 44850, '11.1': 44900 } as const;
+const PORTS = { '7.2': 41500, '10.0': 41550, '11.1': 41600 } as const;
 
 function run(argv: string[]): string {
   const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 60_000 });
