@@ -125,6 +125,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--node <NAME>', 'this host\'s node (default: OCF_RESKEY_node, else crm_node -n)')
     .option('--dir <DIR>', 'install: the OCF resource.d directory', '/usr/lib/ocf/resource.d')
     .option('--colo <PATH>', 'install: the colo CLI the wrapper runs (default: this one)')
+    .option('--spec <FILE>', 'install: the spec the wrapper passes when the resource names none')
     .action(function (this: Command, action: string) {
       const o: any = this.opts();
       return act(async () => (await import('./commands-ocf.js')).cmdOcf(io, { ...o, action, color: color() }));

@@ -134,8 +134,9 @@ async function failover(ctx: Ctx, self: ObservedNode, deadline: number, why: str
 }
 
 /** On the node that runs the guest: bring a waiting peer into replication (setup or resume), if there is one. */
-async function joinPeer(ctx: Ctx, deadline: number): Promise<OcfCode> {
-  // the peer's start has just finished: give its monitor a moment to appear
+async function joinPeer(ctx: Ctx, deadline: number, waitForPeerMs = 0): Promise<OcfCode> {
+  // after the peer's start: give its monitor a moment to appear; otherwise an absent peer is no wait
+  const peerDeadline = Math.min(deadline, Date.now() + waitForPeerMs);
   for (;;) {
     const live = await planLive(ctx.view, ctx.qmpMs);
     const t = live.plan.transition;
@@ -146,7 +147,7 @@ async function joinPeer(ctx: Ctx, deadline: number): Promise<OcfCode> {
     }
     if (t === 'steady') return OCF.SUCCESS;
     const peer = live.plan.nodes[ctx.peer.name];
-    if (peer?.state !== 'unreachable' || Date.now() + 500 > deadline) {
+    if (peer?.state !== 'unreachable' || Date.now() + 500 > peerDeadline) {
       ctx.log(`nothing to join: ${t} (${live.plan.reason})`);
       return OCF.SUCCESS;
     }
@@ -254,7 +255,8 @@ async function actNotify(ctx: Ctx, deadline: number): Promise<OcfCode> {
       return OCF.SUCCESS;
     }
   }
-  if ((op === 'start' && notified(env, 'start').includes(ctx.peer.name)) || op === 'promote') return joinPeer(ctx, deadline);
+  if (op === 'start' && notified(env, 'start').includes(ctx.peer.name)) return joinPeer(ctx, deadline, 10_000);
+  if (op === 'promote') return joinPeer(ctx, deadline);
   return OCF.SUCCESS;
 }
 
@@ -265,19 +267,22 @@ function actValidate(ctx: Ctx): OcfCode {
 }
 
 /** `colo ocf install [--dir DIR]`: the wrapper as DIR/colo/colo (Pacemaker's ocf:colo:colo), calling this CLI. */
-function install(io: Io, o: { dir?: string; colo?: string }): number {
+function install(io: Io, o: { dir?: string; colo?: string; spec?: string }): number {
   const dir = resolve(io.cwd, o.dir ?? '/usr/lib/ocf/resource.d');
   const colo = o.colo ?? io.env.COLO_BIN ?? 'colo';
   const target = join(dir, 'colo', 'colo');
   mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(target, OCF_WRAPPER.replace(/^COLO_DEFAULT=.*$/m, `COLO_DEFAULT='${colo.replace(/'/g, `'\\''`)}'`));
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  let text = OCF_WRAPPER.replace(/^COLO_DEFAULT=.*$/m, `COLO_DEFAULT=${quote(colo)}`);
+  if (o.spec) text = text.replace(/^SPEC_DEFAULT=.*$/m, `SPEC_DEFAULT=${quote(resolve(io.cwd, o.spec))}`);
+  writeFileSync(target, text);
   chmodSync(target, 0o755);
-  io.stdout.write(`installed ${target} (ocf:colo:colo), running ${colo}\n`);
+  io.stdout.write(`installed ${target} (ocf:colo:colo), running ${colo}${o.spec ? ` with the spec ${resolve(io.cwd, o.spec)} when the resource names none` : ''}\n`);
   return 0;
 }
 
 /** Runs one OCF action; resolves to its OCF exit code. */
-export async function cmdOcf(io: Io, o: { action: string; file?: string; node?: string; dir?: string; colo?: string; color: boolean }): Promise<number> {
+export async function cmdOcf(io: Io, o: { action: string; file?: string; node?: string; dir?: string; colo?: string; spec?: string; color: boolean }): Promise<number> {
   const action = o.action;
   if (action === 'meta-data') {
     io.stdout.write(ocfMetaData());

@@ -4,9 +4,12 @@
 export const OCF_WRAPPER = `#!/bin/sh
 # OCF resource agent for a QEMU COLO pair (ocf:colo:colo). Every action is \`colo ocf ACTION\`, the
 # same core as the colo CLI. Parameters: spec (the pair's YAML), node (this host's node in it;
-# default \`crm_node -n\`), journal (optional). Install: colo ocf install [--dir DIR].
+# default \`crm_node -n\`), journal (optional). Install: colo ocf install [--dir DIR] [--spec FILE]
+# (--spec: the spec when the resource names none).
 COLO_DEFAULT=colo
+SPEC_DEFAULT=
 COLO="\${OCF_RESKEY_colo:-$COLO_DEFAULT}"
+[ -n "\${OCF_RESKEY_spec:-}" ] || [ -z "$SPEC_DEFAULT" ] || { OCF_RESKEY_spec=$SPEC_DEFAULT; export OCF_RESKEY_spec; }
 PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 export PATH
 if ! command -v "$COLO" >/dev/null 2>&1; then
@@ -22,7 +25,7 @@ export function ocfMetaData(): string {
   return `<?xml version="1.0"?>
 <!DOCTYPE resource-agent SYSTEM "ra-api-1.dtd">
 <resource-agent name="colo" version="0.1.0">
-<version>1.1</version>
+<version>1.0</version>
 <longdesc lang="en">
 A QEMU COLO pair as a promotable clone: the promoted instance runs the guest (COLO primary, or alone
 after a failover), the unpromoted one is its COLO secondary. start launches this host's QEMU as the
@@ -34,8 +37,8 @@ that runs the guest, 100 an in-sync secondary, 10 the spec's primary waiting, 0 
 </longdesc>
 <shortdesc lang="en">QEMU COLO fault-tolerant VM pair (colo)</shortdesc>
 <parameters>
-<parameter name="spec" unique="0" required="1">
-<longdesc lang="en">The pair's YAML spec (the same file colo plan/apply read), readable on every node.</longdesc>
+<parameter name="spec" unique="0" required="0">
+<longdesc lang="en">The pair's YAML spec (the same file colo plan/apply read), readable on every node; default: the one colo ocf install --spec was given.</longdesc>
 <shortdesc lang="en">pair spec</shortdesc>
 <content type="string"/>
 </parameter>
