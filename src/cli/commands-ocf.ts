@@ -15,7 +15,6 @@ import { buildPlan } from '../plan/build-plan.js';
 import { classifyNode } from '../plan/classify.js';
 import type { Step } from '../plan/types.js';
 import { qmp } from '../plan/kinds/context.js';
-import { stepText } from '../render/step-text.js';
 import type { NodeSpec, Spec } from '../spec/types.js';
 import { launchNode, readPid, stopNode } from './commands-launch.js';
 import { CliError, type Io } from './io.js';
@@ -115,7 +114,8 @@ async function runSteps(ctx: Ctx, what: string, steps: Step[], deadline: number)
   const started = Date.now();
   try {
     journal.note(ctx.self.name, `ocf-${what}`, { steps: steps.length });
-    await executeSteps(session, steps, { onStep: (i, step, outcome) => ctx.log(`  ${i + 1}. ${step.node}: ${stepText(step)} … ${outcome}`) });
+    // each step is journaled with its arguments; Pacemaker's log gets the summary (and a failure in full)
+    await executeSteps(session, steps);
     ctx.log(`${what}: ${steps.length} steps in ${Date.now() - started} ms`);
   } catch (e) {
     if (e instanceof StepError) throw new CliError(`${what}: ${e.message}`, OCF.ERR_GENERIC, 'STEP_FAILED');
@@ -208,7 +208,7 @@ async function actPromote(ctx: Ctx, deadline: number): Promise<OcfCode> {
     case 'done':
       break;
     case 'refuse':
-      ctx.io.stderr.write(`colo ocf promote refused: ${d.why}\n`);
+      ctx.io.stderr.write(`ocf-exit-reason:promote refused: ${d.why}\n`);
       return OCF.ERR_GENERIC;
     case 'failover':
       await failover(ctx, self.observed, deadline, `Pacemaker promotes ${ctx.self.name}: ${ctx.peer.name} is fenced or stopped`);
@@ -231,7 +231,7 @@ async function actDemote(ctx: Ctx): Promise<OcfCode> {
     ctx.log(`demote: ${d.why}`);
     return OCF.SUCCESS;
   }
-  ctx.io.stderr.write(`colo ocf demote refused: ${d.why}\n`);
+  ctx.io.stderr.write(`ocf-exit-reason:demote refused: ${d.why}\n`);
   return OCF.ERR_GENERIC;
 }
 
@@ -328,7 +328,7 @@ export async function cmdOcf(io: Io, o: { action: string; file?: string; node?: 
     return OCF.ERR_UNIMPLEMENTED;
   } catch (e) {
     if (e instanceof CliError) {
-      io.stderr.write(`colo ocf ${action}: error ${e.code}: ${e.message}\n`);
+      io.stderr.write(`ocf-exit-reason:colo ocf ${action}: error ${e.code}: ${e.message}\n`);
       return e.exitCode >= 2 && e.exitCode <= 9 ? e.exitCode : OCF.ERR_GENERIC;
     }
     io.stderr.write(`colo ocf ${action}: ${(e as Error).message}\n`);

@@ -17,6 +17,14 @@ if ! command -v "$COLO" >/dev/null 2>&1; then
   [ "\${1:-}" = meta-data ] && exit 0
   exit 5
 fi
+# the notifications colo ocf acts on (post-start, post-promote, post-stop on the node that runs the
+# guest); the others answer here at once, without starting the CLI, so a failover is not slowed by them
+if [ "\${1:-}" = notify ]; then
+  case "\${OCF_RESKEY_CRM_meta_notify_type:-}-\${OCF_RESKEY_CRM_meta_notify_operation:-}" in
+    post-start|post-promote|post-stop) ;;
+    *) exit 0 ;;
+  esac
+fi
 exec "$COLO" ocf "\${1:-}"
 `;
 
