@@ -289,6 +289,8 @@ describe.skipIf(missing !== '')(`Pacemaker runs the pair (QEMU 11.1, TCG, token 
     expect(cluster.alive('a')).toBe(true);
     note(`(e) kill -9 QEMU on a → b serving ${servingMs} ms, b promoted ${promotedMs} ms; guest runs on: ${owners.join(', ')}`);
     // migration-threshold=1 keeps a out until its failure is cleared: an operator's step, after the fact
+    // once Pacemaker has recorded the failure (else the cleanup races it and clears nothing)
+    await cluster.waitFor('the failed monitor recorded for a', 30_000, async () => /<failure [^>]*node="a"/.test((await cluster.monXml()) ?? ''));
     const t1 = Date.now();
     const c = await cluster.exec('b', ['crm_resource', '--cleanup', '-r', CLONE, '-N', 'a'], 15_000);
     expect(c.code, c.stderr).toBe(0);

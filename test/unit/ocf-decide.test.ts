@@ -94,3 +94,41 @@ describe('agent monitor and wrapper', () => {
     expect(OCF_WRAPPER).toMatch(/^COLO_DEFAULT=colo$/m);
   });
 });
+
+describe('colo ocf on the CLI', () => {
+  const cli = async (args: string[], env: Record<string, string> = {}) => {
+    const { run } = await import('../../src/cli/cli.js');
+    const { Readable } = await import('node:stream');
+    let stdout = '';
+    let stderr = '';
+    const code = await run(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, stdin: Readable.from([]) as any, env: { NO_COLOR: '1', ...env }, cwd: process.cwd() });
+    return { code, stdout, stderr };
+  };
+
+  it('answers OCF codes: 7 where no QEMU runs, 6 without a spec, 3 for an unknown action; meta-data is XML', async () => {
+    const spec = new URL('../fixtures/qmp/pair.yaml', import.meta.url).pathname;
+    expect((await cli(['ocf', 'monitor'], { OCF_RESKEY_spec: spec, OCF_RESKEY_node: 'a' })).code).toBe(OCF.NOT_RUNNING);
+    const none = await cli(['ocf', 'start'], { OCF_RESKEY_node: 'a' });
+    expect(none.code).toBe(OCF.ERR_CONFIGURED);
+    expect(none.stderr).toMatch(/^ocf-exit-reason:.*spec parameter/m);
+    expect((await cli(['ocf', 'reload'])).code).toBe(OCF.ERR_UNIMPLEMENTED);
+    const meta = await cli(['ocf', 'meta-data']);
+    expect(meta.stdout).toMatch(/<resource-agent name="colo"/);
+    for (const a of ['start', 'stop', 'promote', 'demote', 'notify', 'monitor', 'validate-all']) expect(meta.stdout).toContain(`<action name="${a}"`);
+  });
+
+  it('install writes the wrapper with the CLI and the spec it was given', async () => {
+    const { mkdtempSync, readFileSync, rmSync, statSync } = await import('node:fs');
+    const dir = mkdtempSync('/tmp/colo-ocf-install-');
+    try {
+      const r = await cli(['ocf', 'install', '--dir', dir, '--colo', "/opt/it's/colo", '--spec', '/etc/colo/pair.yaml']);
+      expect(r.code, r.stderr).toBe(0);
+      const text = readFileSync(`${dir}/colo/colo`, 'utf8');
+      expect(text).toMatch(/^COLO_DEFAULT='\/opt\/it'\\''s\/colo'$/m);
+      expect(text).toMatch(/^SPEC_DEFAULT='\/etc\/colo\/pair.yaml'$/m);
+      expect(statSync(`${dir}/colo/colo`).mode & 0o111).toBe(0o111);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
