@@ -186,13 +186,62 @@ async function actStart(ctx: Ctx, deadline: number): Promise<OcfCode> {
 async function actStop(ctx: Ctx): Promise<OcfCode> {
   const how = await stopNode(ctx.self, viewOf(ctx, ctx.self.name));
   setScore(ctx, undefined);
+  writeLastSeen(ctx, undefined);
   ctx.log(`${ctx.self.name}: ${how === 'not running' ? 'was not running' : `stopped (${how})`}`);
   return OCF.SUCCESS;
 }
 
+/** What the last monitor saw (HA_RSCTMP): the class, and since when the node is hung. */
+interface LastSeen {
+  class: string;
+  hungSince?: number;
+}
+
+function lastSeenPath(ctx: Ctx): string | undefined {
+  const rsc = (ctx.io.env.OCF_RESOURCE_INSTANCE ?? '').replace(/:\d+$/, '');
+  return rsc ? join(ctx.io.env.HA_RSCTMP ?? '/run/resource-agents', `colo-${rsc}.last`) : undefined;
+}
+
+function readLastSeen(ctx: Ctx): LastSeen | undefined {
+  const p = lastSeenPath(ctx);
+  try {
+    return p ? (JSON.parse(readFileSync(p, 'utf8')) as LastSeen) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeLastSeen(ctx: Ctx, seen: LastSeen | undefined): void {
+  const p = lastSeenPath(ctx);
+  if (!p) return;
+  try {
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, seen ? JSON.stringify(seen) : '');
+  } catch {
+    /* only the grace below needs it */
+  }
+}
+
+/**
+ * How long a COLO primary may stop answering before monitor calls it failed: its main loop waits
+ * while a checkpoint drains writes to a secondary that vanished without a reset (a cut link, a
+ * powered-off host) until TCP gives up; Pacemaker fences that secondary meanwhile, and the failover
+ * runs once QEMU answers again. Stopping the primary instead would stop the only guest.
+ */
+export const HUNG_PRIMARY_GRACE_MS = 20_000;
+
 async function actMonitor(ctx: Ctx): Promise<OcfCode> {
   const { c } = await observeSelf(ctx);
   const pid = readPid(ctx.self);
+  const last = readLastSeen(ctx);
+  if (c.class === 'hung' && (last?.class === 'colo-primary' || last?.class === 'migrating')) {
+    const since = last.hungSince ?? Date.now();
+    writeLastSeen(ctx, { class: last.class, hungSince: since });
+    if (Date.now() - since < HUNG_PRIMARY_GRACE_MS) {
+      ctx.log(`monitor: the COLO primary does not answer for ${Date.now() - since} ms (a checkpoint waiting on a lost secondary?); failed after ${HUNG_PRIMARY_GRACE_MS} ms`);
+      return OCF.RUNNING_PROMOTED;
+    }
+  } else if (c.class !== 'hung') writeLastSeen(ctx, { class: c.class });
   const v = monitorVerdict(c, pid !== undefined && processAlive(pid));
   if (v.code === OCF.SUCCESS || v.code === OCF.RUNNING_PROMOTED) setScore(ctx, v.score);
   else if (v.code === OCF.NOT_RUNNING) setScore(ctx, undefined);
@@ -245,7 +294,11 @@ async function actNotify(ctx: Ctx, deadline: number): Promise<OcfCode> {
   const type = env.OCF_RESKEY_CRM_meta_notify_type;
   const op = env.OCF_RESKEY_CRM_meta_notify_operation;
   if (type !== 'post') return OCF.SUCCESS;
-  const self = await observeSelf(ctx);
+  let self = await observeSelf(ctx);
+  if (op === 'stop' && self.c.class === 'hung' && readLastSeen(ctx)?.class === 'colo-primary') {
+    // the primary's checkpoint still drains towards the secondary that was just fenced: wait for it
+    while (self.c.class === 'hung' && Date.now() + ctx.qmpMs < deadline) self = await observeSelf(ctx);
+  }
   if (!ownsGuest(self.c)) return OCF.SUCCESS;
   if (op === 'stop' && notified(env, 'stop').includes(ctx.peer.name) && self.c.class === 'colo-primary') {
     // the secondary's instance stopped (or was fenced): the primary continues alone at once

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/cli.js';
 import { QmpClient } from '../../src/qmp/client.js';
 import { Cluster, clusterMissing } from '../support/cluster.js';
@@ -139,16 +139,20 @@ async function guestOwners(): Promise<string[]> {
 async function writeRound(primary: string, secondary: string): Promise<void> {
   const i = ++rounds;
   const c = await qmpOf(primary, 5000);
-  try {
-    const out = String(await c.execute('human-monitor-command', { 'command-line': `qemu-io colo-disk0 "write -P 0x${(0xa0 + i).toString(16)} ${i}M 1M"` }));
-    // 7.2 prints qemu-io's summary, 11.1 nothing; any other text is QEMU's error (the read-back proves the write)
-    expect(out.trim() === '' || /wrote 1048576\/1048576 bytes/.test(out), `write on ${primary}: ${out}`).toBe(true);
+  const checkpoint = async (what: string) => {
     const seen = c.events().length;
     const deadline = Date.now() + 15_000;
     while (!c.events().slice(seen).some((e) => e.event === 'RESUME')) {
-      if (Date.now() > deadline) throw new Error(`no checkpoint on ${primary} within 15 s after the write`);
+      if (Date.now() > deadline) throw new Error(`no checkpoint on ${primary} within 15 s ${what}`);
       await new Promise((r) => setTimeout(r, 50));
     }
+  };
+  try {
+    await checkpoint('before the write');
+    const out = String(await c.execute('human-monitor-command', { 'command-line': `qemu-io colo-disk0 "write -P 0x${(0xa0 + i).toString(16)} ${i}M 1M"` }));
+    // 7.2 prints qemu-io's summary, 11.1 nothing; any other text is QEMU's error (the read-back proves the write)
+    expect(out.trim() === '' || /wrote 1048576\/1048576 bytes/.test(out), `write on ${primary}: ${out}`).toBe(true);
+    await checkpoint('after the write');
   } finally {
     await c.close();
   }
@@ -232,6 +236,11 @@ describe.skipIf(missing !== '')(`Pacemaker runs the pair (QEMU 11.1, TCG, token 
     note(`cluster formed in ${formedMs} ms; resource loaded → a COLO primary promoted, b COLO secondary in ${Date.now() - t1} ms (${setupMs} ms of it waiting)`);
   }, 240_000);
 
+  afterEach((ctx) => {
+    if (ctx.task.result?.state !== 'fail' || !cluster) return;
+    for (const n of NODES) console.log(`--- ${n.name}: the agent's last lines\n${cluster.logTail(n.name, 25, /colo ocf|Actions:|fenc/)}`);
+  });
+
   afterAll(() => {
     if (cluster) cluster.downSync();
     if (root) rmSync(root, { recursive: true, force: true });
@@ -300,25 +309,28 @@ describe.skipIf(missing !== '')(`Pacemaker runs the pair (QEMU 11.1, TCG, token 
   }, 260_000);
 
   it('(d) the primary host is cut off (its link down): exactly one side runs the guest afterwards', async () => {
+    const p = (await cluster.roles(RSC)).promoted[0];
+    const s = p === 'a' ? 'b' : 'a';
+    expect(p, 'a promoted node before the partition').toBeTruthy();
     const t0 = Date.now();
-    cluster.link('b', false);
+    cluster.link(p, false);
     // the promoted side wins (priority-fencing-delay delays fencing the node with the promoted instance)
-    await cluster.waitFor('a fenced', 60_000, async () => !cluster.alive('a') && cluster.alive('b'));
+    await cluster.waitFor(`${s} fenced`, 60_000, async () => !cluster.alive(s) && cluster.alive(p));
     const fencedMs = Date.now() - t0;
-    await cluster.waitFor('b runs the guest alone', 60_000, async () => {
-      const s = await stateOf('b');
-      return s?.mode === 'none' && s.runstate === 'running';
+    await cluster.waitFor(`${p} runs the guest alone`, 60_000, async () => {
+      const st = await stateOf(p);
+      return st?.mode === 'none' && st.runstate === 'running';
     });
     const aloneMs = Date.now() - t0;
-    cluster.link('b', true);
-    await verifyRounds('b');
+    cluster.link(p, true);
+    await verifyRounds(p);
     const owners = await guestOwners();
-    expect(owners).toEqual(['b']);
-    note(`(d) link of b down → a fenced after ${fencedMs} ms, b runs alone after ${aloneMs} ms; guest runs on: ${owners.join(', ')}`);
+    expect(owners).toEqual([p]);
+    note(`(d) link of ${p} (primary) down → ${s} fenced after ${fencedMs} ms, ${p} runs alone after ${aloneMs} ms; guest runs on: ${owners.join(', ')}`);
     const t1 = Date.now();
-    cluster.startSync('a');
-    await waitReplicating('b', 'a', 180_000);
-    expect(await guestOwners()).toEqual(['b']);
-    note(`(d) link healed, host a started → a COLO secondary of b in ${Date.now() - t1} ms`);
+    cluster.startSync(s);
+    await waitReplicating(p, s, 180_000);
+    expect(await guestOwners()).toEqual([p]);
+    note(`(d) link healed, host ${s} started → ${s} COLO secondary of ${p} in ${Date.now() - t1} ms`);
   }, 320_000);
 });
