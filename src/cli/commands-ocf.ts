@@ -8,7 +8,7 @@ import { executeSteps, StepError } from '../apply/execute.js';
 import { processAlive } from '../apply/process.js';
 import { observeNode } from '../observe/observe.js';
 import type { ObservedNode } from '../model/observed.js';
-import { demoteDecision, JOIN_TRANSITIONS, monitorVerdict, OCF, ownsGuest, promoteDecision, type OcfCode } from '../ocf/decide.js';
+import { demoteDecision, hungGrace, JOIN_TRANSITIONS, monitorVerdict, OCF, ownsGuest, promoteDecision, type OcfCode } from '../ocf/decide.js';
 import { agentView, agentMonitorArgs, agentSocket } from '../ocf/agent-view.js';
 import { OCF_WRAPPER, ocfMetaData } from '../ocf/wrapper.js';
 import { buildPlan } from '../plan/build-plan.js';
@@ -222,13 +222,6 @@ function writeLastSeen(ctx: Ctx, seen: LastSeen | undefined): void {
   }
 }
 
-/**
- * How long a COLO primary may stop answering before monitor calls it failed: its main loop waits
- * while a checkpoint drains writes to a secondary that vanished without a reset (a cut link, a
- * powered-off host) until TCP gives up; Pacemaker fences that secondary meanwhile, and the failover
- * runs once QEMU answers again. Stopping the primary instead would stop the only guest.
- */
-export const HUNG_PRIMARY_GRACE_MS = 20_000;
 
 async function actMonitor(ctx: Ctx): Promise<OcfCode> {
   const { c } = await observeSelf(ctx);
@@ -237,10 +230,9 @@ async function actMonitor(ctx: Ctx): Promise<OcfCode> {
   if (c.class === 'hung' && (last?.class === 'colo-primary' || last?.class === 'migrating')) {
     const since = last.hungSince ?? Date.now();
     writeLastSeen(ctx, { class: last.class, hungSince: since });
-    if (Date.now() - since < HUNG_PRIMARY_GRACE_MS) {
-      ctx.log(`monitor: the COLO primary does not answer for ${Date.now() - since} ms (a checkpoint waiting on a lost secondary?); failed after ${HUNG_PRIMARY_GRACE_MS} ms`);
-      return OCF.RUNNING_PROMOTED;
-    }
+    const g = hungGrace(last.class, since, Date.now());
+    ctx.log(`monitor: ${g.why}`);
+    if (g.promoted) return OCF.RUNNING_PROMOTED;
   } else if (c.class !== 'hung') writeLastSeen(ctx, { class: c.class });
   const v = monitorVerdict(c, pid !== undefined && processAlive(pid));
   if (v.code === OCF.SUCCESS || v.code === OCF.RUNNING_PROMOTED) setScore(ctx, v.score);

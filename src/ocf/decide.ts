@@ -121,3 +121,20 @@ export function demoteDecision(self: NodeClassification, peer: NodeClassificatio
 
 /** notify on the promoted node: which transitions bring a waiting peer into replication. */
 export const JOIN_TRANSITIONS = new Set(['setup', 'secondary-resume', 'primary-resume']);
+
+/**
+ * How long a COLO primary may stop answering before monitor calls it failed: its main loop waits
+ * while a checkpoint drains writes to a secondary that vanished without a reset (a cut link, a
+ * powered-off host) until TCP gives up; Pacemaker fences that secondary meanwhile, and the failover
+ * runs once QEMU answers again. Stopping the primary instead would stop the only guest.
+ */
+export const HUNG_PRIMARY_GRACE_MS = 20_000;
+
+/** monitor on a hung node: still promoted while a COLO primary's grace lasts, else the usual verdict. */
+export function hungGrace(lastClass: string | undefined, hungSince: number, now: number): { promoted: boolean; why: string } {
+  const primary = lastClass === 'colo-primary' || lastClass === 'migrating';
+  if (primary && now - hungSince < HUNG_PRIMARY_GRACE_MS) {
+    return { promoted: true, why: `the COLO primary does not answer for ${now - hungSince} ms (a checkpoint waiting on a lost secondary?); failed after ${HUNG_PRIMARY_GRACE_MS} ms` };
+  }
+  return { promoted: false, why: primary ? `the COLO primary has not answered for ${now - hungSince} ms` : 'not a COLO primary' };
+}

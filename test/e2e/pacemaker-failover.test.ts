@@ -235,6 +235,8 @@ describe.skipIf(missing !== '')(`Pacemaker runs the pair (QEMU 11.1, TCG, token 
     const t1 = Date.now();
     await cluster.load(resourcesXml(root));
     const setupMs = await waitReplicating('a', 'b', 120_000);
+    // the agent journals every QMP command it sends, in its host's state dir (COLO_STATE_DIR reaches it)
+    expect(existsSync(join(root, 'nodes', 'a', 'state', 'pcmk.journal.jsonl')), 'the agent journal on host a').toBe(true);
     note(`cluster formed in ${formedMs} ms; resource loaded → a COLO primary promoted, b COLO secondary in ${Date.now() - t1} ms (${setupMs} ms of it waiting)`);
   }, 240_000);
 

@@ -2,7 +2,7 @@
 // promote is safe, demote refused where QEMU cannot swap roles; the shipped wrapper is the one installed.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { demoteDecision, monitorVerdict, OCF, promoteDecision, SCORE } from '../../src/ocf/decide.js';
+import { demoteDecision, hungGrace, HUNG_PRIMARY_GRACE_MS, monitorVerdict, OCF, promoteDecision, SCORE } from '../../src/ocf/decide.js';
 import { agentMonitorArgs, agentView } from '../../src/ocf/agent-view.js';
 import { OCF_WRAPPER } from '../../src/ocf/wrapper.js';
 import type { NodeClassification } from '../../src/plan/types.js';
@@ -61,6 +61,16 @@ describe('promote', () => {
   it('is idempotent on the node that runs the guest', () => {
     expect(promoteDecision(n('a', 'colo-primary'), n('b', 'colo-secondary')).kind).toBe('done');
     expect(promoteDecision(n('b', 'standalone'), n('a', 'unreachable')).kind).toBe('done');
+  });
+});
+
+describe('a hung node', () => {
+  it('a COLO primary keeps its role through the grace (its checkpoint drains to a lost secondary), then fails', () => {
+    expect(hungGrace('colo-primary', 1000, 1000 + HUNG_PRIMARY_GRACE_MS - 1).promoted).toBe(true);
+    expect(hungGrace('colo-primary', 1000, 1000 + HUNG_PRIMARY_GRACE_MS).promoted).toBe(false);
+  });
+  it('any other node that stops answering gets no grace', () => {
+    for (const c of ['colo-secondary', 'standalone', 'fresh-secondary', undefined]) expect(hungGrace(c, 1000, 1001).promoted).toBe(false);
   });
 });
 
