@@ -76,6 +76,11 @@ export async function launchNode(spec: Spec, self: NodeSpec, o: LaunchOptions = 
   const viewSelf = view.nodes.find((n) => n.name === self.name) ?? self;
   const mine = await observeNode(viewSelf, { timeoutMs: 1000, objectProps: false, hangConfirmMs: 0 });
   if (mine.observed.reach !== 'unreachable') throw new CliError(`${self.name} already answers on ${viewSelf.qmp} (${classifyNode(mine.observed).class}); colo stop --node ${self.name} first`, 1, 'ALREADY_RUNNING');
+  if (viewSelf.qmp !== self.qmp) {
+    // a QEMU started without the agent's monitor (colo launch by hand) is still this node's QEMU
+    const other = await observeNode(self, { timeoutMs: 1000, objectProps: false, hangConfirmMs: 0 });
+    if (other.observed.reach !== 'unreachable') throw new CliError(`${self.name} already runs a QEMU on ${self.qmp} that was not started with ${viewSelf.qmp}; colo stop --node ${self.name}, then let the cluster start it`, 1, 'ALREADY_RUNNING');
+  }
   const { role, peer, why } = await chooseRole(view, self, o.role);
   const profile = await launchProfile(spec, self, peer);
   const { argv, prepare } = nodeArgs(spec, profile, self, role);
