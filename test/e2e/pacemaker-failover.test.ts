@@ -1,7 +1,8 @@
 // Pacemaker decides: two emulated hosts (test/support/cluster.ts), each with its own corosync,
 // pacemakerd, the colo OCF agent (ocf:colo:colo, installed with `colo ocf install`) and the QEMU it
 // launches, on QEMU 11.1 (its COLO checkpoints under TCG). Stonith with a poison-pill fence agent,
-// two_node, token 1000 ms (COLO_PCMK_TOKEN). No colo command is typed after the resource is loaded: Pacemaker sets up
+// two_node, token 1000 ms (COLO_PCMK_TOKEN), priority-fencing-delay 5 s (COLO_PCMK_PFD). No colo command is
+// typed after the resource is loaded (only the Pacemaker cleanup in (e)): Pacemaker sets up
 // replication, fails over, and brings the returning host back as secondary, through the agent.
 // The guest is diskless but for colo-disk0: before every fault a pattern is written through the
 // primary's quorum (HMP qemu-io), and after it every pattern written so far is read back on the
