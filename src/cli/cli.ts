@@ -175,6 +175,19 @@ export async function run(argv: string[], io: Io): Promise<number> {
       return act(async () => (await import('./commands-launch.js')).cmdStop(io, { ...o, color: color() }));
     });
 
+  program
+    .command('ocf <ACTION>')
+    .description('OCF resource agent for Pacemaker (meta-data, validate-all, start, stop, monitor, promote, demote, notify); install writes the wrapper')
+    .option('-f, --file <FILE>', 'the pair spec (default: OCF_RESKEY_spec)')
+    .option('--node <NAME>', 'this host\'s node (default: OCF_RESKEY_node, else crm_node -n)')
+    .option('--dir <DIR>', 'install: the OCF resource.d directory', '/usr/lib/ocf/resource.d')
+    .option('--colo <PATH>', 'install: the colo CLI the wrapper runs (default: this one)')
+    .option('--spec <FILE>', 'install: the spec the wrapper passes when the resource names none')
+    .action(function (this: Command, action: string) {
+      const o: any = this.opts();
+      return act(async () => (await import('./commands-ocf.js')).cmdOcf(io, { ...o, action, color: color() }));
+    });
+
   if (!argv.length) {
     io.stderr.write(`colo: error USAGE: no command given\n${program.helpInformation()}`);
     return 1;

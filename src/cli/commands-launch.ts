@@ -20,7 +20,7 @@ export function pidFile(node: NodeSpec): string {
   return join(node.workdir, 'qemu.pid');
 }
 
-function readPid(node: NodeSpec): number | undefined {
+export function readPid(node: NodeSpec): number | undefined {
   try {
     const pid = Number(readFileSync(pidFile(node), 'utf8').trim());
     return pid > 0 ? pid : undefined;
@@ -74,12 +74,28 @@ function logTail(path: string, lines = 8): string {
   }
 }
 
-export async function cmdLaunch(io: Io, o: { file: string; node: string; role?: string; color: boolean }): Promise<number> {
-  const { spec } = await loadSpecFile(o.file, io, o.color);
-  const self = nodeOrFail(spec, o.node);
-  const mine = await observeNode(self, { timeoutMs: 1000, objectProps: false, hangConfirmMs: 0 });
-  if (mine.observed.reach !== 'unreachable') throw new CliError(`${self.name} already answers on ${self.qmp} (${classifyNode(mine.observed).class}); colo stop --node ${self.name} first`, 1, 'ALREADY_RUNNING');
-  const { role, peer, why } = await chooseRole(spec, self, o.role);
+export interface LaunchOptions {
+  role?: string;
+  /** the spec QMP connections use to observe the peer (the OCF agent's own monitors); default: spec */
+  observeSpec?: Spec;
+  /** more QEMU arguments (the OCF agent's own -qmp monitor) */
+  extraArgs?: string[];
+  /** unix sockets to remove before QEMU creates them */
+  sockets?: string[];
+}
+
+/** Prepares the node's images and starts its QEMU daemonized; the role follows the live peer unless given. */
+export async function launchNode(spec: Spec, self: NodeSpec, o: LaunchOptions = {}): Promise<{ role: Role; why: string; pid?: number; log: string }> {
+  const view = o.observeSpec ?? spec;
+  const viewSelf = view.nodes.find((n) => n.name === self.name) ?? self;
+  const mine = await observeNode(viewSelf, { timeoutMs: 1000, objectProps: false, hangConfirmMs: 0 });
+  if (mine.observed.reach !== 'unreachable') throw new CliError(`${self.name} already answers on ${viewSelf.qmp} (${classifyNode(mine.observed).class}); colo stop --node ${self.name} first`, 1, 'ALREADY_RUNNING');
+  if (viewSelf.qmp !== self.qmp) {
+    // a QEMU started without the agent's monitor (colo launch by hand) is still this node's QEMU
+    const other = await observeNode(self, { timeoutMs: 1000, objectProps: false, hangConfirmMs: 0 });
+    if (other.observed.reach !== 'unreachable') throw new CliError(`${self.name} already runs a QEMU on ${self.qmp} that was not started with ${viewSelf.qmp}; colo stop --node ${self.name}, then let the cluster start it`, 1, 'ALREADY_RUNNING');
+  }
+  const { role, peer, why } = await chooseRole(view, self, o.role);
   const profile = await launchProfile(spec, self, peer);
   const { argv, prepare } = nodeArgs(spec, profile, self, role);
   mkdirSync(self.workdir, { recursive: true });
@@ -93,25 +109,32 @@ export async function cmdLaunch(io: Io, o: { file: string; node: string; role?: 
   }
   const q = parseQmpAddress(self.qmp);
   if (q?.kind === 'unix') rmSync(q.path, { force: true });
+  for (const path of o.sockets ?? []) rmSync(path, { force: true });
   const log = join(self.workdir, 'qemu.log');
-  const full = [...argv, '-daemonize', '-pidfile', pidFile(self), '-D', log];
+  const full = [...argv, ...(o.extraArgs ?? []), '-daemonize', '-pidfile', pidFile(self), '-D', log];
   const cmd = self.netns ? ['ip', 'netns', 'exec', self.netns, ...full] : full;
   const r = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0) {
     const said = [(r.stderr || '').trim(), logTail(log)].filter(Boolean).join('\n');
     throw new CliError(`QEMU for ${self.name} did not start (exit ${r.status ?? r.signal ?? r.error?.message}): ${said || `no output (log ${log} is empty)`}`, 1, 'LAUNCH_FAILED');
   }
-  io.stdout.write(`launched ${self.name} as ${role} (${why}): pid ${readPid(self) ?? '?'}, QMP ${self.qmp}, log ${log}\n`);
+  return { role, why, pid: readPid(self), log };
+}
+
+export async function cmdLaunch(io: Io, o: { file: string; node: string; role?: string; color: boolean }): Promise<number> {
+  const { spec } = await loadSpecFile(o.file, io, o.color);
+  const self = nodeOrFail(spec, o.node);
+  const { role, why, pid, log } = await launchNode(spec, self, { role: o.role });
+  io.stdout.write(`launched ${self.name} as ${role} (${why}): pid ${pid ?? '?'}, QMP ${self.qmp}, log ${log}\n`);
   return 0;
 }
 
-export async function cmdStop(io: Io, o: { file: string; node: string; color: boolean }): Promise<number> {
-  const { spec } = await loadSpecFile(o.file, io, o.color);
-  const self = nodeOrFail(spec, o.node);
+/** Ends a node's QEMU: QMP quit over `qmp` (default the spec's), then the pid; says how. */
+export async function stopNode(self: NodeSpec, qmp: NodeSpec = self): Promise<string> {
   const pid = readPid(self);
   let how = 'not running';
   try {
-    const c = await connectNode(self, { connectTimeoutMs: 2000, commandTimeoutMs: 2000 });
+    const c = await connectNode(qmp, { connectTimeoutMs: 2000, commandTimeoutMs: 2000 });
     await c.execute('quit').catch(() => undefined);
     await c.close();
     how = 'QMP quit';
@@ -127,6 +150,13 @@ export async function cmdStop(io: Io, o: { file: string; node: string; color: bo
     } else if (how === 'not running') how = `pid ${pid}`;
   }
   rmSync(pidFile(self), { force: true });
+  return how;
+}
+
+export async function cmdStop(io: Io, o: { file: string; node: string; color: boolean }): Promise<number> {
+  const { spec } = await loadSpecFile(o.file, io, o.color);
+  const self = nodeOrFail(spec, o.node);
+  const how = await stopNode(self);
   io.stdout.write(`${self.name}: ${how === 'not running' ? 'was not running' : `stopped (${how})`}\n`);
   return 0;
 }
