@@ -61,32 +61,32 @@ export async function benchFleet() {
     const only = process.env.BENCH_FLEET; // status | plan: one of the two
     // 7. live status of 20 pairs
     if (only !== 'plan') {
-    const fleet = join(work, 'pairs');
-    mkdirSync(fleet);
-    const files = [];
-    for (let i = 0; i < PAIRS; i++) {
-      const dir = join(work, `p${i}`);
-      const file = join(fleet, `p${String(i).padStart(2, '0')}.yaml`);
-      writeFileSync(file, pairYaml(dir, i, 47000 + i * 20));
-      files.push(file);
-      for (const n of ['a', 'b']) {
-        execFileSync(coloBin, ['launch', '-f', file, '--node', n, '--no-color'], { env: { ...process.env, ...env } });
-        pids.push(Number(readFileSync(join(dir, n, 'qemu.pid'), 'utf8')));
+      const fleet = join(work, 'pairs');
+      mkdirSync(fleet);
+      const files = [];
+      for (let i = 0; i < PAIRS; i++) {
+        const dir = join(work, `p${i}`);
+        const file = join(fleet, `p${String(i).padStart(2, '0')}.yaml`);
+        writeFileSync(file, pairYaml(dir, i, 47000 + i * 20));
+        files.push(file);
+        for (const n of ['a', 'b']) {
+          execFileSync(coloBin, ['launch', '-f', file, '--node', n, '--no-color'], { env: { ...process.env, ...env } });
+          pids.push(Number(readFileSync(join(dir, n, 'qemu.pid'), 'utf8')));
+        }
       }
-    }
-    const applyMs = wall(['apply', '-f', fleet, '--auto-approve'], env);
-    console.log(`${'apply 20 pairs (colo apply -f DIR)'.padEnd(34)} ${ms(applyMs).padStart(10)}   (setup of all 20, --parallel 8: 4 pairs at a time)`);
-    const one = [];
-    const all = [];
-    const all40 = [];
-    for (let k = 0; k < runs; k++) {
-      one.push(wall(['status', '-f', files[k % PAIRS]], env));
-      all.push(wall(['status', '-f', fleet], env));
-      all40.push(wall(['status', '-f', fleet, '--parallel', '40'], env));
-    }
-    report('status of 20 pairs (--parallel 8)', median(all), '20 × one pair', PAIRS * median(one));
-    report('status of 20 pairs (--parallel 40)', median(all40), '20 × one pair', PAIRS * median(one));
-    killAll();
+      const applyMs = wall(['apply', '-f', fleet, '--auto-approve'], env);
+      console.log(`${'apply 20 pairs (colo apply -f DIR)'.padEnd(34)} ${ms(applyMs).padStart(10)}   (setup of all 20, --parallel 8: 4 pairs at a time)`);
+      const one = [];
+      const all = [];
+      const all40 = [];
+      for (let k = 0; k < runs; k++) {
+        one.push(wall(['status', '-f', files[k % PAIRS]], env));
+        all.push(wall(['status', '-f', fleet], env));
+        all40.push(wall(['status', '-f', fleet, '--parallel', '40'], env));
+      }
+      report('status of 20 pairs (--parallel 8)', median(all), '20 × one pair', PAIRS * median(one));
+      report('status of 20 pairs (--parallel 40)', median(all40), '20 × one pair', PAIRS * median(one));
+      killAll();
     }
 
     // 8. offline plan of 1000 pair files
@@ -94,7 +94,10 @@ export async function benchFleet() {
     const many = join(work, 'many');
     mkdirSync(many);
     for (let i = 0; i < 1000; i++) {
-      writeFileSync(join(many, `p${String(i).padStart(4, '0')}.yaml`), pairYaml(join(work, `m${i}`), i, 10000 + i * 20).replace(/name: fleet\d+/, `name: many${i}`));
+      writeFileSync(
+        join(many, `p${String(i).padStart(4, '0')}.yaml`),
+        pairYaml(join(work, `m${i}`), i, 10000 + i * 20).replace(/name: fleet\d+/, `name: many${i}`),
+      );
     }
     const parseOnly = `const fs=require('fs');const {parse}=require(${JSON.stringify(join(root, 'node_modules/yaml'))});const d=${JSON.stringify(many)};for(const f of fs.readdirSync(d).sort())parse(fs.readFileSync(d+'/'+f,'utf8'));`;
     const plan = [];
@@ -106,7 +109,9 @@ export async function benchFleet() {
       parse.push(performance.now() - t);
     }
     report('plan --offline of 1000 pair files', median(plan), 'node: YAML parse only', median(parse));
-    console.log(`${''.padEnd(34)} ${median(plan) < 1000 ? 'under 1 s: met' : 'over 1 s: NOT met'} (read, validate, cross-file checks, plan and JSON of 1000 pairs, one process)`);
+    console.log(
+      `${''.padEnd(34)} ${median(plan) < 1000 ? 'under 1 s: met' : 'over 1 s: NOT met'} (read, validate, cross-file checks, plan and JSON of 1000 pairs, one process)`,
+    );
   } finally {
     killAll();
     rmSync(work, { recursive: true, force: true });

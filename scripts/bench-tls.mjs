@@ -17,7 +17,14 @@ const runs = Number(process.env.BENCH_TLS_RUNS ?? 3);
 const sampleMs = Number(process.env.BENCH_TLS_SAMPLE_MS ?? 20000);
 
 function target() {
-  const kvm = (() => { try { execFileSync('test', ['-w', '/dev/kvm']); return true; } catch { return false; } })();
+  const kvm = (() => {
+    try {
+      execFileSync('test', ['-w', '/dev/kvm']);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
   if (kvm) return { version: '7.2', binary: 'qemu-system-x86_64', accel: 'kvm' };
   const chroot = `${process.env.COLO_QEMU_CHROOT_BASE ?? '/var/tmp'}/colo-qemu111`;
   if (existsSync(`${chroot}/ready`) && process.getuid?.() === 0) return { version: '11.1', binary: `${chroot}/qemu-system-x86_64`, accel: 'tcg' };
@@ -33,7 +40,10 @@ export async function benchTls(log = console.log) {
   const work = mkdtempSync(join(tmpdir(), 'colo-bench-tls-'));
   const started = new Set();
   const killAll = () => {
-    for (const p of started) try { process.kill(p, 'SIGKILL'); } catch {}
+    for (const p of started)
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {}
     started.clear();
   };
   try {
@@ -64,7 +74,9 @@ export async function benchTls(log = console.log) {
           execFileSync('cp', [image, join(dir, node, 'colo-disk0.qcow2')]);
         }
         const file = `${dir}.yaml`;
-        writeFileSync(file, `apiVersion: colo/v1
+        writeFileSync(
+          file,
+          `apiVersion: colo/v1
 kind: ColoPair
 metadata: {name: benchtls${n}}
 spec:
@@ -76,7 +88,8 @@ spec:
   netdevs: [{id: hn0, type: user, romfile: ""}]
   ports: {migration: ${base}, nbd: ${base + 1}, base: ${base + 10}}
   colo: {checkpointDelayMs: 1000}
-${mode === 'tls' ? `  tls:\n    nodes:\n      a: {dir: ${join(work, 'pki', 'a')}}\n      b: {dir: ${join(work, 'pki', 'b')}}\n` : ''}`);
+${mode === 'tls' ? `  tls:\n    nodes:\n      a: {dir: ${join(work, 'pki', 'a')}}\n      b: {dir: ${join(work, 'pki', 'b')}}\n` : ''}`,
+        );
         const env = { ...process.env, COLO_STATE_DIR: join(work, 'state') };
         const cli = (...args) => {
           const out = spawnSync(coloBin, [...args, '--no-color'], { encoding: 'utf8', env });
@@ -98,7 +111,9 @@ ${mode === 'tls' ? `  tls:\n    nodes:\n      a: {dir: ${join(work, 'pki', 'a')}
           const t0 = performance.now();
           cli('failover', '-f', file, '--survivor', 'b');
           failovers[mode].push(performance.now() - t0);
-          log(`  ${mode.padEnd(5)} run ${r + 1}: ${c.count ?? 0} checkpoints in ${sampleMs / 1000} s, pause median ${c.pauseMedianMs ?? '-'} ms, max ${c.pauseMaxMs ?? '-'} ms; colo failover ${failovers[mode].at(-1).toFixed(0)} ms`);
+          log(
+            `  ${mode.padEnd(5)} run ${r + 1}: ${c.count ?? 0} checkpoints in ${sampleMs / 1000} s, pause median ${c.pauseMedianMs ?? '-'} ms, max ${c.pauseMaxMs ?? '-'} ms; colo failover ${failovers[mode].at(-1).toFixed(0)} ms`,
+          );
         } finally {
           killAll();
         }
@@ -109,10 +124,16 @@ ${mode === 'tls' ? `  tls:\n    nodes:\n      a: {dir: ${join(work, 'pki', 'a')}
     const s = median(pauses.tls);
     const where = t.accel === 'kvm' ? `QEMU ${t.version} under KVM` : `QEMU ${t.version} under TCG (no /dev/kvm: the guest dirties memory at TCG's speed)`;
     if (p === undefined || s === undefined) log(`checkpoint pause, TLS / plain       no checkpoints measured (${where})`);
-    else log(`${'checkpoint pause, TLS / plain'.padEnd(34)} ${`${s.toFixed(1)} ms`.padStart(10)}   plain ${p.toFixed(1)} ms   ratio ${(s / p).toFixed(2)}   (${where}; 64 MiB dirtied in a loop; checkpoints ${median(counts.tls)} vs ${median(counts.plain)} per ${sampleMs / 1000} s)`);
+    else
+      log(
+        `${'checkpoint pause, TLS / plain'.padEnd(34)} ${`${s.toFixed(1)} ms`.padStart(10)}   plain ${p.toFixed(1)} ms   ratio ${(s / p).toFixed(2)}   (${where}; 64 MiB dirtied in a loop; checkpoints ${median(counts.tls)} vs ${median(counts.plain)} per ${sampleMs / 1000} s)`,
+      );
     const f = median(failovers.plain);
     const g = median(failovers.tls);
-    if (f !== undefined && g !== undefined) log(`${'colo failover, TLS / plain'.padEnd(34)} ${`${g.toFixed(1)} ms`.padStart(10)}   plain ${f.toFixed(1)} ms   ratio ${(g / f).toFixed(2)}   (the same guest, right after the sample)`);
+    if (f !== undefined && g !== undefined)
+      log(
+        `${'colo failover, TLS / plain'.padEnd(34)} ${`${g.toFixed(1)} ms`.padStart(10)}   plain ${f.toFixed(1)} ms   ratio ${(g / f).toFixed(2)}   (the same guest, right after the sample)`,
+      );
   } finally {
     killAll();
     rmSync(work, { recursive: true, force: true });

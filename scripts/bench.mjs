@@ -71,7 +71,8 @@ console.log(`${''.padEnd(34)} ${planMs < 1000 ? 'under 1 s: met' : 'over 1 s: NO
 // 2b. hostile input: a spec of labels at the size cap (checked, then refused at the value cap or
 // parsed), and a 100k-key file (refused before parsing), against parsing the capped file alone
 {
-  const labels = (n) => text.replace('metadata: {name: demo}', `metadata:\n  name: demo\n  labels:\n${Array.from({ length: n }, (_, i) => `    k${i}: v${i}`).join('\n')}`);
+  const labels = (n) =>
+    text.replace('metadata: {name: demo}', `metadata:\n  name: demo\n  labels:\n${Array.from({ length: n }, (_, i) => `    k${i}: v${i}`).join('\n')}`);
   let n = 1000;
   while (labels(n * 2).length < 64 * 1024) n *= 2;
   while (labels(n + 100).length < 64 * 1024) n += 100;
@@ -146,11 +147,23 @@ process.on('exit', () => {
 function setupCommands(p) {
   // what colo's setup does: copy the disk to the secondary, then attach the plain NBD child
   const a = [
-    { execute: 'drive-mirror', arguments: { device: 'colo-disk0', 'job-id': 'resync', target: `nbd://127.0.0.1:${p.base + 1}/parent0`, mode: 'existing', format: 'raw', sync: 'full' } },
+    {
+      execute: 'drive-mirror',
+      arguments: { device: 'colo-disk0', 'job-id': 'resync', target: `nbd://127.0.0.1:${p.base + 1}/parent0`, mode: 'existing', format: 'raw', sync: 'full' },
+    },
     { wait: 'query-block-jobs', field: '0.ready', equals: true },
     { execute: 'block-job-cancel', arguments: { device: 'resync' } },
     { wait: 'query-block-jobs', field: 'length', equals: 0 },
-    { execute: 'blockdev-add', arguments: { driver: 'nbd', 'node-name': 'nbd0', server: { type: 'inet', host: '127.0.0.1', port: String(p.base + 1) }, export: 'parent0', 'detect-zeroes': 'on' } },
+    {
+      execute: 'blockdev-add',
+      arguments: {
+        driver: 'nbd',
+        'node-name': 'nbd0',
+        server: { type: 'inet', host: '127.0.0.1', port: String(p.base + 1) },
+        export: 'parent0',
+        'detect-zeroes': 'on',
+      },
+    },
     { execute: 'x-blockdev-change', arguments: { parent: 'colo-disk0', node: 'nbd0' } },
     { execute: 'migrate-set-capabilities', arguments: { capabilities: [{ capability: 'x-colo', state: true }] } },
     { execute: 'migrate-set-parameters', arguments: { 'x-checkpoint-delay': 3600000 } },
@@ -183,15 +196,19 @@ try {
         refresh.push(performance.now() - t0);
         trips = Object.values(r).map((x) => x.roundTrips);
         t0 = performance.now();
-        await Promise.all(['a', 'b'].map(async (n) => {
-          const c = await lib.QmpClient.connect({ kind: 'unix', path: join(p.dir, `${n}.qmp`) });
-          await c.execute('query-status');
-          await c.close();
-        }));
+        await Promise.all(
+          ['a', 'b'].map(async (n) => {
+            const c = await lib.QmpClient.connect({ kind: 'unix', path: join(p.dir, `${n}.qmp`) });
+            await c.execute('query-status');
+            await c.close();
+          }),
+        );
         baseline.push(performance.now() - t0);
       }
       report('live refresh of a pair', median(refresh), 'raw query-status', median(baseline));
-      console.log(`${''.padEnd(34)} QMP round trips per node: ${trips.join(' + ')} (incl. capabilities; 13 reads pipelined in one burst, compare props in a second)`);
+      console.log(
+        `${''.padEnd(34)} QMP round trips per node: ${trips.join(' + ')} (incl. capabilities; 13 reads pipelined in one burst, compare props in a second)`,
+      );
     }
     killAll();
     const q = pairSpec();
@@ -204,14 +221,25 @@ try {
   // 4. failover
   const failT = [];
   const rawFailT = [];
-  const failCmds = [{ execute: 'nbd-server-stop' }, { execute: 'x-colo-lost-heartbeat' }, { execute: 'object-del', arguments: { id: 'f2' } }, { execute: 'object-del', arguments: { id: 'f1' } }, { execute: 'chardev-remove', arguments: { id: 'red1' } }, { execute: 'chardev-remove', arguments: { id: 'red0' } }, { wait: 'query-colo-status', field: 'mode', equals: 'none' }];
+  const failCmds = [
+    { execute: 'nbd-server-stop' },
+    { execute: 'x-colo-lost-heartbeat' },
+    { execute: 'object-del', arguments: { id: 'f2' } },
+    { execute: 'object-del', arguments: { id: 'f1' } },
+    { execute: 'chardev-remove', arguments: { id: 'red1' } },
+    { execute: 'chardev-remove', arguments: { id: 'red0' } },
+    { wait: 'query-colo-status', field: 'mode', equals: 'none' },
+  ];
   for (let i = 0; i < pairRuns; i++) {
     for (const which of ['colo', 'raw']) {
       const p = pairSpec();
       p.launch();
       p.cli('apply', '-f', p.file, '--auto-approve');
       process.kill(p.pid('a'), 'SIGKILL');
-      if (which === 'colo') failT.push(wall(coloBin, ['failover', '-f', p.file, '--survivor', 'b', '--no-color'], { env: { ...process.env, COLO_STATE_DIR: join(work, 'state') } }));
+      if (which === 'colo')
+        failT.push(
+          wall(coloBin, ['failover', '-f', p.file, '--survivor', 'b', '--no-color'], { env: { ...process.env, COLO_STATE_DIR: join(work, 'state') } }),
+        );
       else rawFailT.push(wall(process.execPath, [raw, join(p.dir, 'b.qmp'), JSON.stringify(failCmds)]));
       killAll();
     }
@@ -227,7 +255,15 @@ try {
       ip('link', 'set', 'lo', 'up');
       ip('link', 'add', 'br0', 'type', 'bridge');
       ip('link', 'set', 'br0', 'up');
-      const switchCmd = (failed, survivor) => ['ip', 'netns', 'exec', ns, 'sh', '-c', `ip link set tap-${failed} nomaster; ip link set tap-${survivor} master br0`];
+      const switchCmd = (failed, survivor) => [
+        'ip',
+        'netns',
+        'exec',
+        ns,
+        'sh',
+        '-c',
+        `ip link set tap-${failed} nomaster; ip link set tap-${survivor} master br0`,
+      ];
       const tapT = [];
       const rawTapT = [];
       for (let i = 0; i < pairRuns; i++) {
@@ -246,7 +282,9 @@ try {
           p.cli('apply', '-f', p.file, '--auto-approve');
           process.kill(p.pid('a'), 'SIGKILL');
           if (which === 'colo') {
-            tapT.push(wall(coloBin, ['failover', '-f', p.file, '--survivor', 'b', '--no-color'], { env: { ...process.env, COLO_STATE_DIR: join(work, 'state') } }));
+            tapT.push(
+              wall(coloBin, ['failover', '-f', p.file, '--survivor', 'b', '--no-color'], { env: { ...process.env, COLO_STATE_DIR: join(work, 'state') } }),
+            );
           } else {
             const t = performance.now();
             execFileSync(process.execPath, [raw, join(p.dir, 'b.qmp'), JSON.stringify(failCmds)]);

@@ -19,7 +19,12 @@ const common = {
   logLevel: 'warning',
 };
 await build({ ...common, entryPoints: { colo: `${root}/src/cli/main.ts` }, splitting: true, chunkNames: 'colo-[name]-[hash]' });
-await build({ ...common, entryPoints: { index: `${root}/src/index.ts`, 'demo-guest': `${root}/scripts/demo-guest.ts` }, splitting: true, chunkNames: 'lib-[name]-[hash]' });
+await build({
+  ...common,
+  entryPoints: { index: `${root}/src/index.ts`, 'demo-guest': `${root}/scripts/demo-guest.ts` },
+  splitting: true,
+  chunkNames: 'lib-[name]-[hash]',
+});
 
 // The start-up snapshot: one CommonJS file, then `node --build-snapshot` with this very node binary.
 // bin/colo checks the stamp (node's path, size and time) and falls back to colo.mjs when it differs.
@@ -28,7 +33,15 @@ const { mkdirSync, statSync, writeFileSync } = await import('node:fs');
 const snap = `${root}/dist/snapshot`;
 rmSync(snap, { recursive: true, force: true });
 mkdirSync(snap, { recursive: true });
-await build({ ...common, format: 'cjs', banner: {}, outdir: undefined, outExtension: undefined, outfile: `${snap}/colo.cjs`, entryPoints: [`${root}/src/cli/snapshot-main.ts`] });
+await build({
+  ...common,
+  format: 'cjs',
+  banner: {},
+  outdir: undefined,
+  outExtension: undefined,
+  outfile: `${snap}/colo.cjs`,
+  entryPoints: [`${root}/src/cli/snapshot-main.ts`],
+});
 try {
   execFileSync(process.execPath, ['--snapshot-blob', `${snap}/colo.blob`, '--build-snapshot', `${snap}/colo.cjs`], { stdio: ['ignore', 'ignore', 'pipe'] });
   const st = statSync(process.execPath);

@@ -9,7 +9,15 @@ const schemaPath = fileURLToPath(new URL('../schemas/colo.schema.json', import.m
 const outPath = fileURLToPath(new URL('../src/spec/schema-validator.generated.ts', import.meta.url));
 const schema = JSON.parse(readFileSync(schemaPath, 'utf8'));
 // the same options as a runtime compile would use: every error, defaults filled in, parentSchema kept
-const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: true, allowUnionTypes: true, verbose: true, inlineRefs: false, code: { source: true, esm: true } });
+const ajv = new Ajv({
+  allErrors: true,
+  strict: true,
+  useDefaults: true,
+  allowUnionTypes: true,
+  verbose: true,
+  inlineRefs: false,
+  code: { source: true, esm: true },
+});
 const validate = ajv.compile(schema);
 // ajv's ESM output still require()s its runtime helpers: turn those into imports
 const imports = [];

@@ -120,7 +120,14 @@ function finish() {
         latencyMedianMs: requests.map((r) => r.ms).sort((a, b) => a - b)[Math.floor(requests.length / 2)] ?? null,
         errors,
         failedAtMs: failures.slice(0, 20).map((f) => f.sent),
-        stream: { attempts: stream.attempts, connections: stream.connections, drops: stream.drops, lines: stream.lines, jumps: stream.jumps, maxGapMs: stream.maxGapMs },
+        stream: {
+          attempts: stream.attempts,
+          connections: stream.connections,
+          drops: stream.drops,
+          lines: stream.lines,
+          jumps: stream.jumps,
+          maxGapMs: stream.maxGapMs,
+        },
       },
     });
     process.exit(0);

@@ -11,14 +11,30 @@ const binary = process.argv[2] ?? 'qemu-system-x86_64';
 const dir = mkdtempSync('/tmp/colo-schema-');
 const sock = join(dir, 'qmp.sock');
 const qemu = spawn(binary, ['-M', 'none', '-display', 'none', '-nodefaults', '-S', '-qmp', `unix:${sock},server=on,wait=off`], { stdio: 'ignore' });
-const stop = () => { try { qemu.kill('SIGKILL'); } catch { /* gone */ } rmSync(dir, { recursive: true, force: true }); };
-const timer = setTimeout(() => { console.error('QEMU did not answer within 20 s'); stop(); process.exit(1); }, 20_000);
+const stop = () => {
+  try {
+    qemu.kill('SIGKILL');
+  } catch {
+    /* gone */
+  }
+  rmSync(dir, { recursive: true, force: true });
+};
+const timer = setTimeout(() => {
+  console.error('QEMU did not answer within 20 s');
+  stop();
+  process.exit(1);
+}, 20_000);
 
 async function connect() {
   for (;;) {
     try {
-      return await new Promise((resolve, reject) => { const s = net.createConnection({ path: sock }, () => resolve(s)); s.once('error', reject); });
-    } catch { await new Promise((r) => setTimeout(r, 50)); }
+      return await new Promise((resolve, reject) => {
+        const s = net.createConnection({ path: sock }, () => resolve(s));
+        s.once('error', reject);
+      });
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 }
 const s = await connect();
@@ -28,9 +44,16 @@ s.setEncoding('utf8');
 s.on('data', (d) => {
   buf += d;
   let i;
-  while ((i = buf.indexOf('\n')) >= 0) { const m = JSON.parse(buf.slice(0, i)); buf = buf.slice(i + 1); if (!m.event) replies.push(m); }
+  while ((i = buf.indexOf('\n')) >= 0) {
+    const m = JSON.parse(buf.slice(0, i));
+    buf = buf.slice(i + 1);
+    if (!m.event) replies.push(m);
+  }
 });
-const next = async (n) => { while (replies.length < n) await new Promise((r) => setTimeout(r, 10)); return replies[n - 1]; };
+const next = async (n) => {
+  while (replies.length < n) await new Promise((r) => setTimeout(r, 10));
+  return replies[n - 1];
+};
 const greeting = (await next(1)).QMP;
 s.write('{"execute":"qmp_capabilities"}\n{"execute":"query-qmp-schema"}\n');
 const schema = (await next(3)).return;

@@ -76,7 +76,11 @@ export async function executeSteps(session: Session, steps: Step[], opts: Execut
     } catch (e) {
       if (e instanceof StepError) throw e;
       const detail =
-        e instanceof QmpError ? `QEMU: ${e.desc} (${e.errorClass})` : e instanceof QmpTimeoutError ? `no answer within ${e.timeoutMs} ms: ${e.message}` : (e as Error).message;
+        e instanceof QmpError
+          ? `QEMU: ${e.desc} (${e.errorClass})`
+          : e instanceof QmpTimeoutError
+            ? `no answer within ${e.timeoutMs} ms: ${e.message}`
+            : (e as Error).message;
       throw new StepError(step.node, i, step, detail);
     }
     opts.onStep?.(i, step, outcome);

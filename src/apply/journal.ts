@@ -33,7 +33,13 @@ export class Journal {
   }
 
   hook(node: string, name: string, run: string[], result: { code: number | null; output: string; error?: string }): void {
-    this.write({ node, hook: name, run, mutating: true, ...(result.error ? { error: result.error } : { result: { code: result.code, output: result.output } }) });
+    this.write({
+      node,
+      hook: name,
+      run,
+      mutating: true,
+      ...(result.error ? { error: result.error } : { result: { code: result.code, output: result.output } }),
+    });
   }
 
   note(node: string, event: string, detail: Record<string, unknown> = {}): void {

@@ -24,7 +24,8 @@ export async function waitFor(client: QmpClient, step: WaitStep, progress?: Prog
         const m = await client.execute('query-migrate');
         last = `migration ${m.status ?? 'none'}`;
         if (m.status === step.until) return last;
-        if (m.status === 'failed' || m.status === 'cancelled') throw new Error(`migration ${m.status}${m['error-desc'] ? `: ${m['error-desc']}` : ''}${step.hint ? `. ${step.hint}` : ''}`);
+        if (m.status === 'failed' || m.status === 'cancelled')
+          throw new Error(`migration ${m.status}${m['error-desc'] ? `: ${m['error-desc']}` : ''}${step.hint ? `. ${step.hint}` : ''}`);
         if (m.ram?.total && progress) progress('migration', m.ram.transferred ?? 0, m.ram.total);
         break;
       }
@@ -41,7 +42,8 @@ export async function waitFor(client: QmpClient, step: WaitStep, progress?: Prog
         last = `job ${j.device} ${j.status} ${j.offset}/${j.len}`;
         if (progress) progress(`resync ${j.device}`, j.offset, j.len);
         if (j.ready || j.status === 'ready') return last;
-        if (j.status === 'concluded' || j.status === 'aborting') throw new Error(`block job ${j.device} ended (${j.status}) before ready${j.error ? `: ${j.error}` : ''}`);
+        if (j.status === 'concluded' || j.status === 'aborting')
+          throw new Error(`block job ${j.device} ended (${j.status}) before ready${j.error ? `: ${j.error}` : ''}`);
         break;
       }
       case 'block-job-gone': {
@@ -63,7 +65,8 @@ export async function waitFor(client: QmpClient, step: WaitStep, progress?: Prog
         break;
       }
     }
-    if (Date.now() + interval > deadline) throw new Error(`timed out after ${step.timeoutMs} ms waiting for ${step.wait} ${step.until} (last seen: ${last})${step.hint ? `. ${step.hint}` : ''}`);
+    if (Date.now() + interval > deadline)
+      throw new Error(`timed out after ${step.timeoutMs} ms waiting for ${step.wait} ${step.until} (last seen: ${last})${step.hint ? `. ${step.hint}` : ''}`);
     await sleep(interval);
   }
 }

@@ -28,7 +28,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
   };
   const file = new Option('-f, --file <FILE>', 'the pair spec (YAML; - reads stdin)').makeOptionMandatory();
   /** -f repeated, or a directory: a fleet of pairs (one plain file keeps the single-pair output) */
-  const files = () => new Option('-f, --file <FILE|DIR>', 'a pair spec (YAML; - reads stdin), or a directory of them; repeatable').argParser((v: string, prev?: string[]) => [...(prev ?? []), v]);
+  const files = () =>
+    new Option('-f, --file <FILE|DIR>', 'a pair spec (YAML; - reads stdin), or a directory of them; repeatable').argParser((v: string, prev?: string[]) => [
+      ...(prev ?? []),
+      v,
+    ]);
   const parallel = () => new Option('--parallel <N>', 'with several pairs: at most N nodes observed at once').default('8');
   /** the single file, or undefined for a fleet */
   const single = async (o: { file?: string[] }) => (o.file ? (await import('./fleet-files.js')).singleFile(io, o.file) : undefined);
@@ -44,7 +48,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
       return act(async () => {
         const one = await single(o);
         const format = o.format ?? 'text';
-        if (one && (format === 'text' || format === 'json')) return (await import('./commands-offline.js')).cmdValidate(io, { file: one, format, color: color() });
+        if (one && (format === 'text' || format === 'json'))
+          return (await import('./commands-offline.js')).cmdValidate(io, { file: one, format, color: color() });
         return (await fleet()).cmdFleetValidate(io, { ...o, color: color() });
       });
     });
@@ -58,7 +63,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--format <FORMAT>', 'shell | json', 'shell')
     .action(function (this: Command) {
       const o: any = this.opts();
-      return act(async () => (await import('./commands-offline.js')).cmdArgs(io, { file: o.file, node: o.node, role: o.role, format: o.format, color: color() }));
+      return act(async () =>
+        (await import('./commands-offline.js')).cmdArgs(io, { file: o.file, node: o.node, role: o.role, format: o.format, color: color() }),
+      );
     });
 
   program
@@ -179,7 +186,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .command('ocf <ACTION>')
     .description('OCF resource agent for Pacemaker (meta-data, validate-all, start, stop, monitor, promote, demote, notify); install writes the wrapper')
     .option('-f, --file <FILE>', 'the pair spec (default: OCF_RESKEY_spec)')
-    .option('--node <NAME>', 'this host\'s node (default: OCF_RESKEY_node, else crm_node -n)')
+    .option('--node <NAME>', "this host's node (default: OCF_RESKEY_node, else crm_node -n)")
     .option('--dir <DIR>', 'install: the OCF resource.d directory', '/usr/lib/ocf/resource.d')
     .option('--colo <PATH>', 'install: the colo CLI the wrapper runs (default: this one)')
     .option('--spec <FILE>', 'install: the spec the wrapper passes when the resource names none')

@@ -35,11 +35,17 @@ function readSpec(io: Io, file: string): { text: string; label: string } {
 function atRevision(io: Io, file: string, ref: string): string | undefined {
   const path = resolve(io.cwd, file);
   try {
-    return execFileSync('git', ['show', `${ref}:./${basename(path)}`], { cwd: dirname(path), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 << 20 });
+    return execFileSync('git', ['show', `${ref}:./${basename(path)}`], {
+      cwd: dirname(path),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 16 << 20,
+    });
   } catch (e) {
     const err = String((e as { stderr?: string }).stderr ?? (e as Error).message);
     if (/does not exist in|exists on disk, but not in/.test(err)) return undefined;
-    if (/unknown revision|bad revision|invalid object name|Not a valid object name/i.test(err)) throw new CliError(`--base ${ref}: no such revision in the repository of ${file}`, 1, 'GIT_REF');
+    if (/unknown revision|bad revision|invalid object name|Not a valid object name/i.test(err))
+      throw new CliError(`--base ${ref}: no such revision in the repository of ${file}`, 1, 'GIT_REF');
     if (/not a git repository/i.test(err)) throw new CliError(`--base: ${file} is not inside a git repository`, 1, 'GIT_REF');
     throw new CliError(`git show ${ref}:${file} failed: ${err.trim().split('\n')[0]}`, 1, 'GIT_REF');
   }
@@ -60,7 +66,8 @@ export function cmdDiff(io: Io, o: DiffOptions): number {
   if (!['text', 'json', 'markdown'].includes(o.format)) throw new CliError(`--format must be text, json or markdown, not "${o.format}"`, 1, 'BAD_OPTION');
   const throughput = Number(o.throughput ?? 100);
   if (!(throughput > 0)) throw new CliError(`--throughput must be a positive number of MiB/s, not "${o.throughput}"`, 1, 'BAD_OPTION');
-  if (o.failOn !== undefined && !CLASSES.includes(o.failOn as ChangeClass)) throw new CliError(`--fail-on must be one of ${CLASSES.join(', ')}, not "${o.failOn}"`, 1, 'BAD_OPTION');
+  if (o.failOn !== undefined && !CLASSES.includes(o.failOn as ChangeClass))
+    throw new CliError(`--fail-on must be one of ${CLASSES.join(', ')}, not "${o.failOn}"`, 1, 'BAD_OPTION');
   if (!!o.new === !!o.base) throw new CliError('give two files (colo diff OLD NEW) or one and a revision (colo diff FILE --base REF)', 1, 'USAGE');
   let before: SpecSide;
   let after: SpecSide;
@@ -71,7 +78,8 @@ export function cmdDiff(io: Io, o: DiffOptions): number {
     if (then === undefined) {
       // a new pair: nothing runs that could change
       const msg = `${now.label} is new since ${o.base}: pair ${after.spec.name} runs nowhere yet; colo plan shows its setup`;
-      if (o.format === 'json') io.stdout.write(JSON.stringify({ format_version: 1, name: after.spec.name, old: null, new: now.label, created: true }, null, 2) + '\n');
+      if (o.format === 'json')
+        io.stdout.write(JSON.stringify({ format_version: 1, name: after.spec.name, old: null, new: now.label, created: true }, null, 2) + '\n');
       else if (o.format === 'markdown') io.stdout.write(`### colo diff \`${after.spec.name}\`\n\n:new: ${msg}\n`);
       else io.stdout.write(msg + '\n');
       return 2;
@@ -89,7 +97,11 @@ export function cmdDiff(io: Io, o: DiffOptions): number {
   else io.stdout.write(renderSpecDiffText(d, o.color));
   if (o.failOn && d.class && CLASSES.indexOf(d.class) >= CLASSES.indexOf(o.failOn as ChangeClass)) {
     const refused = d.changes.filter((c) => CLASSES.indexOf(c.class) >= CLASSES.indexOf(o.failOn as ChangeClass));
-    throw new CliError(`refused: ${refused.length} change(s) of pair ${d.name} are ${o.failOn} or beyond (${[...new Set(refused.map((c) => c.class))].join(', ')}): ${refused.map((c) => c.address).join(', ')}`, 1, 'CHANGE_REFUSED');
+    throw new CliError(
+      `refused: ${refused.length} change(s) of pair ${d.name} are ${o.failOn} or beyond (${[...new Set(refused.map((c) => c.class))].join(', ')}): ${refused.map((c) => c.address).join(', ')}`,
+      1,
+      'CHANGE_REFUSED',
+    );
   }
   return d.class ? 2 : 0;
 }

@@ -43,7 +43,16 @@ export async function cmdFailover(
     const safety = failoverSafety(dead, classifyNode(peer), { force: o.force, noFence: o.fence === false });
     if (!safety.ok) throw new CliError(safety.message, 1, safety.code);
     if (safety.note) journal.note(dead.name, 'no-fence', { reason: safety.note });
-    const observed = { [survivor.name]: reading.observed, [dead.name]: { name: dead.name, reach: 'unreachable' as const, error: `declared dead by colo failover (it was ${classifyNode(peer).class})`, resources: {}, jobs: [] } };
+    const observed = {
+      [survivor.name]: reading.observed,
+      [dead.name]: {
+        name: dead.name,
+        reach: 'unreachable' as const,
+        error: `declared dead by colo failover (it was ${classifyNode(peer).class})`,
+        resources: {},
+        jobs: [],
+      },
+    };
     const plan = buildPlan(spec, liveProfile(spec, { [survivor.name]: reading.observed }), observed, { mode: 'live', fence: safety.fence });
     if (plan.transition === 'degraded' && plan.steps.length === 0) {
       io.stdout.write(`${survivor.name} already runs alone (COLO mode none): nothing to fail over.\n`);
@@ -53,8 +62,12 @@ export async function cmdFailover(
       throw new CliError(`${survivor.name} is ${plan.nodes[survivor.name].state}: no failover applies (${plan.reason})`, 1, 'NO_FAILOVER');
     }
     journal.note(survivor.name, 'failover', { transition: plan.transition, dead: dead.name });
-    await executeSteps(session, plan.steps, { onStep: (i, step, outcome) => io.stdout.write(`  ${String(i + 1).padStart(3)}. ${step.node}: ${stepText(step)} … ${outcome}\n`) });
-    io.stdout.write(`${plan.transition}: ${survivor.name} runs alone, ${plan.steps.length} steps in ${Date.now() - started} ms. Launch a new secondary and apply to resume.\n`);
+    await executeSteps(session, plan.steps, {
+      onStep: (i, step, outcome) => io.stdout.write(`  ${String(i + 1).padStart(3)}. ${step.node}: ${stepText(step)} … ${outcome}\n`),
+    });
+    io.stdout.write(
+      `${plan.transition}: ${survivor.name} runs alone, ${plan.steps.length} steps in ${Date.now() - started} ms. Launch a new secondary and apply to resume.\n`,
+    );
     return 0;
   } catch (e) {
     if (e instanceof StepError) throw new CliError(e.message, 1, 'STEP_FAILED');
@@ -63,4 +76,3 @@ export async function cmdFailover(
     await end();
   }
 }
-

@@ -82,12 +82,19 @@ export function cmdFleetValidate(io: Io, o: FleetOptions): number {
     const s = p.spec;
     const profile = specProfile(s);
     const detail = `valid (pair ${s.name}: ${s.nodes.map((n) => `${n.name} ${n.role}`).join(', ')}; ${s.disks.length} disk(s), ${s.netdevs.length} NIC(s); QEMU ${s.qemu.version}, forms ${profile.schemaFrom})`;
-    return { file: p.file, name: s.name, outcome: 'ok', detail, output: p.problemText + profile.warnings.map((w) => `warning: ${w}\n`).join(''), result: { warnings: profile.warnings } };
+    return {
+      file: p.file,
+      name: s.name,
+      outcome: 'ok',
+      detail,
+      output: p.problemText + profile.warnings.map((w) => `warning: ${w}\n`).join(''),
+      result: { warnings: profile.warnings },
+    };
   });
   const report = fleetReport('validate', pairs);
   if (fmt === 'text') {
     // as the single-file validate prints it, one pair after the other, then the table
-    for (const p of report.pairs) io.stdout.write(p.outcome === 'ok' ? `${p.file}: ${p.detail}\n${p.output ?? ''}` : p.output ?? '');
+    for (const p of report.pairs) io.stdout.write(p.outcome === 'ok' ? `${p.file}: ${p.detail}\n${p.output ?? ''}` : (p.output ?? ''));
     io.stdout.write(renderFleetText(report, o.color));
   } else write(io, report, fmt, o.color);
   return fleetExitCode(report, false);
@@ -97,7 +104,8 @@ type PlanOptions = FleetOptions & { offline?: boolean; assume?: string; out?: st
 
 export async function cmdFleetPlan(io: Io, o: PlanOptions): Promise<number> {
   const fmt = format(o);
-  if (o.out && (o.offline || o.assume)) throw new CliError('--out saves live plans only (a saved plan carries the fingerprint of what was read); drop --offline', 1, 'BAD_OPTION');
+  if (o.out && (o.offline || o.assume))
+    throw new CliError('--out saves live plans only (a saved plan carries the fingerprint of what was read); drop --offline', 1, 'BAD_OPTION');
   const loaded = loadFleet(io, fleetFiles(io, o.file), o.color);
   const live = fleetPlanner(parallelOf(o.parallel), ms(o.timeout, 5000));
   if (o.out) mkdirSync(resolve(io.cwd, o.out), { recursive: true });
@@ -109,11 +117,23 @@ export async function cmdFleetPlan(io: Io, o: PlanOptions): Promise<number> {
       try {
         const plan = o.offline || o.assume ? offlinePlan(spec, o.assume) : (await live(spec)).plan;
         plans[i] = plan;
-        if (o.out) writeFileSync(join(resolve(io.cwd, o.out), `${spec.name}.plan.json`), JSON.stringify({ ...plan, spec_file: resolve(io.cwd, p.file) }, null, 2) + '\n');
+        if (o.out)
+          writeFileSync(
+            join(resolve(io.cwd, o.out), `${spec.name}.plan.json`),
+            JSON.stringify({ ...plan, spec_file: resolve(io.cwd, p.file) }, null, 2) + '\n',
+          );
         const pending = plan.mode === 'offline' ? plan.steps.length > 0 : !converged(plan);
         const outcome = plan.transition === 'blocked' ? 'failed' : pending ? 'changes' : 'ok';
         const detail = `${plan.transition}: ${plan.steps.length} step(s), ${plan.changes.filter((c) => c.action !== 'unmanaged').length} change(s)${plan.transition === 'blocked' ? ` — ${plan.reason}` : ''}`;
-        return { file: p.file, name: spec.name, outcome, detail, result: plan, output: fmt === 'text' ? renderPlanText(plan, o.color) : undefined, ...(outcome === 'failed' ? { error: { code: 'BLOCKED', message: plan.reason } } : {}) };
+        return {
+          file: p.file,
+          name: spec.name,
+          outcome,
+          detail,
+          result: plan,
+          output: fmt === 'text' ? renderPlanText(plan, o.color) : undefined,
+          ...(outcome === 'failed' ? { error: { code: 'BLOCKED', message: plan.reason } } : {}),
+        };
       } catch (e) {
         return failed(p.file, spec.name, e);
       }
@@ -137,7 +157,14 @@ export async function cmdFleetStatus(io: Io, o: FleetOptions): Promise<number> {
         const { plan, observed } = await live(spec);
         const nodes = spec.nodes.map((n) => nodeStatus(observed[n.name]));
         const detail = `${plan.transition}: ${nodes.map((n) => `${n.name} ${n.state}`).join(', ')}`;
-        return { file: p.file, name: spec.name, outcome: converged(plan) ? 'ok' : 'changes', detail, result: { name: spec.name, transition: plan.transition, reason: plan.reason, nodes }, output: renderStatusText(spec.name, nodes, plan, o.color) };
+        return {
+          file: p.file,
+          name: spec.name,
+          outcome: converged(plan) ? 'ok' : 'changes',
+          detail,
+          result: { name: spec.name, transition: plan.transition, reason: plan.reason, nodes },
+          output: renderStatusText(spec.name, nodes, plan, o.color),
+        };
       } catch (e) {
         return failed(p.file, spec.name, e);
       }
@@ -155,7 +182,10 @@ function captured(io: Io) {
   return { io: { ...io, stdout: sink, stderr: sink }, text: () => text };
 }
 
-export async function cmdFleetApply(io: Io, o: FleetOptions & { autoApprove?: boolean; allowFailover?: boolean; fence?: boolean; journal?: string }): Promise<number> {
+export async function cmdFleetApply(
+  io: Io,
+  o: FleetOptions & { autoApprove?: boolean; allowFailover?: boolean; fence?: boolean; journal?: string },
+): Promise<number> {
   const fmt = format(o);
   if (!o.autoApprove) throw new CliError('applying several pairs needs --auto-approve (review them first with colo plan)', 1, 'NEEDS_APPROVAL');
   if (o.journal) throw new CliError('--journal names one file: with several pairs each pair journals to its own NAME.journal.jsonl', 1, 'BAD_OPTION');
@@ -167,9 +197,23 @@ export async function cmdFleetApply(io: Io, o: FleetOptions & { autoApprove?: bo
     if (!p.spec) return invalid(p);
     const cap = captured(io);
     try {
-      const code = await cmdApply(cap.io, { file: p.file, color: o.color, timeout: o.timeout, autoApprove: true, allowFailover: o.allowFailover, fence: o.fence });
+      const code = await cmdApply(cap.io, {
+        file: p.file,
+        color: o.color,
+        timeout: o.timeout,
+        autoApprove: true,
+        allowFailover: o.allowFailover,
+        fence: o.fence,
+      });
       const last = cap.text().trimEnd().split('\n').pop() ?? '';
-      return { file: p.file, name: p.spec.name, outcome: code === 0 ? 'ok' : 'failed', detail: last, output: cap.text(), ...(code === 0 ? {} : { error: { code: 'NOT_CONVERGED', message: last } }) };
+      return {
+        file: p.file,
+        name: p.spec.name,
+        outcome: code === 0 ? 'ok' : 'failed',
+        detail: last,
+        output: cap.text(),
+        ...(code === 0 ? {} : { error: { code: 'NOT_CONVERGED', message: last } }),
+      };
     } catch (e) {
       return failed(p.file, p.spec.name, e, cap.text());
     }

@@ -29,14 +29,15 @@ export function readPid(node: NodeSpec): number | undefined {
   }
 }
 
-
 /** secondary when the peer runs (a resume), else the role the spec prefers. */
 async function chooseRole(spec: Spec, self: NodeSpec, explicit?: string): Promise<{ role: Role; peer: ObservedNode; why: string }> {
-  if (explicit && explicit !== 'primary' && explicit !== 'secondary') throw new CliError(`--role must be primary or secondary, not "${explicit}"`, 1, 'BAD_OPTION');
+  if (explicit && explicit !== 'primary' && explicit !== 'secondary')
+    throw new CliError(`--role must be primary or secondary, not "${explicit}"`, 1, 'BAD_OPTION');
   const peer = (await observeNode(peerOf(spec, self.name), { timeoutMs: 1500, objectProps: false, hangConfirmMs: 0 })).observed;
   if (explicit) return { role: explicit as Role, peer, why: '--role' };
   const c = classifyNode(peer);
-  if (c.class === 'standalone' || c.class === 'colo-primary') return { role: 'secondary', peer, why: `${peer.name} runs (${c.class}): ${self.name} joins as its new secondary` };
+  if (c.class === 'standalone' || c.class === 'colo-primary')
+    return { role: 'secondary', peer, why: `${peer.name} runs (${c.class}): ${self.name} joins as its new secondary` };
   return { role: self.role, peer, why: `${peer.name} is ${c.class}: the role in the spec` };
 }
 
@@ -45,7 +46,15 @@ async function launchProfile(spec: Spec, self: NodeSpec, peer: ObservedNode): Pr
   const wrapper = self.netns ? ['ip', 'netns', 'exec', self.netns] : [];
   const info = await binaryInfo(spec.qemu.binary, wrapper);
   if ('error' in info) throw new CliError(`cannot tell which QEMU ${spec.qemu.binary} is: ${info.error}`, 1, 'LAUNCH_FAILED');
-  const mine: ObservedNode = { name: self.name, reach: 'ok', version: info.version, package: info.package, resources: {}, jobs: [], ...(info.schema ? { schema: info.schema } : {}) };
+  const mine: ObservedNode = {
+    name: self.name,
+    reach: 'ok',
+    version: info.version,
+    package: info.package,
+    resources: {},
+    jobs: [],
+    ...(info.schema ? { schema: info.schema } : {}),
+  };
   // the peer's machine type is not compared here: this node's is not known before it starts
   const peerLine = peer.version ? { [peer.name]: { ...peer, machine: undefined } } : {};
   return liveProfile(spec, { [self.name]: mine, ...peerLine });
@@ -61,7 +70,11 @@ function checkImageSize(path: string, sizeBytes: number): void {
     throw new CliError(`cannot read ${path} with qemu-img info: ${(r.stderr || r.error?.message || '').trim()}`, 1, 'PREPARE_FAILED');
   }
   if (size !== sizeBytes) {
-    throw new CliError(`${path} exists with ${size} bytes, the spec says ${sizeBytes}: it holds data of another disk; move it away or fix the spec (colo never resizes a parent image)`, 1, 'PARENT_SIZE');
+    throw new CliError(
+      `${path} exists with ${size} bytes, the spec says ${sizeBytes}: it holds data of another disk; move it away or fix the spec (colo never resizes a parent image)`,
+      1,
+      'PARENT_SIZE',
+    );
   }
 }
 
@@ -89,11 +102,21 @@ export async function launchNode(spec: Spec, self: NodeSpec, o: LaunchOptions = 
   const view = o.observeSpec ?? spec;
   const viewSelf = view.nodes.find((n) => n.name === self.name) ?? self;
   const mine = await observeNode(viewSelf, { timeoutMs: 1000, objectProps: false, hangConfirmMs: 0 });
-  if (mine.observed.reach !== 'unreachable') throw new CliError(`${self.name} already answers on ${viewSelf.qmp} (${classifyNode(mine.observed).class}); colo stop --node ${self.name} first`, 1, 'ALREADY_RUNNING');
+  if (mine.observed.reach !== 'unreachable')
+    throw new CliError(
+      `${self.name} already answers on ${viewSelf.qmp} (${classifyNode(mine.observed).class}); colo stop --node ${self.name} first`,
+      1,
+      'ALREADY_RUNNING',
+    );
   if (viewSelf.qmp !== self.qmp) {
     // a QEMU started without the agent's monitor (colo launch by hand) is still this node's QEMU
     const other = await observeNode(self, { timeoutMs: 1000, objectProps: false, hangConfirmMs: 0 });
-    if (other.observed.reach !== 'unreachable') throw new CliError(`${self.name} already runs a QEMU on ${self.qmp} that was not started with ${viewSelf.qmp}; colo stop --node ${self.name}, then let the cluster start it`, 1, 'ALREADY_RUNNING');
+    if (other.observed.reach !== 'unreachable')
+      throw new CliError(
+        `${self.name} already runs a QEMU on ${self.qmp} that was not started with ${viewSelf.qmp}; colo stop --node ${self.name}, then let the cluster start it`,
+        1,
+        'ALREADY_RUNNING',
+      );
   }
   const { role, peer, why } = await chooseRole(view, self, o.role);
   const profile = await launchProfile(spec, self, peer);
@@ -116,7 +139,11 @@ export async function launchNode(spec: Spec, self: NodeSpec, o: LaunchOptions = 
   const r = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0) {
     const said = [(r.stderr || '').trim(), logTail(log)].filter(Boolean).join('\n');
-    throw new CliError(`QEMU for ${self.name} did not start (exit ${r.status ?? r.signal ?? r.error?.message}): ${said || `no output (log ${log} is empty)`}`, 1, 'LAUNCH_FAILED');
+    throw new CliError(
+      `QEMU for ${self.name} did not start (exit ${r.status ?? r.signal ?? r.error?.message}): ${said || `no output (log ${log} is empty)`}`,
+      1,
+      'LAUNCH_FAILED',
+    );
   }
   return { role, why, pid: readPid(self), log };
 }

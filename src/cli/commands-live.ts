@@ -29,8 +29,6 @@ interface Common {
   journal?: string;
 }
 
-
-
 export async function cmdPlanLive(io: Io, o: Common & { format: string; out?: string; detailedExitcode?: boolean }): Promise<number> {
   checkPlanFormat(o.format);
   if (o.out && o.file === '-') throw new CliError('--out needs -f FILE: a saved plan names the spec file that colo apply reads again', 1, 'BAD_OPTION');
@@ -53,12 +51,21 @@ export async function cmdPlanLive(io: Io, o: Common & { format: string; out?: st
  * STOP/RESUME events seen on the primary over `sampleMs` are counted, with the pauses they make.
  */
 async function sampleCheckpoints(spec: Spec, primary: string, sampleMs: number, timeoutMs: number): Promise<Checkpoints> {
-  const client = await connectNode(spec.nodes.find((n) => n.name === primary)!, { connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs });
+  const client = await connectNode(
+    spec.nodes.find((n) => n.name === primary)!,
+    { connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs },
+  );
   try {
     await new Promise((r) => setTimeout(r, sampleMs));
     const pauses = vmPauses(client.events());
     pauses.sort((a, b) => a - b);
-    return { node: primary, sampleMs, count: pauses.length, pauseMedianMs: pauses.length ? Math.round(pauses[Math.floor(pauses.length / 2)]) : undefined, pauseMaxMs: pauses.length ? Math.round(pauses[pauses.length - 1]) : undefined };
+    return {
+      node: primary,
+      sampleMs,
+      count: pauses.length,
+      pauseMedianMs: pauses.length ? Math.round(pauses[Math.floor(pauses.length / 2)]) : undefined,
+      pauseMaxMs: pauses.length ? Math.round(pauses[pauses.length - 1]) : undefined,
+    };
   } finally {
     await client.close();
   }
@@ -72,7 +79,10 @@ export async function cmdStatus(io: Io, o: Common & { format: string; sample?: s
   const nodes = spec.nodes.map((n) => nodeStatus(observed[n.name]));
   const primary = Object.values(observed).find((x) => x.colo?.mode === 'primary')?.name;
   const checkpoints = o.sample && primary ? await sampleCheckpoints(spec, primary, ms(o.sample, 3000, '--sample'), timeoutMs) : undefined;
-  if (o.format === 'json') io.stdout.write(JSON.stringify({ name: spec.name, transition: plan.transition, reason: plan.reason, nodes, ...(checkpoints ? { checkpoints } : {}) }, null, 2) + '\n');
+  if (o.format === 'json')
+    io.stdout.write(
+      JSON.stringify({ name: spec.name, transition: plan.transition, reason: plan.reason, nodes, ...(checkpoints ? { checkpoints } : {}) }, null, 2) + '\n',
+    );
   else io.stdout.write(renderStatusText(spec.name, nodes, plan, o.color, checkpoints));
   return 0;
 }
@@ -136,7 +146,8 @@ export async function cmdApply(
     } catch (e) {
       throw new CliError(`${o.planFile}: cannot read the saved plan: not JSON (${escapeControls(truncate((e as Error).message))})`, 1, 'PLAN_READ');
     }
-    if (saved?.format_version !== 1 || !saved.fingerprint) throw new CliError(`${o.planFile}: not a live plan saved by colo plan --out (format_version 1 with a fingerprint)`, 1, 'PLAN_FORMAT');
+    if (saved?.format_version !== 1 || !saved.fingerprint)
+      throw new CliError(`${o.planFile}: not a live plan saved by colo plan --out (format_version 1 with a fingerprint)`, 1, 'PLAN_FORMAT');
   }
   const file = o.file ?? saved?.spec_file;
   if (!file) throw new CliError('apply needs -f FILE or a saved PLAN', 1, 'USAGE');
@@ -151,7 +162,11 @@ export async function cmdApply(
     plan.warnings.push(...specWarnings(problems));
     if (saved) {
       if (saved.fingerprint !== plan.fingerprint) {
-        throw new CliError(`the saved plan ${o.planFile} is stale: the pair changed since it was made:\n  - ${whatMoved(saved, plan).join('\n  - ')}\nRun colo plan again.`, 1, 'STALE_PLAN');
+        throw new CliError(
+          `the saved plan ${o.planFile} is stale: the pair changed since it was made:\n  - ${whatMoved(saved, plan).join('\n  - ')}\nRun colo plan again.`,
+          1,
+          'STALE_PLAN',
+        );
       }
       plan = saved;
     } else {
@@ -159,7 +174,11 @@ export async function cmdApply(
     }
     if (plan.transition === 'blocked') throw new CliError(`nothing to apply: ${plan.reason}`, 1, 'BLOCKED');
     if (plan.gated && !o.allowFailover) {
-      throw new CliError(`the plan is a ${plan.transition}; colo fails over only when told to: colo apply --allow-failover, or colo failover -f FILE --survivor NAME`, 1, 'FAILOVER_GATED');
+      throw new CliError(
+        `the plan is a ${plan.transition}; colo fails over only when told to: colo apply --allow-failover, or colo failover -f FILE --survivor NAME`,
+        1,
+        'FAILOVER_GATED',
+      );
     }
     if (plan.failover) {
       const dead = spec.nodes.find((n) => n.name === plan.failover?.dead);
@@ -171,7 +190,11 @@ export async function cmdApply(
       if (plan.transition === 'degraded') throw new CliError(plan.reason, 1, 'DEGRADED');
       if (!converged(plan)) {
         const left = plan.changes.filter((c) => c.action !== 'unmanaged');
-        throw new CliError(`nothing apply can do in place:\n${left.map((c) => `  ! ${c.action} ${c.address}: ${c.faultTolerance ?? 'differs from the spec; a relaunch of the node fixes it'}`).join('\n')}`, 1, 'BLOCKED_CHANGES');
+        throw new CliError(
+          `nothing apply can do in place:\n${left.map((c) => `  ! ${c.action} ${c.address}: ${c.faultTolerance ?? 'differs from the spec; a relaunch of the node fixes it'}`).join('\n')}`,
+          1,
+          'BLOCKED_CHANGES',
+        );
       }
       io.stdout.write('Nothing to do.\n');
       return 0;
@@ -191,13 +214,14 @@ export async function cmdApply(
     }
     io.stdout.write(`Not converged: ${after.plan.transition}, ${after.plan.steps.length} step(s) remain:\n`);
     after.plan.steps.forEach((s, i) => io.stdout.write(`  ${i + 1}. ${s.node}: ${stepText(s)} — ${s.description}\n`));
-    for (const c of after.plan.changes.filter((x) => x.action !== 'unmanaged')) io.stdout.write(`  ${c.action} ${c.address}${c.faultTolerance ? `: ${c.faultTolerance}` : ''}\n`);
+    for (const c of after.plan.changes.filter((x) => x.action !== 'unmanaged'))
+      io.stdout.write(`  ${c.action} ${c.address}${c.faultTolerance ? `: ${c.faultTolerance}` : ''}\n`);
     return 1;
   } catch (e) {
-    if (e instanceof StepError) throw new CliError(`${e.message}\nThe apply stopped there. Run colo plan to see the live state; colo apply continues from it.`, 1, 'STEP_FAILED');
+    if (e instanceof StepError)
+      throw new CliError(`${e.message}\nThe apply stopped there. Run colo plan to see the live state; colo apply continues from it.`, 1, 'STEP_FAILED');
     throw e;
   } finally {
     await end();
   }
 }
-

@@ -38,12 +38,20 @@ interface Ctx {
   log(s: string): void;
 }
 
-const DEFAULT_BUDGET: Record<string, number> = { start: 60_000, stop: 30_000, monitor: 10_000, promote: 30_000, demote: 10_000, notify: 60_000, 'validate-all': 10_000 };
+const DEFAULT_BUDGET: Record<string, number> = {
+  start: 60_000,
+  stop: 30_000,
+  monitor: 10_000,
+  promote: 30_000,
+  demote: 10_000,
+  notify: 60_000,
+  'validate-all': 10_000,
+};
 
 /** Pacemaker gives the op's timeout in ms (OCF_RESKEY_CRM_meta_timeout). */
 function budgetOf(env: NodeJS.ProcessEnv, action: string): number {
   const t = Number(env.OCF_RESKEY_CRM_meta_timeout);
-  return Number.isFinite(t) && t > 0 ? t : DEFAULT_BUDGET[action] ?? 20_000;
+  return Number.isFinite(t) && t > 0 ? t : (DEFAULT_BUDGET[action] ?? 20_000);
 }
 
 /** This host's cluster node name: OCF_RESKEY_node, else `crm_node -n`. */
@@ -51,7 +59,12 @@ function localNodeName(env: NodeJS.ProcessEnv): string {
   if (env.OCF_RESKEY_node) return env.OCF_RESKEY_node;
   const r = spawnSync('crm_node', ['-n'], { encoding: 'utf8', timeout: 5000 });
   const name = (r.stdout ?? '').trim();
-  if (r.status !== 0 || !name) throw new CliError(`no node parameter and crm_node -n gave no name (${(r.stderr || r.error?.message || 'exit ' + r.status).trim()})`, OCF.ERR_CONFIGURED, 'OCF_NODE');
+  if (r.status !== 0 || !name)
+    throw new CliError(
+      `no node parameter and crm_node -n gave no name (${(r.stderr || r.error?.message || 'exit ' + r.status).trim()})`,
+      OCF.ERR_CONFIGURED,
+      'OCF_NODE',
+    );
   return name;
 }
 
@@ -129,7 +142,8 @@ async function runSteps(ctx: Ctx, what: string, steps: Step[], deadline: number)
 async function failover(ctx: Ctx, self: ObservedNode, deadline: number, why: string): Promise<void> {
   const dead: ObservedNode = { name: ctx.peer.name, reach: 'unreachable', error: why, resources: {}, jobs: [] };
   const plan = buildPlan(ctx.spec, liveProfile(ctx.spec, { [ctx.self.name]: self }), { [ctx.self.name]: self, [ctx.peer.name]: dead }, { mode: 'live' });
-  if (plan.transition !== 'secondary-failover' && plan.transition !== 'primary-failover') throw new CliError(`no failover applies: ${plan.reason}`, OCF.ERR_GENERIC, 'NO_FAILOVER');
+  if (plan.transition !== 'secondary-failover' && plan.transition !== 'primary-failover')
+    throw new CliError(`no failover applies: ${plan.reason}`, OCF.ERR_GENERIC, 'NO_FAILOVER');
   await runSteps(ctx, plan.transition, plan.steps, deadline);
 }
 
@@ -159,7 +173,12 @@ async function waitAnswers(ctx: Ctx, deadline: number): Promise<ObservedNode> {
   for (;;) {
     const o = await observe(viewOf(ctx, ctx.self.name), Math.min(2000, ctx.qmpMs));
     if (o.reach === 'ok') return o;
-    if (Date.now() > deadline) throw new CliError(`QEMU of ${ctx.self.name} started but its monitor ${viewOf(ctx, ctx.self.name).qmp} does not answer: ${o.error ?? o.reach}`, OCF.ERR_GENERIC, 'LAUNCH_FAILED');
+    if (Date.now() > deadline)
+      throw new CliError(
+        `QEMU of ${ctx.self.name} started but its monitor ${viewOf(ctx, ctx.self.name).qmp} does not answer: ${o.error ?? o.reach}`,
+        OCF.ERR_GENERIC,
+        'LAUNCH_FAILED',
+      );
     await sleep(100);
   }
 }
@@ -222,7 +241,6 @@ function writeLastSeen(ctx: Ctx, seen: LastSeen | undefined): void {
   }
 }
 
-
 async function actMonitor(ctx: Ctx): Promise<OcfCode> {
   const { c } = await observeSelf(ctx);
   const pid = readPid(ctx.self);
@@ -258,7 +276,12 @@ async function actPromote(ctx: Ctx, deadline: number): Promise<OcfCode> {
       await joinPeer(ctx, deadline);
       break;
     case 'run-alone':
-      await runSteps(ctx, 'run-alone', [qmp(ctx.self.name, 'cont', undefined, 'no peer to replicate to: the guest runs alone', 'VM prelaunch (-S)', { alreadyDone: 'running' })], deadline);
+      await runSteps(
+        ctx,
+        'run-alone',
+        [qmp(ctx.self.name, 'cont', undefined, 'no peer to replicate to: the guest runs alone', 'VM prelaunch (-S)', { alreadyDone: 'running' })],
+        deadline,
+      );
       break;
   }
   setScore(ctx, monitorVerdict((await observeSelf(ctx)).c, true).score);
@@ -322,12 +345,17 @@ function install(io: Io, o: { dir?: string; colo?: string; spec?: string }): num
   if (o.spec) text = text.replace(/^SPEC_DEFAULT=.*$/m, `SPEC_DEFAULT=${quote(resolve(io.cwd, o.spec))}`);
   writeFileSync(target, text);
   chmodSync(target, 0o755);
-  io.stdout.write(`installed ${target} (ocf:colo:colo), running ${colo}${o.spec ? ` with the spec ${resolve(io.cwd, o.spec)} when the resource names none` : ''}\n`);
+  io.stdout.write(
+    `installed ${target} (ocf:colo:colo), running ${colo}${o.spec ? ` with the spec ${resolve(io.cwd, o.spec)} when the resource names none` : ''}\n`,
+  );
   return 0;
 }
 
 /** Runs one OCF action; resolves to its OCF exit code. */
-export async function cmdOcf(io: Io, o: { action: string; file?: string; node?: string; dir?: string; colo?: string; spec?: string; color: boolean }): Promise<number> {
+export async function cmdOcf(
+  io: Io,
+  o: { action: string; file?: string; node?: string; dir?: string; colo?: string; spec?: string; color: boolean },
+): Promise<number> {
   const action = o.action;
   if (action === 'meta-data') {
     io.stdout.write(ocfMetaData());
@@ -341,12 +369,13 @@ export async function cmdOcf(io: Io, o: { action: string; file?: string; node?: 
   const log = (s: string) => io.stderr.write(`colo ocf ${action}: ${s}\n`);
   try {
     const file = o.file ?? io.env.OCF_RESKEY_spec;
-    if (!file) throw new CliError('the resource needs the spec parameter (the pair\'s YAML file)', OCF.ERR_CONFIGURED, 'OCF_SPEC');
+    if (!file) throw new CliError("the resource needs the spec parameter (the pair's YAML file)", OCF.ERR_CONFIGURED, 'OCF_SPEC');
     let spec: Spec;
     try {
       spec = (await loadSpecFile(file, io, false)).spec;
     } catch (e) {
-      if (e instanceof CliError) throw new CliError(e.message || `${file} is not a valid pair spec`, existsSync(resolve(io.cwd, file)) ? OCF.ERR_CONFIGURED : OCF.ERR_INSTALLED, e.code);
+      if (e instanceof CliError)
+        throw new CliError(e.message || `${file} is not a valid pair spec`, existsSync(resolve(io.cwd, file)) ? OCF.ERR_CONFIGURED : OCF.ERR_INSTALLED, e.code);
       throw e;
     }
     const self = nodeOrFail(spec, o.node ?? localNodeName(io.env));

@@ -40,7 +40,14 @@ export async function cmdValidate(io: Io, opts: { file: string; color: boolean; 
       report = validateJson(await readSpec(opts.file, io));
     } catch (e) {
       if (!(e instanceof CliError)) throw e;
-      report = { format_version: 1, valid: false, error_count: 1, warning_count: 0, omitted: 0, diagnostics: [{ severity: 'error', code: e.code, message: e.message, file: opts.file }] };
+      report = {
+        format_version: 1,
+        valid: false,
+        error_count: 1,
+        warning_count: 0,
+        omitted: 0,
+        diagnostics: [{ severity: 'error', code: e.code, message: e.message, file: opts.file }],
+      };
     }
     io.stdout.write(JSON.stringify(report, null, 2) + '\n');
     return report.valid ? 0 : 1;
@@ -48,22 +55,27 @@ export async function cmdValidate(io: Io, opts: { file: string; color: boolean; 
   const { spec, warnings } = await loadSpecFile(opts.file, io, opts.color);
   if (warnings) io.stderr.write(warnings);
   const profile = specProfile(spec);
-  io.stdout.write(`${opts.file}: valid (pair ${spec.name}: ${spec.nodes.map((n) => `${n.name} ${n.role}`).join(', ')}; ${spec.disks.length} disk(s), ${spec.netdevs.length} NIC(s); QEMU ${spec.qemu.version}, forms ${profile.schemaFrom})\n`);
+  io.stdout.write(
+    `${opts.file}: valid (pair ${spec.name}: ${spec.nodes.map((n) => `${n.name} ${n.role}`).join(', ')}; ${spec.disks.length} disk(s), ${spec.netdevs.length} NIC(s); QEMU ${spec.qemu.version}, forms ${profile.schemaFrom})\n`,
+  );
   for (const w of profile.warnings) io.stderr.write(`warning: ${w}\n`);
   return 0;
 }
-
 
 export async function cmdArgs(io: Io, opts: { file: string; node: string; format: string; role?: string; color: boolean }): Promise<number> {
   if (opts.format !== 'json' && opts.format !== 'shell') throw new CliError(`--format must be shell or json, not "${opts.format}"`, 1, 'BAD_OPTION');
   const { spec } = await loadSpecFile(opts.file, io, opts.color);
   const self = nodeOrFail(spec, opts.node);
-  if (opts.role && opts.role !== 'primary' && opts.role !== 'secondary') throw new CliError(`--role must be primary or secondary, not "${opts.role}"`, 1, 'BAD_OPTION');
+  if (opts.role && opts.role !== 'primary' && opts.role !== 'secondary')
+    throw new CliError(`--role must be primary or secondary, not "${opts.role}"`, 1, 'BAD_OPTION');
   const role = (opts.role as Role | undefined) ?? self.role;
   const { argv, prepare } = nodeArgs(spec, specProfile(spec), self, role);
   if (opts.format === 'json') {
     // every command says whether it may empty a file: a parent image holds the guest's data
-    const steps = [{ argv: ['mkdir', '-p', self.workdir], creates: self.workdir, ifMissing: false, overwrites: false }, ...prepare.map((p) => ({ argv: p.argv, creates: p.creates, ifMissing: !p.overwrite, overwrites: p.overwrite }))];
+    const steps = [
+      { argv: ['mkdir', '-p', self.workdir], creates: self.workdir, ifMissing: false, overwrites: false },
+      ...prepare.map((p) => ({ argv: p.argv, creates: p.creates, ifMissing: !p.overwrite, overwrites: p.overwrite })),
+    ];
     io.stdout.write(JSON.stringify({ node: self.name, role, argv, prepare: steps }, null, 2) + '\n');
   } else if (opts.format === 'shell') {
     io.stdout.write(`# ${spec.name}/${self.name} as ${role}: prepare the images, then start QEMU\n`);
@@ -97,7 +109,10 @@ export function checkPlanFormat(format: string): void {
   if (!['text', 'json', 'markdown'].includes(format)) throw new CliError(`--format must be text, json or markdown, not "${format}"`, 1, 'BAD_OPTION');
 }
 
-export async function cmdPlanOffline(io: Io, o: { file: string; assume?: string; format: string; out?: string; detailedExitcode?: boolean; color: boolean }): Promise<number> {
+export async function cmdPlanOffline(
+  io: Io,
+  o: { file: string; assume?: string; format: string; out?: string; detailedExitcode?: boolean; color: boolean },
+): Promise<number> {
   if (o.out) throw new CliError('--out saves live plans only (a saved plan carries the fingerprint of what was read); drop --offline', 1, 'BAD_OPTION');
   checkPlanFormat(o.format);
   checkAssume(o.assume);

@@ -38,7 +38,13 @@ export function loadFleet(io: Io, files: string[], color: boolean): LoadedPair[]
     }
     texts.set(file, text);
     const r = loadSpec(text, file);
-    return { file, name: r.spec?.name ?? nameOf(text), spec: r.spec, problems: r.problems, problemText: r.problems.length ? renderProblems(r.problems, r.lines, color) : '' };
+    return {
+      file,
+      name: r.spec?.name ?? nameOf(text),
+      spec: r.spec,
+      problems: r.problems,
+      problemText: r.problems.length ? renderProblems(r.problems, r.lines, color) : '',
+    };
   });
   const valid = pairs.filter((p) => p.spec);
   const collisions = fleetCollisions(valid.map((p) => ({ file: p.file, spec: p.spec!, locate: () => parseYaml(texts.get(p.file)!).locate })));

@@ -19,7 +19,7 @@ export class CliError extends Error {
 }
 
 export function useColor(io: Io, flag: boolean | undefined): boolean {
-  if (flag === false || io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  if (flag === false || (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '')) return false;
   if (io.env.FORCE_COLOR && io.env.FORCE_COLOR !== '0') return true;
   return !!io.stdout.isTTY;
 }

@@ -34,10 +34,19 @@ async function readStream(io: Io): Promise<Buffer> {
 /** Bytes → text: UTF-8 only (a UTF-8 BOM is fine); UTF-16 and invalid bytes are refused with a position. */
 export function decodeSpec(bytes: Buffer): ReadOutcome {
   if (bytes.length > LIMITS.maxBytes) {
-    return { problem: { code: 'INPUT_LIMIT', message: `the file is larger than ${LIMITS.maxBytes / 1024} KiB, the most a spec may be (a pair spec is a few KiB)`, line: 1, column: 1 } };
+    return {
+      problem: {
+        code: 'INPUT_LIMIT',
+        message: `the file is larger than ${LIMITS.maxBytes / 1024} KiB, the most a spec may be (a pair spec is a few KiB)`,
+        line: 1,
+        column: 1,
+      },
+    };
   }
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    return { problem: { code: 'INPUT_ENCODING', message: 'the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8', line: 1, column: 1 } };
+    return {
+      problem: { code: 'INPUT_ENCODING', message: 'the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8', line: 1, column: 1 },
+    };
   }
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
@@ -46,7 +55,14 @@ export function decodeSpec(bytes: Buffer): ReadOutcome {
     const at = loose.indexOf('\ufffd');
     const before = loose.slice(0, Math.max(0, at));
     const line = before.split('\n').length;
-    return { problem: { code: 'INPUT_ENCODING', message: 'the file is not UTF-8 text here (binary data, or another encoding?)', line, column: at - before.lastIndexOf('\n') } };
+    return {
+      problem: {
+        code: 'INPUT_ENCODING',
+        message: 'the file is not UTF-8 text here (binary data, or another encoding?)',
+        line,
+        column: at - before.lastIndexOf('\n'),
+      },
+    };
   }
 }
 

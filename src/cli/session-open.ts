@@ -39,4 +39,3 @@ export function openSession(io: Io, spec: Spec, journalOpt: string | undefined, 
     },
   };
 }
-

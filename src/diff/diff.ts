@@ -11,7 +11,10 @@ function differs(want: Resource, have: Resource): boolean {
   if (want.kind === 'filter-order') {
     const order = want.value.order as string[];
     const seen = (have.value.order as string[]).filter((id) => order.includes(id));
-    return !same(seen, order.filter((id) => seen.includes(id)));
+    return !same(
+      seen,
+      order.filter((id) => seen.includes(id)),
+    );
   }
   return Object.entries(want.value).some(([k, v]) => have.value[k] !== undefined && !same(have.value[k], v));
 }
@@ -96,13 +99,24 @@ export function diffState(desired: DesiredState, observed: ResourceMap, o: DiffO
       // a filter with other properties or out of order is not replaced while COLO runs (deleting a
       // filter drops the traffic it carries): a relaunch fixes it
       const ft = faultTolerance(want, have);
-      changes.push({ ...base(want), action: policy.inPlace ? 'update' : 'blocked', before: have.value, after: want.value, ...(ft ? { faultTolerance: ft } : {}) });
+      changes.push({
+        ...base(want),
+        action: policy.inPlace ? 'update' : 'blocked',
+        before: have.value,
+        after: want.value,
+        ...(ft ? { faultTolerance: ft } : {}),
+      });
     }
   }
   for (const gone of Object.values(desired.removed)) {
     const have = observed[gone.address];
     if (!o.reachable.has(gone.node) || !have) continue;
-    changes.push({ ...base(gone), action: 'delete', before: have.value, faultTolerance: 'removed by the failover: the pair runs without a replica until a resume' });
+    changes.push({
+      ...base(gone),
+      action: 'delete',
+      before: have.value,
+      faultTolerance: 'removed by the failover: the pair runs without a replica until a resume',
+    });
   }
   if (desired.complete) {
     for (const have of Object.values(observed)) {

@@ -116,6 +116,8 @@ export function driveAddCommand(secondary: NodeSpec, spec: Spec, index: number):
   return (
     `drive_add -n buddy driver=replication,mode=primary,file.driver=nbd,file.host=${secondary.host},` +
     `file.port=${spec.ports.nbd},file.export=${ids.parent},node-name=${ids.replication}` +
-    Object.entries(nbdClientTls(spec)).map(([k, v]) => `,file.${k}=${v}`).join('')
+    Object.entries(nbdClientTls(spec))
+      .map(([k, v]) => `,file.${k}=${v}`)
+      .join('')
   );
 }

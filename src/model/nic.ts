@@ -37,9 +37,7 @@ function withVnetHdr(n: NetdevSpec, props: Record<string, Scalar>): Record<strin
 }
 
 function extraFilters(n: NetdevSpec, side: 'primary' | 'secondary'): ObjectDef[] {
-  return n.extraFilters
-    .filter((f) => f.side === side || f.side === 'both')
-    .map((f) => ({ id: f.id, qomType: f.type, props: { netdev: n.id, ...f.props } }));
+  return n.extraFilters.filter((f) => f.side === side || f.side === 'both').map((f) => ({ id: f.id, qomType: f.type, props: { netdev: n.id, ...f.props } }));
 }
 
 /** Where the primary's own compare pairs listen and connect. */
@@ -47,11 +45,13 @@ const LOCAL = '127.0.0.1';
 /** Every COLO chardev that crosses the network on TLS when the spec says so: server ends with the server credentials, clients with the client ones. */
 function withTls(spec: Spec | undefined, chardevs: ChardevDef[]): ChardevDef[] {
   // the primary's own compare pairs stay on its loopback: nothing to encrypt there
-  return spec ? chardevs.map((c) => {
-    if (c.local) return c;
-    const tls = chardevTls(spec, c.server);
-    return tls ? { ...c, tls } : c;
-  }) : chardevs;
+  return spec
+    ? chardevs.map((c) => {
+        if (c.local) return c;
+        const tls = chardevTls(spec, c.server);
+        return tls ? { ...c, tls } : c;
+      })
+    : chardevs;
 }
 
 /** What the primary runs for one NIC: six chardevs, mirror + two redirectors, an iothread and colo-compare. */
@@ -161,7 +161,9 @@ function givenProps(o: ObjectDef): Array<[string, Scalar]> {
 
 /** -object argument */
 export function objectArg(o: ObjectDef): string {
-  return `${o.qomType},id=${o.id}${givenProps(o).map(([k, v]) => `,${k}=${propText(v)}`).join('')}`;
+  return `${o.qomType},id=${o.id}${givenProps(o)
+    .map(([k, v]) => `,${k}=${propText(v)}`)
+    .join('')}`;
 }
 
 /** object-add arguments (flat, as QEMU 6.0+ takes them) */

@@ -68,7 +68,11 @@ export function replicatingNode(spec: Spec, profile: Profile, self: NodeSpec, ro
   let nics = nicRoles(spec, self, role, primary);
   if (role === 'primary' && launchedAs === 'secondary') {
     const kept = keptSecondaryFilters(spec, self, primary);
-    nics = nics.map((nic, i) => ({ chardevs: nic.chardevs, objects: [...nic.objects, ...kept[i].objects], filterOrder: [...nic.filterOrder, ...kept[i].filterOrder] }));
+    nics = nics.map((nic, i) => ({
+      chardevs: nic.chardevs,
+      objects: [...nic.objects, ...kept[i].objects],
+      filterOrder: [...nic.filterOrder, ...kept[i].filterOrder],
+    }));
   }
   out.push(...nicResources(self.name, nics, spec, profile));
   if (launchedAs === 'secondary') {
@@ -90,7 +94,10 @@ export function replicatingNode(spec: Spec, profile: Profile, self: NodeSpec, ro
 
 /** The resources of a replicating pair with `primary` as primary (launched as `primaryLaunchedAs`). */
 export function replicatingResources(spec: Spec, profile: Profile, primary: NodeSpec, primaryLaunchedAs: Role = 'primary'): Resource[] {
-  return [...replicatingNode(spec, profile, primary, 'primary', primaryLaunchedAs), ...replicatingNode(spec, profile, peerOf(spec, primary.name), 'secondary', 'secondary')];
+  return [
+    ...replicatingNode(spec, profile, primary, 'primary', primaryLaunchedAs),
+    ...replicatingNode(spec, profile, peerOf(spec, primary.name), 'secondary', 'secondary'),
+  ];
 }
 
 export function driveArgs(spec: Spec, self: NodeSpec, role: Role): string[] {

@@ -71,7 +71,9 @@ export function profileFor(version: QemuVersion, schema: SchemaSummary, accel: '
   const warnings: string[] = [];
   const missing = ['query-colo-status', 'x-colo-lost-heartbeat', 'x-blockdev-change'].filter((c) => !schema.commands.includes(c));
   if (!schema.capabilities.includes('x-colo')) missing.push('the x-colo capability');
-  const unsupported = missing.length ? `QEMU ${formatVersion(version)} offers no COLO (missing ${missing.join(', ')}): it was built without replication` : undefined;
+  const unsupported = missing.length
+    ? `QEMU ${formatVersion(version)} offers no COLO (missing ${missing.join(', ')}): it was built without replication`
+    : undefined;
   if (cmp(version, 7, 2) < 0) warnings.push(`QEMU ${formatVersion(version)} is older than 7.2, the oldest version colo was measured on`);
   const fixedIn = brokenColo(version);
   if (fixedIn) warnings.push(`QEMU ${formatVersion(version)} has broken COLO upstream ("Can't receive COLO message"): the fix is in ${fixedIn}`);
@@ -116,6 +118,9 @@ export function recordedProfile(version: QemuVersion, accel: 'kvm' | 'tcg'): Pro
   // the version's own micro where the spec gives one; else the recorded build's
   const v = version.micro || !r.exact ? version : r.version;
   const profile = profileFor(v, r.summary, accel, `recorded from QEMU ${formatVersion(r.version)}`);
-  if (!r.exact) profile.warnings.push(`no schema of QEMU ${versionLine(version)} is recorded: the forms of ${formatVersion(r.version)} are used; run colo plan against the live pair to use its own`);
+  if (!r.exact)
+    profile.warnings.push(
+      `no schema of QEMU ${versionLine(version)} is recorded: the forms of ${formatVersion(r.version)} are used; run colo plan against the live pair to use its own`,
+    );
   return profile;
 }

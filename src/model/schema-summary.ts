@@ -28,9 +28,22 @@ export interface SchemaEntry {
 }
 
 const COMMANDS = [
-  'query-colo-status', 'x-colo-lost-heartbeat', 'x-blockdev-change', 'blockdev-add', 'blockdev-del', 'nbd-server-start',
-  'nbd-server-add', 'nbd-server-stop', 'block-export-add', 'query-block-exports', 'drive-mirror', 'yank', 'query-yank',
-  'human-monitor-command', 'x-debug-query-block-graph', 'migrate-incoming',
+  'query-colo-status',
+  'x-colo-lost-heartbeat',
+  'x-blockdev-change',
+  'blockdev-add',
+  'blockdev-del',
+  'nbd-server-start',
+  'nbd-server-add',
+  'nbd-server-stop',
+  'block-export-add',
+  'query-block-exports',
+  'drive-mirror',
+  'yank',
+  'query-yank',
+  'human-monitor-command',
+  'x-debug-query-block-graph',
+  'migrate-incoming',
 ];
 const CAPABILITIES = ['x-colo', 'return-path', 'multifd', 'events'];
 const SOCKET_OPTIONS = ['reconnect', 'reconnect-ms', 'nodelay', 'tls-creds', 'tls-authz'];

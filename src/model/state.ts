@@ -1,16 +1,7 @@
 /** The shape both the desired state (model/) and the observed state (observe/) are expressed in. */
 
 export type ResourceKind =
-  | 'chardev'
-  | 'object'
-  | 'filter-order'
-  | 'block-node'
-  | 'block-child'
-  | 'nbd-server'
-  | 'nbd-export'
-  | 'capability'
-  | 'parameter'
-  | 'colo';
+  'chardev' | 'object' | 'filter-order' | 'block-node' | 'block-child' | 'nbd-server' | 'nbd-export' | 'capability' | 'parameter' | 'colo';
 
 export type Scalar = string | number | boolean;
 

@@ -28,8 +28,10 @@ export function tlsObjectArgs(spec: Spec, self: NodeSpec): string[] {
   if (!nodeHasCreds(spec, self)) return [];
   const dir = optValue(spec.tls!.dirs[self.name]);
   const out = [
-    '-object', `tls-creds-x509,id=${TLS_IDS.server},dir=${dir},endpoint=server,verify-peer=on`,
-    '-object', `tls-creds-x509,id=${TLS_IDS.client},dir=${dir},endpoint=client,verify-peer=on`,
+    '-object',
+    `tls-creds-x509,id=${TLS_IDS.server},dir=${dir},endpoint=server,verify-peer=on`,
+    '-object',
+    `tls-creds-x509,id=${TLS_IDS.client},dir=${dir},endpoint=client,verify-peer=on`,
   ];
   if (channelsOnTls(spec) && spec.tls!.allowedIdentities.length) out.push('-object', authzJson(TLS_IDS.authz, spec.tls!.allowedIdentities));
   if (monitorOnTls(self) && spec.tls!.qmp.allowedIdentities.length) out.push('-object', authzJson(TLS_IDS.qmpAuthz, spec.tls!.qmp.allowedIdentities));
@@ -56,7 +58,12 @@ export function monitorArgs(spec: Spec, self: NodeSpec): string[] | undefined {
   const q = parseQmpAddress(self.qmp);
   if (q?.kind !== 'tls') return undefined;
   const authz = spec.tls?.qmp.allowedIdentities.length ? `,tls-authz=${TLS_IDS.qmpAuthz}` : '';
-  return ['-chardev', `socket,id=${TLS_IDS.monitor},host=${q.host},port=${q.port},server=on,wait=off,tls-creds=${TLS_IDS.server}${authz}`, '-mon', `chardev=${TLS_IDS.monitor},mode=control`];
+  return [
+    '-chardev',
+    `socket,id=${TLS_IDS.monitor},host=${q.host},port=${q.port},server=on,wait=off,tls-creds=${TLS_IDS.server}${authz}`,
+    '-mon',
+    `chardev=${TLS_IDS.monitor},mode=control`,
+  ];
 }
 
 /** tls-creds-x509 as QEMU reads it back (qom-get endpoint, verify-peer, dir). */
@@ -101,7 +108,12 @@ export function nbdClientTls(spec: Spec): Record<string, string> {
  */
 export function resyncTarget(secondary: NodeSpec, spec: Spec, index: number): { target: string; format?: string } {
   if (!channelsOnTls(spec)) return { target: `nbd://${hostPort(secondary.host, spec.ports.nbd)}/${diskIds(index).parent}`, format: 'raw' };
-  const opts = { driver: 'nbd', server: { type: 'inet', host: secondary.host, port: String(spec.ports.nbd) }, export: diskIds(index).parent, ...nbdClientTls(spec) };
+  const opts = {
+    driver: 'nbd',
+    server: { type: 'inet', host: secondary.host, port: String(spec.ports.nbd) },
+    export: diskIds(index).parent,
+    ...nbdClientTls(spec),
+  };
   return { target: `json:${JSON.stringify(opts)}` };
 }
 

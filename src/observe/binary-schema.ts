@@ -29,7 +29,10 @@ async function readSchema(binary: string, wrapper: string[], timeoutMs: number):
   try {
     for (;;) {
       try {
-        const c = await QmpClient.connect({ kind: 'unix', path: sock }, { connectTimeoutMs: Math.max(100, deadline - Date.now()), commandTimeoutMs: Math.max(100, deadline - Date.now()) });
+        const c = await QmpClient.connect(
+          { kind: 'unix', path: sock },
+          { connectTimeoutMs: Math.max(100, deadline - Date.now()), commandTimeoutMs: Math.max(100, deadline - Date.now()) },
+        );
         try {
           return summarizeSchema((await c.execute('query-qmp-schema')) as SchemaEntry[]);
         } finally {
@@ -54,7 +57,10 @@ export async function binaryInfo(binary: string, wrapper: string[] = [], timeout
   const cmd = [...wrapper, binary, '--version'];
   const r = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: timeoutMs });
   const parsed = r.status === 0 ? parseVersionOutput(r.stdout) : undefined;
-  if (!parsed) return { error: `${binary} --version ${r.error ? `failed: ${r.error.message}` : `said: ${(r.stdout + r.stderr).trim().slice(0, 200) || `exit ${r.status}`}`}` };
+  if (!parsed)
+    return {
+      error: `${binary} --version ${r.error ? `failed: ${r.error.message}` : `said: ${(r.stdout + r.stderr).trim().slice(0, 200) || `exit ${r.status}`}`}`,
+    };
   const key = schemaKey({ ...parsed.version, package: parsed.package });
   let schema = cachedSchema(key);
   if (!schema) {

@@ -32,7 +32,16 @@ export function readKey(r: { execute: string }): ReadName {
 export type ReadName = Exclude<(typeof FIRST_READS)[number]['execute'], 'human-monitor-command' | 'qom-get'> | 'info-network' | 'machine';
 
 /** colo-compare properties read with qom-get (filters come complete from `info network`). */
-export const COMPARE_PROPS = ['primary_in', 'secondary_in', 'outdev', 'iothread', 'compare_timeout', 'expired_scan_cycle', 'max_queue_size', 'vnet_hdr_support'];
+export const COMPARE_PROPS = [
+  'primary_in',
+  'secondary_in',
+  'outdev',
+  'iothread',
+  'compare_timeout',
+  'expired_scan_cycle',
+  'max_queue_size',
+  'vnet_hdr_support',
+];
 
 /** tls-creds-x509 properties read with qom-get: which end, whether it checks its peer, where its files are. */
 export const TLS_CREDS_PROPS = ['endpoint', 'verify-peer', 'dir'];
@@ -100,7 +109,12 @@ export function parseChardevFilename(filename: string): { host?: string; port?: 
   const m = /^(.*):(\d+)$/.exec(addr);
   // QEMU prints IPv6 hosts in brackets, and a dual-stack listener shows IPv4 peers as ::ffff:a.b.c.d;
   // -chardev host= and the spec have them bare
-  return { host: m?.[1].replace(/^\[(.*)\]$/, '$1').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1'), port: m ? Number(m[2]) : undefined, server, connected: connected && remote !== undefined };
+  return {
+    host: m?.[1].replace(/^\[(.*)\]$/, '$1').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1'),
+    port: m ? Number(m[2]) : undefined,
+    server,
+    connected: connected && remote !== undefined,
+  };
 }
 
 /** the migration capabilities COLO sets (see model/profile.ts) */

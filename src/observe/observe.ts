@@ -33,12 +33,23 @@ const GONE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
 /** A connection failure is a state, not a crash: no socket → unreachable; no answer → hung. */
 export function unreachableFrom(name: string, err: unknown, timeoutMs: number): ObservedNode {
   if (err instanceof QmpTimeoutError) {
-    return { name, reach: 'hung', error: `QMP ${err.phase} did not answer within ${timeoutMs} ms (QEMU main loop stopped, or another client holds the monitor)`, resources: {}, jobs: [] };
+    return {
+      name,
+      reach: 'hung',
+      error: `QMP ${err.phase} did not answer within ${timeoutMs} ms (QEMU main loop stopped, or another client holds the monitor)`,
+      resources: {},
+      jobs: [],
+    };
   }
   if (err instanceof QmpConnectError && err.code === 'EAGAIN') {
     return { name, reach: 'hung', error: 'QMP listen backlog full: QEMU accepts no connection (main loop stopped)', resources: {}, jobs: [] };
   }
-  const code = err instanceof QmpConnectError ? (/^(TLS_|ERR_TLS_|UNABLE_TO_|CERT_|DEPTH_ZERO|SELF_SIGNED|ERR_SSL_)/.test(err.code) ? err.message : err.code) : (err as Error).message;
+  const code =
+    err instanceof QmpConnectError
+      ? /^(TLS_|ERR_TLS_|UNABLE_TO_|CERT_|DEPTH_ZERO|SELF_SIGNED|ERR_SSL_)/.test(err.code)
+        ? err.message
+        : err.code
+      : (err as Error).message;
   // a socket that is not there, that nobody listens on, or that its host reset, proves this QEMU is
   // gone (its host answered for it); a route that fails (EHOSTUNREACH, ENETUNREACH, ETIMEDOUT) may be a partition
   if (err instanceof QmpConnectError && GONE.has(err.code)) return { name, reach: 'unreachable', error: `QMP socket: ${code}`, resources: {}, jobs: [] };
@@ -50,7 +61,8 @@ export async function connectNode(node: NodeSpec, opts: QmpOptions): Promise<Qmp
   if (!endpoint) throw new QmpConnectError('EINVAL', `bad QMP address ${node.qmp}`);
   if (endpoint.kind === 'tls' && !opts.tls) {
     const dir = clientDir(node.qmpClientDir);
-    if (!dir) throw new QmpConnectError('TLS_CREDS', `QMP ${node.qmp}: no client certificate for node ${node.name} (spec.tls.qmp.clientDir or COLO_QMP_TLS_DIR)`);
+    if (!dir)
+      throw new QmpConnectError('TLS_CREDS', `QMP ${node.qmp}: no client certificate for node ${node.name} (spec.tls.qmp.clientDir or COLO_QMP_TLS_DIR)`);
     try {
       opts = { ...opts, tls: loadClientCredentials(dir) };
     } catch (e) {
@@ -85,8 +97,14 @@ export async function readNode(name: string, client: QmpClient, opts: ObserveOpt
   const creds = objects.filter((o) => o.type === 'child<tls-creds-x509>').map((o) => o.name);
   const props: RawReads['props'] = {};
   if ((compares.length || creds.length) && opts.objectProps !== false) {
-    const reads = [...compares.flatMap((id) => COMPARE_PROPS.map((property) => ({ id, property }))), ...creds.flatMap((id) => TLS_CREDS_PROPS.map((property) => ({ id, property })))];
-    const got = await client.executeAll(reads.map(({ id, property }) => ({ execute: 'qom-get', arguments: { path: `/objects/${id}`, property } })), { timeoutMs });
+    const reads = [
+      ...compares.flatMap((id) => COMPARE_PROPS.map((property) => ({ id, property }))),
+      ...creds.flatMap((id) => TLS_CREDS_PROPS.map((property) => ({ id, property }))),
+    ];
+    const got = await client.executeAll(
+      reads.map(({ id, property }) => ({ execute: 'qom-get', arguments: { path: `/objects/${id}`, property } })),
+      { timeoutMs },
+    );
     reads.forEach(({ id, property }, i) => {
       const a = got[i];
       if (a.ok) (props[id] ??= {})[property] = a.value;
@@ -97,7 +115,8 @@ export async function readNode(name: string, client: QmpClient, opts: ObserveOpt
   // the silent replication hang: the primary stuck in finish-migrate / the secondary in inmigrate while migration says colo
   const suspect =
     first['query-migrate']?.status === 'colo' &&
-    ((observed.runstate === 'finish-migrate' && observed.colo?.mode === 'primary') || (observed.runstate === 'inmigrate' && observed.colo?.mode === 'secondary'));
+    ((observed.runstate === 'finish-migrate' && observed.colo?.mode === 'primary') ||
+      (observed.runstate === 'inmigrate' && observed.colo?.mode === 'secondary'));
   if (suspect) {
     await new Promise((r) => setTimeout(r, opts.hangConfirmMs ?? 1500));
     const again = await client.execute('query-status', undefined, { timeoutMs });
@@ -147,7 +166,17 @@ export function fingerprint(observed: Record<string, ObservedNode>): string {
       // the node's class, not its raw runstate: a checkpoint flips a running primary through finish-migrate
       const state = classifyNode(o).class;
       const version = o.version ? formatVersion(o.version) : undefined;
-      return { name, reach: o.reach, state, version, mode: o.colo?.mode, lastMode: o.colo?.lastMode, migration: o.migration?.status, resources, jobs: o.jobs.map((j) => j.id) };
+      return {
+        name,
+        reach: o.reach,
+        state,
+        version,
+        mode: o.colo?.mode,
+        lastMode: o.colo?.lastMode,
+        migration: o.migration?.status,
+        resources,
+        jobs: o.jobs.map((j) => j.id),
+      };
     });
   return 'sha256:' + createHash('sha256').update(JSON.stringify(stable)).digest('hex');
 }

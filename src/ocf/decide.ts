@@ -58,7 +58,9 @@ export function monitorVerdict(c: NodeClassification, processAlive: boolean): Mo
     case 'fresh-primary':
       return { code: OCF.SUCCESS, score: SCORE.waitingPrimary, why: 'waits with -S to be promoted' };
     case 'unreachable':
-      return processAlive ? { code: OCF.ERR_GENERIC, why: `QEMU runs but its monitor refuses (${c.detail ?? 'no socket'})` } : { code: OCF.NOT_RUNNING, why: 'no QEMU' };
+      return processAlive
+        ? { code: OCF.ERR_GENERIC, why: `QEMU runs but its monitor refuses (${c.detail ?? 'no socket'})` }
+        : { code: OCF.NOT_RUNNING, why: 'no QEMU' };
     case 'hung':
       return { code: OCF.ERR_GENERIC, why: `QEMU does not answer: ${c.detail ?? 'hung'}` };
     case 'failed':
@@ -83,11 +85,19 @@ export function promoteDecision(self: NodeClassification, peer: NodeClassificati
   switch (self.class) {
     case 'colo-secondary':
       if (peer.class === 'colo-primary')
-        return { kind: 'refuse', why: `${peer.name} still answers as a healthy COLO primary: taking over now would run the guest twice. Fencing or stopping ${peer.name} must come first` };
+        return {
+          kind: 'refuse',
+          why: `${peer.name} still answers as a healthy COLO primary: taking over now would run the guest twice. Fencing or stopping ${peer.name} must come first`,
+        };
       return { kind: 'failover', why: `${self.name} is a COLO secondary in sync; ${peer.name} is ${peer.class}: take over` };
     case 'fresh-primary':
-      if (ownsGuest(peer)) return { kind: 'refuse', why: `${peer.name} runs the guest (${peer.class}): promoting ${self.name} too would make two copies (split brain); start ${self.name} as its secondary instead` };
-      if (peer.class === 'colo-secondary') return { kind: 'refuse', why: `${peer.name} is a COLO secondary of another primary: ${self.name}'s disk is older than its copy` };
+      if (ownsGuest(peer))
+        return {
+          kind: 'refuse',
+          why: `${peer.name} runs the guest (${peer.class}): promoting ${self.name} too would make two copies (split brain); start ${self.name} as its secondary instead`,
+        };
+      if (peer.class === 'colo-secondary')
+        return { kind: 'refuse', why: `${peer.name} is a COLO secondary of another primary: ${self.name}'s disk is older than its copy` };
       if (peer.class === 'fresh-secondary') return { kind: 'setup', why: `${self.name} waits as primary and ${peer.name} as secondary: set up replication` };
       return { kind: 'run-alone', why: `${self.name} waits as the spec's primary with its own disk; ${peer.name} is ${peer.class}: run the guest alone` };
     case 'fresh-secondary':
@@ -134,7 +144,10 @@ export const HUNG_PRIMARY_GRACE_MS = 20_000;
 export function hungGrace(lastClass: string | undefined, hungSince: number, now: number): { promoted: boolean; why: string } {
   const primary = lastClass === 'colo-primary' || lastClass === 'migrating';
   if (primary && now - hungSince < HUNG_PRIMARY_GRACE_MS) {
-    return { promoted: true, why: `the COLO primary does not answer for ${now - hungSince} ms (a checkpoint waiting on a lost secondary?); failed after ${HUNG_PRIMARY_GRACE_MS} ms` };
+    return {
+      promoted: true,
+      why: `the COLO primary does not answer for ${now - hungSince} ms (a checkpoint waiting on a lost secondary?); failed after ${HUNG_PRIMARY_GRACE_MS} ms`,
+    };
   }
   return { promoted: false, why: primary ? `the COLO primary has not answered for ${now - hungSince} ms` : 'not a COLO primary' };
 }

@@ -25,7 +25,14 @@ function launched(spec: Spec, profile: Profile, n: NodeSpec, role: 'primary' | '
  * What a transition leaves on one node: the desired state set, colo's removed pieces gone, and
  * the filter chains without the filters removed. The same desired state the plan converges to.
  */
-function after(spec: Spec, profile: Profile, pair: PairClassification, before: Record<string, ObservedNode>, name: string, o: Partial<ObservedNode>): ObservedNode {
+function after(
+  spec: Spec,
+  profile: Profile,
+  pair: PairClassification,
+  before: Record<string, ObservedNode>,
+  name: string,
+  o: Partial<ObservedNode>,
+): ObservedNode {
   const d = desiredState(spec, profile, pair, before);
   const mine = (map: ResourceMap) => Object.values(map).filter((r) => r.node === name);
   const removedIds = new Set(mine(d.removed).map((r) => r.id));

@@ -41,15 +41,23 @@ function fenceSteps(spec: Spec, pair: PairClassification, fence: boolean): Phase
 function yankSteps(spec: Spec, profile: Profile, pair: PairClassification, observed: Record<string, ObservedNode>): Phased[] {
   if (!profile.yank || !isFailover(pair)) return [];
   const live = observed[pair.survivor]?.yank ?? [];
-  const peerFacing = new Set(spec.netdevs.flatMap((n) => (pair.transition === 'secondary-failover' ? [n.ids.secondaryMirrorChardev, n.ids.secondaryOutChardev] : [n.ids.mirrorChardev, n.ids.secondaryInChardev])));
+  const peerFacing = new Set(
+    spec.netdevs.flatMap((n) =>
+      pair.transition === 'secondary-failover' ? [n.ids.secondaryMirrorChardev, n.ids.secondaryOutChardev] : [n.ids.mirrorChardev, n.ids.secondaryInChardev],
+    ),
+  );
   // block-node instances are NBD clients: on a survivor, its connections to the dead peer's export
   // (the plain NBD child, or the replication driver's auto-named NBD node)
   const cut = live.filter((y) => y.type === 'migration' || (y.type === 'chardev' && peerFacing.has(y.id)) || y.type === 'block-node');
   if (!cut.length) return [];
   const what = cut.map((y) => (y.type === 'migration' ? 'the migration' : y.type === 'chardev' ? y.id : y['node-name'])).join(', ');
   const step: QmpStep = {
-    kind: 'qmp', node: pair.survivor, execute: 'yank', arguments: { instances: cut },
-    description: `cut ${what} to ${pair.dead}: a dead host never closes them`, precondition: 'connections to the dead node open',
+    kind: 'qmp',
+    node: pair.survivor,
+    execute: 'yank',
+    arguments: { instances: cut },
+    description: `cut ${what} to ${pair.dead}: a dead host never closes them`,
+    precondition: 'connections to the dead node open',
     // one of them gone since it was read: nothing is left to cut there
     alreadyDone: 'not found',
   };
@@ -64,7 +72,13 @@ function resumeGuest(profile: Profile, pair: PairClassification, observed: Recor
   if (pair.transition !== 'secondary-resume' && pair.transition !== 'primary-resume') return [];
   if (profile.primaryChild !== 'nbd' || observed[pair.primary]?.runstate !== 'paused') return [];
   if (changes.some((c) => c.kind === 'block-child' && c.node === pair.primary && c.action === 'create')) return [];
-  const step: QmpStep = { kind: 'qmp', node: pair.primary, execute: 'cont', description: 'the guest runs on: its writes already reach the secondary', precondition: 'VM paused' };
+  const step: QmpStep = {
+    kind: 'qmp',
+    node: pair.primary,
+    execute: 'cont',
+    description: 'the guest runs on: its writes already reach the secondary',
+    precondition: 'VM paused',
+  };
   return [{ phase: PHASE.resumeGuest, step }];
 }
 
@@ -73,10 +87,20 @@ function transitionHooks(spec: Spec, pair: PairClassification): Phased[] {
   switch (pair.transition) {
     case 'secondary-resume':
     case 'primary-resume':
-      return hookSteps(spec.hooks.beforeResume, pair.primary, { COLO_PAIR: spec.name, COLO_PRIMARY: pair.primary, COLO_SECONDARY: pair.secondary, COLO_TRANSITION: pair.transition }).map((step) => ({ phase: PHASE.beforeHooks, step }));
+      return hookSteps(spec.hooks.beforeResume, pair.primary, {
+        COLO_PAIR: spec.name,
+        COLO_PRIMARY: pair.primary,
+        COLO_SECONDARY: pair.secondary,
+        COLO_TRANSITION: pair.transition,
+      }).map((step) => ({ phase: PHASE.beforeHooks, step }));
     case 'secondary-failover':
     case 'primary-failover':
-      return hookSteps(spec.hooks.afterFailover, pair.survivor, { COLO_PAIR: spec.name, COLO_SURVIVOR: pair.survivor, COLO_FAILED: pair.dead, COLO_TRANSITION: pair.transition }).map((step) => ({ phase: PHASE.afterHooks, step }));
+      return hookSteps(spec.hooks.afterFailover, pair.survivor, {
+        COLO_PAIR: spec.name,
+        COLO_SURVIVOR: pair.survivor,
+        COLO_FAILED: pair.dead,
+        COLO_TRANSITION: pair.transition,
+      }).map((step) => ({ phase: PHASE.afterHooks, step }));
     default:
       return [];
   }
@@ -121,16 +145,37 @@ export interface PlanOptions {
 
 /** Observed (or assumed) state → classification, the desired state after it, changes and ordered steps. Pure. */
 export function buildPlan(spec: Spec, profile: Profile, observed: Record<string, ObservedNode>, opts: PlanOptions): Plan {
-  const classes = spec.nodes.map((n) => classifyNode(observed[n.name] ?? { name: n.name, reach: 'unreachable', error: 'not observed', resources: {}, jobs: [] }));
+  const classes = spec.nodes.map((n) =>
+    classifyNode(observed[n.name] ?? { name: n.name, reach: 'unreachable', error: 'not observed', resources: {}, jobs: [] }),
+  );
   const pair = classifyPair(classes[0], classes[1]);
   const desired = desiredState(spec, profile, pair, observed);
-  const reachable = new Set(Object.values(observed).filter((o) => o.reach === 'ok').map((o) => o.name));
-  const changes = guardTls(spec, pair, observed, diffState(desired, allResources(observed), { reachable, policy: policyOf, replicating: pair.transition === 'steady' }));
+  const reachable = new Set(
+    Object.values(observed)
+      .filter((o) => o.reach === 'ok')
+      .map((o) => o.name),
+  );
+  const changes = guardTls(
+    spec,
+    pair,
+    observed,
+    diffState(desired, allResources(observed), { reachable, policy: policyOf, replicating: pair.transition === 'steady' }),
+  );
   const ctx = new KindContext(spec, profile, pair, observed, desired, changes);
-  const steps = stepsFor(changes, ctx, [...fenceSteps(spec, pair, opts.fence !== false), ...yankSteps(spec, profile, pair, observed), ...resumeGuest(profile, pair, observed, changes), ...transitionHooks(spec, pair)]);
+  const steps = stepsFor(changes, ctx, [
+    ...fenceSteps(spec, pair, opts.fence !== false),
+    ...yankSteps(spec, profile, pair, observed),
+    ...resumeGuest(profile, pair, observed, changes),
+    ...transitionHooks(spec, pair),
+  ]);
 
   const warnings = [...profile.warnings, ...cleartextWarnings(spec).map((w) => w.message)];
-  if (pair.transition === 'steady' && spec.qemu.accel === 'tcg' && profile.warnings.some((w) => /TCG deadlocks/.test(w)) && steps.some((x) => x.kind === 'qmp' && x.execute === 'migrate-set-parameters')) {
+  if (
+    pair.transition === 'steady' &&
+    spec.qemu.accel === 'tcg' &&
+    profile.warnings.some((w) => /TCG deadlocks/.test(w)) &&
+    steps.some((x) => x.kind === 'qmp' && x.execute === 'migrate-set-parameters')
+  ) {
     warnings.push('changing a migration parameter on a replicating pair forces a checkpoint at once; under TCG this QEMU deadlocks there');
   }
   const count = (action: Change['action']) => changes.filter((c) => c.action === action).length;

@@ -11,7 +11,10 @@ export type ProfileChoice =
 function withChild(spec: Spec, profile: Profile): Profile {
   if (spec.colo.primaryChild === profile.primaryChild) return profile;
   if (spec.colo.primaryChild === 'replication' || profile.primaryChild === 'nbd') return { ...profile, primaryChild: spec.colo.primaryChild };
-  return { ...profile, warnings: [...profile.warnings, 'colo.primaryChild is nbd, but this QEMU offers no blockdev-del of an nbd node: the replication driver is used'] };
+  return {
+    ...profile,
+    warnings: [...profile.warnings, 'colo.primaryChild is nbd, but this QEMU offers no blockdev-del of an nbd node: the replication driver is used'],
+  };
 }
 
 /** The profile of the spec's version, from the schema recorded from that QEMU (offline). */
@@ -37,7 +40,11 @@ export function chooseProfile(spec: Spec, observed: Record<string, ObservedNode>
   }
   const machines = new Set(live.map((o) => o.machine).filter((m) => m !== undefined));
   if (machines.size > 1) {
-    return { ok: false, code: 'MIXED_QEMU', message: `the nodes run different machine types (${live.map((o) => `${o.name} ${o.machine}`).join(', ')}): COLO needs the same on both` };
+    return {
+      ok: false,
+      code: 'MIXED_QEMU',
+      message: `the nodes run different machine types (${live.map((o) => `${o.name} ${o.machine}`).join(', ')}): COLO needs the same on both`,
+    };
   }
   const first = live.find((o) => o.schema) ?? live[0];
   const profile = first.schema
@@ -47,7 +54,9 @@ export function chooseProfile(spec: Spec, observed: Record<string, ObservedNode>
   const chosen = withChild(spec, profile);
   const said = parseVersion(spec.qemu.version)!;
   if (versionLine(said) !== versionLine(first.version)) {
-    chosen.warnings.push(`the spec says QEMU ${spec.qemu.version} but ${first.name} runs ${formatVersion(first.version)}: the live forms are used; correct qemu.version`);
+    chosen.warnings.push(
+      `the spec says QEMU ${spec.qemu.version} but ${first.name} runs ${formatVersion(first.version)}: the live forms are used; correct qemu.version`,
+    );
   }
   return { ok: true, profile: chosen };
 }

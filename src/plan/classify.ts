@@ -18,7 +18,8 @@ export function classifyNode(o: ObservedNode): NodeClassification {
     };
   }
   // a paused node keeps its guest (a resume stopped it): it is not failed, whatever its migration says
-  if (mig === 'failed' && mode === 'none' && o.runstate !== 'running' && o.runstate !== 'paused') return { ...base, class: 'failed', detail: 'migration failed' };
+  if (mig === 'failed' && mode === 'none' && o.runstate !== 'running' && o.runstate !== 'paused')
+    return { ...base, class: 'failed', detail: 'migration failed' };
   if (mode === 'primary') return { ...base, class: 'colo-primary', lastMode };
   if (mode === 'secondary') return { ...base, class: 'colo-secondary', lastMode };
   if (o.runstate === 'prelaunch' && !MIGRATING.has(mig ?? '')) return { ...base, class: 'fresh-primary', lastMode };
@@ -27,7 +28,12 @@ export function classifyNode(o: ObservedNode): NodeClassification {
   if (MIGRATING.has(mig ?? '') || mig === 'colo' || o.runstate === 'finish-migrate') return { ...base, class: 'migrating', lastMode };
   if (o.runstate === 'running' || o.runstate === 'paused') {
     const took = lastMode === 'secondary' ? `took over from its primary${o.colo?.reason ? ` (failover reason: ${o.colo.reason})` : ''}` : undefined;
-    return { ...base, class: 'standalone', lastMode: lastMode ?? 'none', detail: [o.runstate === 'paused' ? 'paused' : undefined, took].filter(Boolean).join('; ') || undefined };
+    return {
+      ...base,
+      class: 'standalone',
+      lastMode: lastMode ?? 'none',
+      detail: [o.runstate === 'paused' ? 'paused' : undefined, took].filter(Boolean).join('; ') || undefined,
+    };
   }
   return { ...base, class: 'failed', detail: `runstate ${o.runstate}, COLO mode ${mode}, migration ${mig ?? 'none'}` };
 }
@@ -37,12 +43,14 @@ const gone = (c: NodeClassification) => c.class === 'unreachable' || c.class ===
 const ownsGuest = (c: NodeClassification) => c.class === 'colo-primary' || c.class === 'standalone';
 
 function splitBrain(a: NodeClassification, b: NodeClassification): PairClassification {
-  const who = (c: NodeClassification) => `${c.name} (${c.class}${c.lastMode && c.lastMode !== 'none' ? `, last mode ${c.lastMode}` : ''}${c.detail ? `: ${c.detail}` : ''})`;
+  const who = (c: NodeClassification) =>
+    `${c.name} (${c.class}${c.lastMode && c.lastMode !== 'none' ? `, last mode ${c.lastMode}` : ''}${c.detail ? `: ${c.detail}` : ''})`;
   const taker = [a, b].find((c) => c.class === 'standalone' && c.lastMode === 'secondary');
   const stale = taker ? (taker === a ? b : a) : undefined;
-  const what = taker && stale
-    ? `${taker.name} took over while ${stale.name} kept running. Fence or stop ${stale.name} (colo stop --node ${stale.name}), launch it as a new secondary (colo launch --node ${stale.name}), and apply to resume`
-    : 'colo will not choose which guest state survives: stop the node whose guest state you discard (colo stop --node NAME), launch it as a new secondary, and apply';
+  const what =
+    taker && stale
+      ? `${taker.name} took over while ${stale.name} kept running. Fence or stop ${stale.name} (colo stop --node ${stale.name}), launch it as a new secondary (colo launch --node ${stale.name}), and apply to resume`
+      : 'colo will not choose which guest state survives: stop the node whose guest state you discard (colo stop --node NAME), launch it as a new secondary, and apply';
   return { transition: 'blocked', gated: false, splitBrain: true, reason: `split brain: both ${who(a)} and ${who(b)} run the guest. ${what}` };
 }
 
@@ -58,10 +66,22 @@ export function classifyPair(a: NodeClassification, b: NodeClassification): Pair
   const freshS = find((c) => c.class === 'fresh-secondary');
   const migrating = find((c) => c.class === 'migrating');
   if (freshP && freshS && freshP !== freshS) {
-    return { transition: 'setup', primary: freshP.name, secondary: freshS.name, gated: false, reason: `${freshP.name} waits with -S and ${freshS.name} with -incoming: set up replication` };
+    return {
+      transition: 'setup',
+      primary: freshP.name,
+      secondary: freshS.name,
+      gated: false,
+      reason: `${freshP.name} waits with -S and ${freshS.name} with -incoming: set up replication`,
+    };
   }
   if (migrating && other(migrating).class === 'fresh-secondary') {
-    return { transition: 'setup', primary: migrating.name, secondary: other(migrating).name, gated: false, reason: `${migrating.name} is migrating to ${other(migrating).name}: wait for COLO` };
+    return {
+      transition: 'setup',
+      primary: migrating.name,
+      secondary: other(migrating).name,
+      gated: false,
+      reason: `${migrating.name} is migrating to ${other(migrating).name}: wait for COLO`,
+    };
   }
   const cp = find((c) => c.class === 'colo-primary');
   const cs = find((c) => c.class === 'colo-secondary');
@@ -94,21 +114,45 @@ export function classifyPair(a: NodeClassification, b: NodeClassification): Pair
     const o = other(s);
     if (o.class === 'fresh-secondary') {
       const t = s.lastMode === 'secondary' ? 'secondary-resume' : 'primary-resume';
-      return { transition: t, primary: s.name, secondary: o.name, gated: false, reason: `${s.name} runs alone (last mode ${s.lastMode}) and ${o.name} waits with -incoming: resume replication with ${s.name} as primary` };
+      return {
+        transition: t,
+        primary: s.name,
+        secondary: o.name,
+        gated: false,
+        reason: `${s.name} runs alone (last mode ${s.lastMode}) and ${o.name} waits with -incoming: resume replication with ${s.name} as primary`,
+      };
     }
     if (gone(o) || o.class === 'failed') {
-      return { transition: 'degraded', survivor: s.name, dead: o.name, gated: false, reason: `${s.name} runs alone without fault tolerance; ${o.name} is ${o.class}. Launch a new secondary (colo launch --node ${o.name}) and apply to resume` };
+      return {
+        transition: 'degraded',
+        survivor: s.name,
+        dead: o.name,
+        gated: false,
+        reason: `${s.name} runs alone without fault tolerance; ${o.name} is ${o.class}. Launch a new secondary (colo launch --node ${o.name}) and apply to resume`,
+      };
     }
     if (o.class === 'colo-secondary') {
-      return { transition: 'blocked', gated: false, reason: `${s.name} runs alone but ${o.name} still waits as its COLO secondary (a stale replica): stop ${o.name} (colo stop --node ${o.name}), launch it as a new secondary, and apply to resume` };
+      return {
+        transition: 'blocked',
+        gated: false,
+        reason: `${s.name} runs alone but ${o.name} still waits as its COLO secondary (a stale replica): stop ${o.name} (colo stop --node ${o.name}), launch it as a new secondary, and apply to resume`,
+      };
     }
   }
   if (gone(a) && gone(b)) return { transition: 'blocked', gated: false, reason: `neither node answers (${a.name}: ${a.class}, ${b.name}: ${b.class})` };
   if (freshP && gone(other(freshP))) {
-    return { transition: 'blocked', gated: false, reason: `${freshP.name} waits as primary but ${other(freshP).name} is ${other(freshP).class}: launch it (colo launch --node ${other(freshP).name})` };
+    return {
+      transition: 'blocked',
+      gated: false,
+      reason: `${freshP.name} waits as primary but ${other(freshP).name} is ${other(freshP).class}: launch it (colo launch --node ${other(freshP).name})`,
+    };
   }
   if (freshS && gone(other(freshS))) {
-    return { transition: 'blocked', gated: false, reason: `${freshS.name} waits as secondary but ${other(freshS).name} is ${other(freshS).class}: launch it (colo launch --node ${other(freshS).name})` };
+    return {
+      transition: 'blocked',
+      gated: false,
+      reason: `${freshS.name} waits as secondary but ${other(freshS).name} is ${other(freshS).class}: launch it (colo launch --node ${other(freshS).name})`,
+    };
   }
   const failed = find((c) => c.class === 'failed');
   if (failed) return { transition: 'blocked', gated: false, reason: `${failed.name} failed: ${failed.detail ?? 'unknown state'}` };

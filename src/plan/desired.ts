@@ -38,7 +38,9 @@ function afterFailover(spec: Spec, profile: Profile, survivor: NodeSpec, role: R
     if (r.kind === 'block-child') return r.id.endsWith('/children.0');
     if (role === 'secondary') {
       // the redirectors and their chardevs go, and the NBD server with its exports; the rewriter stays
-      const gone = new Set(spec.netdevs.flatMap((n) => [n.ids.secondaryRedirectorIn, n.ids.secondaryRedirectorOut, n.ids.secondaryMirrorChardev, n.ids.secondaryOutChardev]));
+      const gone = new Set(
+        spec.netdevs.flatMap((n) => [n.ids.secondaryRedirectorIn, n.ids.secondaryRedirectorOut, n.ids.secondaryMirrorChardev, n.ids.secondaryOutChardev]),
+      );
       return r.kind !== 'nbd-server' && r.kind !== 'nbd-export' && !gone.has(r.id);
     }
     // a primary loses compare, iothread and its filters (a rewriter it kept from a secondary launch stays);
@@ -51,7 +53,9 @@ function afterFailover(spec: Spec, profile: Profile, survivor: NodeSpec, role: R
   const peerFacingTls = new Set(channelsOnTls(spec) ? spec.netdevs.flatMap((n) => [n.ids.mirrorChardev, n.ids.secondaryInChardev]) : []);
   const keptFromSecondary = new Set(
     launched === 'secondary' && role === 'primary'
-      ? replicatingNode(spec, profile, survivor, 'secondary', 'secondary').filter((r) => r.kind === 'object' && !spec.netdevs.some((n) => r.id === n.ids.secondaryRedirectorIn || r.id === n.ids.secondaryRedirectorOut)).map((r) => r.id)
+      ? replicatingNode(spec, profile, survivor, 'secondary', 'secondary')
+          .filter((r) => r.kind === 'object' && !spec.netdevs.some((n) => r.id === n.ids.secondaryRedirectorIn || r.id === n.ids.secondaryRedirectorOut))
+          .map((r) => r.id)
       : [],
   );
   const removed = before.filter((r) => r.kind !== 'colo' && !keep(r));
@@ -59,7 +63,9 @@ function afterFailover(spec: Spec, profile: Profile, survivor: NodeSpec, role: R
     removed.push(...primaryBlockNodes(survivor, spec));
     // the child goes by the name the live block graph gives it (children.1 when colo attached it)
     const quorums = spec.disks.map((d) => `${d.id}/`);
-    const live = Object.values(observed?.resources ?? {}).filter((r) => r.kind === 'block-child' && !r.id.endsWith('/children.0') && quorums.some((q) => r.id.startsWith(q)));
+    const live = Object.values(observed?.resources ?? {}).filter(
+      (r) => r.kind === 'block-child' && !r.id.endsWith('/children.0') && quorums.some((q) => r.id.startsWith(q)),
+    );
     removed.push(...live);
   }
   return { resources: toMap([resource(survivor.name, 'colo', 'colo', { mode: 'none' })]), removed: toMap(removed), complete: false };
@@ -75,7 +81,10 @@ export function desiredState(spec: Spec, profile: Profile, pair: PairClassificat
     case 'primary-resume': {
       const p = node(pair.primary);
       const s = node(pair.secondary);
-      const list = [...replicatingNode(spec, profile, p, 'primary', launchedAs(spec, observed[p.name])), ...replicatingNode(spec, profile, s, 'secondary', 'secondary')];
+      const list = [
+        ...replicatingNode(spec, profile, p, 'primary', launchedAs(spec, observed[p.name])),
+        ...replicatingNode(spec, profile, s, 'secondary', 'secondary'),
+      ];
       return { resources: toMap(list), removed: {}, complete: true };
     }
     case 'secondary-failover':

@@ -3,8 +3,7 @@ import type { NodeClassification } from './types.js';
 
 export type FailoverDecision =
   /** go on; `fence`: the dead node's fence command runs first */
-  | { ok: true; fence: boolean; note?: string }
-  | { ok: false; code: 'PEER_ALIVE' | 'NEEDS_FENCE'; message: string };
+  { ok: true; fence: boolean; note?: string } | { ok: false; code: 'PEER_ALIVE' | 'NEEDS_FENCE'; message: string };
 
 /** A node whose guest runs (or is about to): failing over away from it makes two. */
 const ALIVE = new Set(['colo-primary', 'colo-secondary', 'standalone', 'migrating']);

@@ -35,7 +35,9 @@ export function guardTls(spec: Spec, pair: PairClassification, observed: Record<
     const peer = pair.primary === name ? pair.secondary : pair.primary;
     const address = `${name}/object/${TLS_IDS.server}`;
     let why: string | undefined;
-    const objects = tlsResources(spec, n, 'primary').filter((r) => r.kind === 'object').map((r) => r.id);
+    const objects = tlsResources(spec, n, 'primary')
+      .filter((r) => r.kind === 'object')
+      .map((r) => r.id);
     const missing = objects.filter((id) => o.resources[`${name}/object/${id}`] === undefined);
     if (nodeHasCreds(spec, n) && !live.creds) {
       why = `${name} runs without TLS credentials (${TLS_IDS.server}, ${TLS_IDS.client}), but the spec ${channelsOnTls(spec) ? 'puts every COLO channel on X.509 TLS' : 'serves its monitor over TLS'}: ${whatItTakes(o, peer)}`;
@@ -50,6 +52,14 @@ export function guardTls(spec: Spec, pair: PairClassification, observed: Record<
   const blockedAt = new Set(blockers.map((b) => b.address));
   const rest = changes
     .filter((c) => !blockedAt.has(c.address))
-    .map((c) => (c.action === 'create' || c.action === 'update' ? { ...c, action: 'blocked' as const, faultTolerance: c.faultTolerance ?? `not done: TLS does not match the spec on ${blockers.map((b) => b.node).join(' and ')}` } : c));
+    .map((c) =>
+      c.action === 'create' || c.action === 'update'
+        ? {
+            ...c,
+            action: 'blocked' as const,
+            faultTolerance: c.faultTolerance ?? `not done: TLS does not match the spec on ${blockers.map((b) => b.node).join(' and ')}`,
+          }
+        : c,
+    );
   return [...blockers, ...rest];
 }

@@ -1,24 +1,7 @@
-
 export type NodeClass =
-  | 'unreachable'
-  | 'hung'
-  | 'fresh-primary'
-  | 'fresh-secondary'
-  | 'migrating'
-  | 'colo-primary'
-  | 'colo-secondary'
-  | 'standalone'
-  | 'failed';
+  'unreachable' | 'hung' | 'fresh-primary' | 'fresh-secondary' | 'migrating' | 'colo-primary' | 'colo-secondary' | 'standalone' | 'failed';
 
-export type Transition =
-  | 'setup'
-  | 'steady'
-  | 'secondary-failover'
-  | 'primary-failover'
-  | 'secondary-resume'
-  | 'primary-resume'
-  | 'degraded'
-  | 'blocked';
+export type Transition = 'setup' | 'steady' | 'secondary-failover' | 'primary-failover' | 'secondary-resume' | 'primary-resume' | 'degraded' | 'blocked';
 
 export const TRANSITIONS: Transition[] = ['setup', 'steady', 'secondary-failover', 'primary-failover', 'secondary-resume', 'primary-resume'];
 

@@ -25,7 +25,11 @@ export interface QmpOptions {
 
 /** Interval of the newline records that push a TLS monitor's pending input through (ms). */
 const NUDGE_MS = 5;
-export interface QmpEvent { event: string; data?: any; timestamp: { seconds: number; microseconds: number } }
+export interface QmpEvent {
+  event: string;
+  data?: any;
+  timestamp: { seconds: number; microseconds: number };
+}
 /** The VM's pauses in a stream of events: each STOP to the next RESUME, by QEMU's clock (ms). */
 export function vmPauses(events: QmpEvent[]): number[] {
   const out: number[] = [];
@@ -42,26 +46,44 @@ export function vmPauses(events: QmpEvent[]): number[] {
 }
 
 export type QmpResult = { ok: true; value: any } | { ok: false; error: QmpError };
-export interface QmpVersion { major: number; minor: number; micro: number; package: string }
+export interface QmpVersion {
+  major: number;
+  minor: number;
+  micro: number;
+  package: string;
+}
 
 /** QEMU answered a command with an error. */
 export class QmpError extends Error {
   override readonly name = 'QmpError';
-  constructor(readonly command: string, readonly errorClass: string, readonly desc: string) {
+  constructor(
+    readonly command: string,
+    readonly errorClass: string,
+    readonly desc: string,
+  ) {
     super(`${command}: ${desc} (${errorClass})`);
   }
 }
 /** Nothing arrived in time. After a 'command' timeout the client is closed (answers would be out of step). */
 export class QmpTimeoutError extends Error {
   override readonly name = 'QmpTimeoutError';
-  constructor(readonly phase: 'connect' | 'greeting' | 'command' | 'event', readonly timeoutMs: number, readonly command?: string) {
+  constructor(
+    readonly phase: 'connect' | 'greeting' | 'command' | 'event',
+    readonly timeoutMs: number,
+    readonly command?: string,
+  ) {
     super(`QMP ${phase}${command ? ` ${command}` : ''} timed out after ${timeoutMs} ms`);
   }
 }
 /** The socket could not be opened, or was lost before the greeting (code: ENOENT, ECONNREFUSED, EAGAIN, ECONNRESET...). */
 export class QmpConnectError extends Error {
   override readonly name = 'QmpConnectError';
-  constructor(readonly code: string, message: string) { super(message); }
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 /** The client is closed (by close(), by the peer, or after a command timeout); `cause` says why. */
 export class QmpClosedError extends Error {
@@ -69,10 +91,17 @@ export class QmpClosedError extends Error {
 }
 
 interface Pending {
-  command: string; args: unknown; timer: NodeJS.Timeout;
-  resolve(v: unknown): void; reject(e: Error): void;
+  command: string;
+  args: unknown;
+  timer: NodeJS.Timeout;
+  resolve(v: unknown): void;
+  reject(e: Error): void;
 }
-interface Waiter { match(e: QmpEvent): boolean; resolve(e: QmpEvent): void; reject(e: Error): void }
+interface Waiter {
+  match(e: QmpEvent): boolean;
+  resolve(e: QmpEvent): void;
+  reject(e: Error): void;
+}
 
 export class QmpClient {
   /** Request bursts written: execute()/hmp() count 1, executeAll() counts 1 whatever its size. */
@@ -93,7 +122,11 @@ export class QmpClient {
   private nudgeTimer?: NodeJS.Timeout;
   private readonly tls: boolean;
 
-  private constructor(private readonly socket: net.Socket, endpoint: QmpEndpoint, private readonly opts: QmpOptions) {
+  private constructor(
+    private readonly socket: net.Socket,
+    endpoint: QmpEndpoint,
+    private readonly opts: QmpOptions,
+  ) {
     this.address = formatQmpAddress(endpoint);
     this.tls = endpoint.kind === 'tls';
     this.socketClosed = new Promise((res) => socket.once('close', () => res()));
@@ -102,7 +135,13 @@ export class QmpClient {
     socket.on('error', (err: NodeJS.ErrnoException) => {
       this.socketError ??= new QmpConnectError(err.code ?? 'EIO', `QMP ${this.address}: ${err.message}`);
     });
-    socket.on('close', () => this.fail(this.tls && this.greeting ? this.tlsFailure() : this.socketError ?? new QmpConnectError('ECONNRESET', `QMP ${this.address}: connection closed by peer`)));
+    socket.on('close', () =>
+      this.fail(
+        this.tls && this.greeting
+          ? this.tlsFailure()
+          : (this.socketError ?? new QmpConnectError('ECONNRESET', `QMP ${this.address}: connection closed by peer`)),
+      ),
+    );
   }
 
   /** Connects, reads the greeting and negotiates capabilities, all within connectTimeoutMs. */
@@ -112,11 +151,12 @@ export class QmpClient {
     if (endpoint.kind === 'tls' && !opts.tls) {
       throw new QmpConnectError('TLS_CREDS', `QMP ${formatQmpAddress(endpoint)}: no client certificate (spec.tls.qmp.clientDir or COLO_QMP_TLS_DIR)`);
     }
-    const socket = endpoint.kind === 'unix'
-      ? net.createConnection({ path: endpoint.path })
-      : endpoint.kind === 'tls'
-        ? connectTls(endpoint.host, endpoint.port, opts.tls!)
-        : net.createConnection({ host: endpoint.host, port: endpoint.port });
+    const socket =
+      endpoint.kind === 'unix'
+        ? net.createConnection({ path: endpoint.path })
+        : endpoint.kind === 'tls'
+          ? connectTls(endpoint.host, endpoint.port, opts.tls!)
+          : net.createConnection({ host: endpoint.host, port: endpoint.port });
     const client = new QmpClient(socket, endpoint, opts);
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -138,8 +178,12 @@ export class QmpClient {
   }
 
   /** QEMU version from the greeting. */
-  get version(): QmpVersion { return this.ver; }
-  get closed(): boolean { return this.closeReason !== undefined; }
+  get version(): QmpVersion {
+    return this.ver;
+  }
+  get closed(): boolean {
+    return this.closeReason !== undefined;
+  }
 
   execute<T = any>(command: string, args?: object, opts: { timeoutMs?: number } = {}): Promise<T> {
     return this.send([{ execute: command, arguments: args }], opts.timeoutMs)[0] as Promise<T>;
@@ -163,7 +207,9 @@ export class QmpClient {
   }
 
   /** Copy of every event received so far; its length is a valid `since` for waitForEvent. */
-  events(): QmpEvent[] { return [...this.log]; }
+  events(): QmpEvent[] {
+    return [...this.log];
+  }
 
   /**
    * Resolves with the next event called `name` (and matching `pred`) that arrives after the call.
@@ -172,16 +218,28 @@ export class QmpClient {
    * before the command's answer. Timeout (default commandTimeoutMs) rejects with
    * QmpTimeoutError phase 'event' and leaves the client usable.
    */
-  waitForEvent(name: string, pred: (e: QmpEvent) => boolean = () => true,
-    opts: number | { timeoutMs?: number; since?: number } = {}): Promise<QmpEvent> {
+  waitForEvent(name: string, pred: (e: QmpEvent) => boolean = () => true, opts: number | { timeoutMs?: number; since?: number } = {}): Promise<QmpEvent> {
     const { timeoutMs = this.opts.commandTimeoutMs ?? 10_000, since } = typeof opts === 'number' ? { timeoutMs: opts } : opts;
     const match = (e: QmpEvent) => e.event === name && pred(e);
     const early = since === undefined ? undefined : this.log.slice(since).find(match);
     if (early) return Promise.resolve(early);
     if (this.closeReason) return Promise.reject(this.closedError());
     return new Promise((resolve, reject) => {
-      const done = () => { clearTimeout(timer); this.waiters.delete(w); };
-      const w: Waiter = { match, resolve: (e) => { done(); resolve(e); }, reject: (e) => { done(); reject(e); } };
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(w);
+      };
+      const w: Waiter = {
+        match,
+        resolve: (e) => {
+          done();
+          resolve(e);
+        },
+        reject: (e) => {
+          done();
+          reject(e);
+        },
+      };
       const timer = setTimeout(() => w.reject(new QmpTimeoutError('event', timeoutMs, name)), timeoutMs);
       timer.unref();
       this.waiters.add(w);
@@ -222,7 +280,10 @@ export class QmpClient {
     if (e && /^(ERR_TLS_|UNABLE_TO_|CERT_|DEPTH_ZERO|SELF_SIGNED|ERR_SSL_)/.test(e.code) && !/ALERT/.test(e.code)) {
       return new QmpConnectError(e.code, `QMP ${this.address}: colo does not trust the monitor's certificate: ${e.message.replace(/^QMP \S+: /, '')}`);
     }
-    return new QmpConnectError('TLS_REFUSED', `QMP ${this.address}: the monitor cut the TLS connection before its greeting: it refused colo's client certificate (not signed by its CA, or not among its tls-authz identities)${e ? ` [${e.code}]` : ''}`);
+    return new QmpConnectError(
+      'TLS_REFUSED',
+      `QMP ${this.address}: the monitor cut the TLS connection before its greeting: it refused colo's client certificate (not signed by its CA, or not among its tls-authz identities)${e ? ` [${e.code}]` : ''}`,
+    );
   }
 
   /** TLS: newline records until every pending answer has arrived (see the top of this file). */
@@ -246,7 +307,11 @@ export class QmpClient {
       this.buf = this.buf.slice(nl + 1);
       if (!line) continue;
       let msg: any;
-      try { msg = JSON.parse(line); } catch { continue; } // QEMU only sends whole JSON lines; skip noise
+      try {
+        msg = JSON.parse(line);
+      } catch {
+        continue;
+      } // QEMU only sends whole JSON lines; skip noise
       if (msg && typeof msg === 'object') this.dispatch(msg);
     }
   }
@@ -301,5 +366,9 @@ export class QmpClient {
 }
 
 function safely(fn: () => void): void {
-  try { fn(); } catch { /* observer hooks must not break the protocol */ }
+  try {
+    fn();
+  } catch {
+    /* observer hooks must not break the protocol */
+  }
 }

@@ -10,7 +10,8 @@ export function renderPlanMarkdown(plan: Plan): string {
   out.push(`**Transition:** \`${plan.transition}\`${plan.gated ? ' — :warning: failover, needs an explicit decision' : ''}  `);
   out.push(cell(plan.reason), '');
   out.push('| node | role | state | QEMU |', '|---|---|---|---|');
-  for (const [name, n] of Object.entries(plan.nodes)) out.push(`| ${name} | ${n.role} | ${n.state}${n.lastMode ? ` (last-mode ${n.lastMode})` : ''} | ${n.qemu ?? ''} |`);
+  for (const [name, n] of Object.entries(plan.nodes))
+    out.push(`| ${name} | ${n.role} | ${n.state}${n.lastMode ? ` (last-mode ${n.lastMode})` : ''} | ${n.qemu ?? ''} |`);
   for (const w of plan.warnings) out.push('', `> :warning: ${cell(w)}`);
   const ft = plan.changes.filter((c) => c.faultTolerance);
   if (ft.length) {
@@ -20,7 +21,10 @@ export function renderPlanMarkdown(plan: Plan): string {
   const rest = plan.changes.filter((c) => !c.faultTolerance);
   if (rest.length) {
     out.push('', '#### Changes', '', '| address | action | before | after |', '|---|---|---|---|');
-    for (const c of rest) out.push(`| \`${c.address}\` | ${c.action} | ${c.before ? `\`${cell(JSON.stringify(c.before))}\`` : ''} | ${c.after ? `\`${cell(JSON.stringify(c.after))}\`` : ''} |`);
+    for (const c of rest)
+      out.push(
+        `| \`${c.address}\` | ${c.action} | ${c.before ? `\`${cell(JSON.stringify(c.before))}\`` : ''} | ${c.after ? `\`${cell(JSON.stringify(c.after))}\`` : ''} |`,
+      );
   }
   if (plan.steps.length) {
     out.push('', '<details><summary>Steps (' + plan.steps.length + ')</summary>', '', '| # | node | step | why |', '|---|---|---|---|');

@@ -31,7 +31,6 @@ function changeLines(c: ChalkInstance, ch: Change): string[] {
   return out;
 }
 
-
 /** The plan for a terminal: nodes, warnings, fault-tolerance changes first, changes, steps per node, a summary. */
 export function renderPlanText(plan: Plan, color: boolean): string {
   const c = new Chalk({ level: color ? 1 : 0 });
@@ -49,7 +48,12 @@ export function renderPlanText(plan: Plan, color: boolean): string {
   const ft = plan.changes.filter((ch) => ch.faultTolerance);
   if (ft.length) {
     const security = ft.some((ch) => ch.faultTolerance?.startsWith('security:'));
-    out.push('', c.red.bold(`${security ? 'Security and fault tolerance' : 'Fault tolerance'} (${ft.length}): changes that weaken ${security ? 'them' : 'it'}, or repair what weakens ${security ? 'them' : 'it'} now`));
+    out.push(
+      '',
+      c.red.bold(
+        `${security ? 'Security and fault tolerance' : 'Fault tolerance'} (${ft.length}): changes that weaken ${security ? 'them' : 'it'}, or repair what weakens ${security ? 'them' : 'it'} now`,
+      ),
+    );
     for (const ch of ft) out.push(...changeLines(c, ch));
   }
   const rest = plan.changes.filter((ch) => !ch.faultTolerance);
@@ -72,8 +76,10 @@ export function renderPlanText(plan: Plan, color: boolean): string {
     });
   }
   const sm = plan.summary;
-  const line = `Plan: ${sm.create} to create, ${sm.update} to update, ${sm.delete} to delete; ${sm.steps} step${sm.steps === 1 ? '' : 's'}` +
-    (sm.unmanaged ? `; ${sm.unmanaged} unmanaged` : '') + (sm.blocked ? `; ${sm.blocked} need a relaunch` : '');
+  const line =
+    `Plan: ${sm.create} to create, ${sm.update} to update, ${sm.delete} to delete; ${sm.steps} step${sm.steps === 1 ? '' : 's'}` +
+    (sm.unmanaged ? `; ${sm.unmanaged} unmanaged` : '') +
+    (sm.blocked ? `; ${sm.blocked} need a relaunch` : '');
   const nothing = sm.steps === 0 && sm.create + sm.update + sm.delete + sm.blocked === 0;
   if (!nothing) out.push('', c.bold(line));
   else if (plan.transition === 'steady') out.push('', c.green('No changes. The pair matches the spec.'));

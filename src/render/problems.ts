@@ -13,7 +13,9 @@ export function renderProblems(problems: Problem[], lines: string[], color: bool
   const out: string[] = [];
   for (const p of problems) {
     const sev = p.severity === 'error' ? c.red('error') : c.yellow('warning');
-    out.push(`${c.bold(`${escapeControls(p.file)}:${p.pos.line}:${p.pos.column}`)}: ${sev} ${c.dim(p.code)}: ${escapeControls(truncate(p.message, MAX_MESSAGE))}`);
+    out.push(
+      `${c.bold(`${escapeControls(p.file)}:${p.pos.line}:${p.pos.column}`)}: ${sev} ${c.dim(p.code)}: ${escapeControls(truncate(p.message, MAX_MESSAGE))}`,
+    );
     const src = lines[p.pos.line - 1];
     if (src !== undefined) {
       const ex = sourceExcerpt(src, p.pos.column);

@@ -44,7 +44,9 @@ export function nodeStatus(o: ObservedNode): NodeStatus {
         return { disk, child, node: String(r.value.node), driver: String(r.value.driver), ...(r.value.target ? { target: String(r.value.target) } : {}) };
       }),
     filters: Object.fromEntries(res.filter((r) => r.kind === 'filter-order').map((r) => [r.id, r.value.order as string[]])),
-    chardevs: res.filter((r) => r.kind === 'chardev').map((r) => ({ id: r.id, endpoint: `${r.value.server ? 'server ' : ''}${r.value.host}:${r.value.port}`, connected: r.value.connected === true })),
+    chardevs: res
+      .filter((r) => r.kind === 'chardev')
+      .map((r) => ({ id: r.id, endpoint: `${r.value.server ? 'server ' : ''}${r.value.host}:${r.value.port}`, connected: r.value.connected === true })),
     nbdExports: res.filter((r) => r.kind === 'nbd-export').map((r) => r.id),
     jobs: o.jobs.map((j) => ({ id: j.id, type: j.type, status: j.status, progress: j.len ? `${Math.floor((100 * j.offset) / j.len)}%` : '-' })),
     tls: tlsStatus(o),
@@ -59,7 +61,11 @@ function tlsStatus(o: ObservedNode): NodeStatus['tls'] {
   };
   const creds = res
     .filter((r) => r.kind === 'object' && r.value['qom-type'] === 'tls-creds-x509')
-    .map((r) => ({ id: r.id, endpoint: String(r.value.endpoint ?? '?'), ...(typeof r.value['verify-peer'] === 'boolean' ? { verifyPeer: r.value['verify-peer'] } : {}) }))
+    .map((r) => ({
+      id: r.id,
+      endpoint: String(r.value.endpoint ?? '?'),
+      ...(typeof r.value['verify-peer'] === 'boolean' ? { verifyPeer: r.value['verify-peer'] } : {}),
+    }))
     .sort((x, y) => y.endpoint.localeCompare(x.endpoint) || x.id.localeCompare(y.id));
   const [migration, hostname, authz] = [param('tls-creds'), param('tls-hostname'), param('tls-authz')];
   return { creds, ...(migration ? { migration } : {}), ...(hostname ? { hostname } : {}), ...(authz ? { authz } : {}) };
@@ -76,13 +82,18 @@ export interface Checkpoints {
 
 export function renderStatusText(pair: string, nodes: NodeStatus[], plan: Plan, color: boolean, checkpoints?: Checkpoints): string {
   const c = new Chalk({ level: color ? 1 : 0 });
-  const out: string[] = [c.bold(`colo status ${pair}`) + `  transition: ${plan.transition === 'steady' ? c.green(plan.transition) : c.yellow(plan.transition)}${plan.gated ? c.red(' (failover: needs a decision)') : ''}`];
+  const out: string[] = [
+    c.bold(`colo status ${pair}`) +
+      `  transition: ${plan.transition === 'steady' ? c.green(plan.transition) : c.yellow(plan.transition)}${plan.gated ? c.red(' (failover: needs a decision)') : ''}`,
+  ];
   out.push(c.dim(`  ${plan.reason}`));
   for (const n of nodes) {
     const ok = n.state.startsWith('colo-') ? c.green : n.reach !== 'ok' || n.state === 'failed' ? c.red : c.yellow;
     out.push('', `${c.bold(n.name)}  ${ok(n.state)}${n.error ? c.red(`  ${n.error}`) : ''}`);
     if (n.reach !== 'ok') continue;
-    out.push(`  QEMU ${n.qemu}   runstate ${n.runstate}   COLO mode ${n.colo?.mode} (last-mode ${n.colo?.lastMode ?? 'none'})   migration ${n.migration ?? 'none'}`);
+    out.push(
+      `  QEMU ${n.qemu}   runstate ${n.runstate}   COLO mode ${n.colo?.mode} (last-mode ${n.colo?.lastMode ?? 'none'})   migration ${n.migration ?? 'none'}`,
+    );
     // the primary's migration parameter is what paces checkpoints; the secondary's is never used
     if (n.checkpointDelayMs !== undefined && n.colo?.mode !== 'secondary') out.push(`  checkpoint delay ${n.checkpointDelayMs} ms`);
     for (const r of n.replication) out.push(`  disk ${r.disk} ${r.child}: ${r.node} (${r.driver}${r.target ? ` → ${r.target}` : ''})`);
@@ -92,7 +103,9 @@ export function renderStatusText(pair: string, nodes: NodeStatus[], plan: Plan, 
     for (const j of n.jobs) out.push(`  job ${j.id} ${j.type} ${j.status} ${j.progress}`);
     if (n.tls.creds.length || n.tls.migration) {
       const creds = n.tls.creds.map((x) => `${x.id} (${x.endpoint}${x.verifyPeer === false ? c.red(', verify-peer off') : ''})`).join(', ');
-      const mig = n.tls.migration ? `migration on TLS with ${n.tls.migration}${n.tls.hostname ? ` → ${n.tls.hostname}` : ''}${n.tls.authz ? `, authz ${n.tls.authz}` : ''}` : c.red('migration in clear');
+      const mig = n.tls.migration
+        ? `migration on TLS with ${n.tls.migration}${n.tls.hostname ? ` → ${n.tls.hostname}` : ''}${n.tls.authz ? `, authz ${n.tls.authz}` : ''}`
+        : c.red('migration in clear');
       out.push(`  TLS: ${creds || c.red('no credentials')}; ${mig}`);
     }
   }

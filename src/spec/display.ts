@@ -5,7 +5,8 @@ import { LIMITS } from './limits.js';
  * paragraph separators, bidirectional overrides (which reorder what is shown) and lone surrogates.
  */
 // eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const UNSAFE =
+  /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Text with every control byte written as an escape (\n, \u0000, ...), safe to print; `keepLines` keeps newlines. */
 export function escapeControls(s: string, keepLines = false): string {

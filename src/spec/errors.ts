@@ -50,7 +50,14 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Codes that are only ever warnings: the spec works, but in a shape that deserves a word. */
-export const WARNING_CODES: readonly ErrorCode[] = ['QMP_UNAUTHENTICATED', 'QMP_UNREACHABLE', 'HOOK_RUNS_HERE', 'DEPRECATED_KEY', 'UNKNOWN_VERSION', 'CHANNELS_IN_CLEAR'];
+export const WARNING_CODES: readonly ErrorCode[] = [
+  'QMP_UNAUTHENTICATED',
+  'QMP_UNREACHABLE',
+  'HOOK_RUNS_HERE',
+  'DEPRECATED_KEY',
+  'UNKNOWN_VERSION',
+  'CHANNELS_IN_CLEAR',
+];
 
 export interface SourcePos {
   line: number; // 1-based

@@ -1,4 +1,18 @@
-import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair, type YAMLError, type YAMLMap } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLError,
+  type YAMLMap,
+} from 'yaml';
 import { escapeControls, truncate } from './display.js';
 import type { ErrorCode, SourcePos } from './errors.js';
 import { LIMITS } from './limits.js';
@@ -85,7 +99,10 @@ export function parseYaml(text: string): ParsedYaml {
 
   if (text.length > LIMITS.maxBytes) {
     // only the first line is split off: the rest is never looked at
-    return fail({ code: 'INPUT_LIMIT', message: `the file is ${text.length} characters long; a spec may hold at most ${LIMITS.maxBytes}`, pos: { line: 1, column: 1 } }, [text.slice(0, text.indexOf('\n') >>> 0)]);
+    return fail(
+      { code: 'INPUT_LIMIT', message: `the file is ${text.length} characters long; a spec may hold at most ${LIMITS.maxBytes}`, pos: { line: 1, column: 1 } },
+      [text.slice(0, text.indexOf('\n') >>> 0)],
+    );
   }
   const lines = text.split(/\r?\n/);
   const nul = text.indexOf('\u0000');
@@ -106,7 +123,8 @@ export function parseYaml(text: string): ParsedYaml {
   const syntaxErrors: SyntaxProblem[] = doc.errors.slice(0, 1).map((e) => ({ code: 'YAML_SYNTAX', message: syntaxMessage(e), pos: at(syntaxOffset(doc, e)) }));
   if (!syntaxErrors.length) {
     const lineOf = (offset: number) => at(offset).line;
-    for (const issue of walkDocument(doc, lineOf).slice(0, LIMITS.maxProblems)) syntaxErrors.push({ code: issue.code, message: issue.message, pos: at(issue.offset) });
+    for (const issue of walkDocument(doc, lineOf).slice(0, LIMITS.maxProblems))
+      syntaxErrors.push({ code: issue.code, message: issue.message, pos: at(issue.offset) });
   }
 
   const locate = (pointer: string, key = false): SourcePos => {

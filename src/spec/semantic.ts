@@ -22,13 +22,21 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
   }
   const primaries = spec.nodes.filter((n) => n.role === 'primary').length;
   if (primaries !== 1) {
-    problems.add('ROLE_COUNT', '/spec/nodes/1/role', `exactly one node must have role primary and one role secondary; found ${primaries} primary and ${2 - primaries} secondary`);
+    problems.add(
+      'ROLE_COUNT',
+      '/spec/nodes/1/role',
+      `exactly one node must have role primary and one role secondary; found ${primaries} primary and ${2 - primaries} secondary`,
+    );
   }
 
   // Sizes: one convention (a number is bytes), memory in whole MiB as -m takes it
   const mem = spec.qemu.memoryBytes;
   if (!mem || mem < 16 * MIB) {
-    problems.add('INVALID_SIZE', '/spec/qemu/memory', `memory ${shown(spec.qemu.memory)} is ${mem} bytes, too little to boot (at least 16M; a number is bytes, write 128M for 128 MiB)`);
+    problems.add(
+      'INVALID_SIZE',
+      '/spec/qemu/memory',
+      `memory ${shown(spec.qemu.memory)} is ${mem} bytes, too little to boot (at least 16M; a number is bytes, write 128M for 128 MiB)`,
+    );
   } else if (mem % MIB !== 0) {
     problems.add('INVALID_SIZE', '/spec/qemu/memory', `memory ${shown(spec.qemu.memory)} is not a whole number of MiB, which is what -m takes (e.g. 128M, 2G)`);
   }
@@ -46,8 +54,10 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
   // QMP addresses
   spec.nodes.forEach((n, i) => {
     const q = parseQmpAddress(n.qmp);
-    if (!q) problems.add('SCHEMA_PATTERN', `/spec/nodes/${i}/qmp`, `qmp ${shown(n.qmp)} must be unix:/path, tcp:host:port or tls:host:port (no spaces or commas)`);
-    else if (q.kind !== 'unix' && !isHost(q.host)) problems.add('INVALID_HOST', `/spec/nodes/${i}/qmp`, `qmp host ${shown(q.host)} is not an IP address or a DNS name`);
+    if (!q)
+      problems.add('SCHEMA_PATTERN', `/spec/nodes/${i}/qmp`, `qmp ${shown(n.qmp)} must be unix:/path, tcp:host:port or tls:host:port (no spaces or commas)`);
+    else if (q.kind !== 'unix' && !isHost(q.host))
+      problems.add('INVALID_HOST', `/spec/nodes/${i}/qmp`, `qmp host ${shown(q.host)} is not an IP address or a DNS name`);
   });
   if (n0.qmp === n1.qmp && sameHost(n0.host, n1.host)) {
     problems.add('PORT_COLLISION', '/spec/nodes/1/qmp', `both nodes use the QMP socket ${n1.qmp}`);
@@ -97,7 +107,11 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
       bind(n.ports[name], path, `${name} chardev of netdev ${n.id}`);
     }
     if (outOfRange.length) {
-      problems.add('PORT_RANGE', outPath, `netdev ${n.id}: derived chardev ports past 65535 (${outOfRange.join(', ')}): with ${spec.netdevs.length} NIC(s) ports.base may be at most ${65536 - 5 * spec.netdevs.length}`);
+      problems.add(
+        'PORT_RANGE',
+        outPath,
+        `netdev ${n.id}: derived chardev ports past 65535 (${outOfRange.join(', ')}): with ${spec.netdevs.length} NIC(s) ports.base may be at most ${65536 - 5 * spec.netdevs.length}`,
+      );
     }
   });
   // A TCP QMP monitor binds on its own host: it collides with the other node's monitor on the same
@@ -118,34 +132,58 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
     const raw = `/spec/netdevs/${i}`;
     if (n.type !== 'tap') {
       for (const k of ['ifname', 'script', 'downscript', 'vnetHdr'] as const) {
-        if (n[k] !== undefined) problems.add('NETDEV_OPTION', `${raw}/${k}`, `netdev ${n.id}: "${k}" applies to type tap only (this one is ${n.type})`, { key: true });
+        if (n[k] !== undefined)
+          problems.add('NETDEV_OPTION', `${raw}/${k}`, `netdev ${n.id}: "${k}" applies to type tap only (this one is ${n.type})`, { key: true });
       }
     }
     if (n.type === 'user') {
       for (const k of ['bridge', 'helper'] as const) {
-        if (n[k] !== undefined) problems.add('NETDEV_OPTION', `${raw}/${k}`, `netdev ${n.id}: "${k}" applies to types bridge and tap only (this one is ${n.type})`, { key: true });
+        if (n[k] !== undefined)
+          problems.add('NETDEV_OPTION', `${raw}/${k}`, `netdev ${n.id}: "${k}" applies to types bridge and tap only (this one is ${n.type})`, { key: true });
       }
     }
     // QEMU's tap takes a helper that makes the tap and puts it on br= (the seed's own NIC), or a named tap
     if (n.type === 'tap' && n.helper !== undefined) {
       for (const k of ['ifname', 'script', 'downscript', 'vnetHdr'] as const) {
-        if (n[k] !== undefined) problems.add('NETDEV_OPTION', `${raw}/${k}`, `netdev ${n.id}: "${k}" is invalid with "helper" (the helper makes the tap; QEMU refuses both)`, { key: true });
+        if (n[k] !== undefined)
+          problems.add('NETDEV_OPTION', `${raw}/${k}`, `netdev ${n.id}: "${k}" is invalid with "helper" (the helper makes the tap; QEMU refuses both)`, {
+            key: true,
+          });
       }
     }
-    if (n.type === 'tap' && n.helper === undefined && n.bridge !== undefined) problems.add('NETDEV_OPTION', `${raw}/bridge`, `netdev ${n.id}: "bridge" on a tap is the bridge its "helper" joins; give the helper too, or use type bridge`, { key: true });
-    if (n.type === 'tap' && n.helper === undefined && !n.ifname && !spec.nodes.every((node) => node.netdevs[n.id]?.ifname)) problems.add('NETDEV_OPTION', raw, `netdev ${n.id}: a tap netdev needs "ifname" (COLO runs it with script=no), or a "helper" that makes it`);
+    if (n.type === 'tap' && n.helper === undefined && n.bridge !== undefined)
+      problems.add(
+        'NETDEV_OPTION',
+        `${raw}/bridge`,
+        `netdev ${n.id}: "bridge" on a tap is the bridge its "helper" joins; give the helper too, or use type bridge`,
+        { key: true },
+      );
+    if (n.type === 'tap' && n.helper === undefined && !n.ifname && !spec.nodes.every((node) => node.netdevs[n.id]?.ifname))
+      problems.add('NETDEV_OPTION', raw, `netdev ${n.id}: a tap netdev needs "ifname" (COLO runs it with script=no), or a "helper" that makes it`);
     if (n.type === 'bridge' && !n.bridge) problems.add('NETDEV_OPTION', raw, `netdev ${n.id}: a bridge netdev needs "bridge"`);
     // References of extra filters
-    const chardevs = new Set(Object.entries(n.ids).filter(([k]) => /Chardev|Client/.test(k)).map(([, v]) => v));
+    const chardevs = new Set(
+      Object.entries(n.ids)
+        .filter(([k]) => /Chardev|Client/.test(k))
+        .map(([, v]) => v),
+    );
     n.extraFilters.forEach((f, j) => {
       for (const key of ['indev', 'outdev'] as const) {
         const ref = f.props[key];
         if (ref !== undefined && !chardevs.has(String(ref))) {
-          problems.add('UNKNOWN_REFERENCE', `${raw}/filters/extra/${j}/props/${key}`, `filter ${f.id}: ${key} ${shown(ref)} is not a chardev of netdev ${n.id} (known: ${[...chardevs].join(', ')})`);
+          problems.add(
+            'UNKNOWN_REFERENCE',
+            `${raw}/filters/extra/${j}/props/${key}`,
+            `filter ${f.id}: ${key} ${shown(ref)} is not a chardev of netdev ${n.id} (known: ${[...chardevs].join(', ')})`,
+          );
         }
       }
       if (f.props.netdev !== undefined && f.props.netdev !== n.id) {
-        problems.add('UNKNOWN_REFERENCE', `${raw}/filters/extra/${j}/props/netdev`, `filter ${f.id}: netdev ${shown(f.props.netdev)} must be the netdev it is declared on (${n.id}); leave it out`);
+        problems.add(
+          'UNKNOWN_REFERENCE',
+          `${raw}/filters/extra/${j}/props/netdev`,
+          `filter ${f.id}: netdev ${shown(f.props.netdev)} must be the netdev it is declared on (${n.id}); leave it out`,
+        );
       }
     });
   });
@@ -154,12 +192,29 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
     for (const [id, o] of Object.entries(node.netdevs)) {
       const n = spec.netdevs.find((x) => x.id === id);
       if (!n) {
-        problems.add('UNKNOWN_REFERENCE', `/spec/nodes/${i}/netdevs/${id.replace(/~/g, '~0').replace(/\//g, '~1')}`, `node ${node.name}: no netdev ${shown(id)} (netdevs: ${spec.netdevs.map((x) => x.id).join(', ')})`, { key: true });
+        problems.add(
+          'UNKNOWN_REFERENCE',
+          `/spec/nodes/${i}/netdevs/${id.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+          `node ${node.name}: no netdev ${shown(id)} (netdevs: ${spec.netdevs.map((x) => x.id).join(', ')})`,
+          { key: true },
+        );
         continue;
       }
-      if (o.ifname !== undefined && n.type === 'tap' && n.helper !== undefined) problems.add('NETDEV_OPTION', `/spec/nodes/${i}/netdevs/${id}/ifname`, `node ${node.name}: "ifname" is invalid with the helper of ${id}`, { key: true });
-      if (o.ifname !== undefined && n.type !== 'tap') problems.add('NETDEV_OPTION', `/spec/nodes/${i}/netdevs/${id}/ifname`, `node ${node.name}: "ifname" applies to tap netdevs only (${id} is ${n.type})`, { key: true });
-      if (o.bridge !== undefined && n.type !== 'bridge' && !(n.type === 'tap' && n.helper !== undefined)) problems.add('NETDEV_OPTION', `/spec/nodes/${i}/netdevs/${id}/bridge`, `node ${node.name}: "bridge" applies to bridge netdevs only (${id} is ${n.type})`, { key: true });
+      if (o.ifname !== undefined && n.type === 'tap' && n.helper !== undefined)
+        problems.add('NETDEV_OPTION', `/spec/nodes/${i}/netdevs/${id}/ifname`, `node ${node.name}: "ifname" is invalid with the helper of ${id}`, {
+          key: true,
+        });
+      if (o.ifname !== undefined && n.type !== 'tap')
+        problems.add('NETDEV_OPTION', `/spec/nodes/${i}/netdevs/${id}/ifname`, `node ${node.name}: "ifname" applies to tap netdevs only (${id} is ${n.type})`, {
+          key: true,
+        });
+      if (o.bridge !== undefined && n.type !== 'bridge' && !(n.type === 'tap' && n.helper !== undefined))
+        problems.add(
+          'NETDEV_OPTION',
+          `/spec/nodes/${i}/netdevs/${id}/bridge`,
+          `node ${node.name}: "bridge" applies to bridge netdevs only (${id} is ${n.type})`,
+          { key: true },
+        );
     }
   });
 
@@ -168,7 +223,11 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
   const queueSizes = spec.netdevs.map((n) => n.compare.maxQueueSize ?? spec.colo.compare.maxQueueSize);
   if (new Set(queueSizes).size > 1) {
     const i = spec.netdevs.findIndex((n) => n.compare.maxQueueSize !== undefined);
-    problems.add('QUEUE_SIZE_CONFLICT', `/spec/netdevs/${i}/filters/compare/maxQueueSize`, `NICs ask for different colo-compare max_queue_size (${queueSizes.map((q, j) => `${spec.netdevs[j].id}: ${q ?? 'default'}`).join(', ')}), but QEMU keeps one per process (the last colo-compare sets it for all): set it once in colo.compare`);
+    problems.add(
+      'QUEUE_SIZE_CONFLICT',
+      `/spec/netdevs/${i}/filters/compare/maxQueueSize`,
+      `NICs ask for different colo-compare max_queue_size (${queueSizes.map((q, j) => `${spec.netdevs[j].id}: ${q ?? 'default'}`).join(', ')}), but QEMU keeps one per process (the last colo-compare sets it for all): set it once in colo.compare`,
+    );
   }
 
   for (const k of ['initrd', 'append'] as const) {
@@ -186,7 +245,11 @@ export function checkVhost(raw: any, problems: ProblemList): void {
   if (!Array.isArray(netdevs)) return;
   netdevs.forEach((n: any, i: number) => {
     if (n?.vhost === true) {
-      problems.add('VHOST_ON_TAP', `/spec/netdevs/${i}/vhost`, `netdev ${n.id}: vhost must be off: COLO's filters cannot see packets that vhost moves in the kernel`);
+      problems.add(
+        'VHOST_ON_TAP',
+        `/spec/netdevs/${i}/vhost`,
+        `netdev ${n.id}: vhost must be off: COLO's filters cannot see packets that vhost moves in the kernel`,
+      );
     }
   });
 }

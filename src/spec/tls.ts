@@ -36,7 +36,10 @@ export function normalizeTls(spec: Spec, raw: RawTls | undefined): Spec {
     allowedIdentities: raw.allowedIdentities ?? [],
     qmp: { ...(raw.qmp?.clientDir ? { clientDir: raw.qmp.clientDir } : {}), allowedIdentities: raw.qmp?.allowedIdentities ?? [] },
   };
-  const nodes = spec.nodes.map((n) => (parseQmpAddress(n.qmp)?.kind === 'tls' && tls.qmp.clientDir ? { ...n, qmpClientDir: tls.qmp.clientDir } : n)) as [NodeSpec, NodeSpec];
+  const nodes = spec.nodes.map((n) => (parseQmpAddress(n.qmp)?.kind === 'tls' && tls.qmp.clientDir ? { ...n, qmpClientDir: tls.qmp.clientDir } : n)) as [
+    NodeSpec,
+    NodeSpec,
+  ];
   return { ...spec, nodes, tls };
 }
 
@@ -83,25 +86,43 @@ export function checkTls(spec: Spec, problems: ProblemList): void {
   const tls = spec.tls;
   spec.nodes.forEach((n, i) => {
     if (monitorOnTls(n) && !tls?.dirs[n.name]) {
-      problems.add('TLS_CONFIG', `/spec/nodes/${i}/qmp`, `node ${n.name}: a tls: monitor needs the node's credentials: spec.tls.nodes.${n.name}.dir (its server certificate and CA)`);
+      problems.add(
+        'TLS_CONFIG',
+        `/spec/nodes/${i}/qmp`,
+        `node ${n.name}: a tls: monitor needs the node's credentials: spec.tls.nodes.${n.name}.dir (its server certificate and CA)`,
+      );
     }
   });
   if (tls) {
     for (const name of Object.keys(tls.dirs)) {
       if (!spec.nodes.some((n) => n.name === name)) {
-        problems.add('UNKNOWN_REFERENCE', `/spec/tls/nodes/${name}`, `spec.tls.nodes: no node named "${name}" (nodes: ${spec.nodes.map((n) => n.name).join(', ')})`, { key: true });
+        problems.add(
+          'UNKNOWN_REFERENCE',
+          `/spec/tls/nodes/${name}`,
+          `spec.tls.nodes: no node named "${name}" (nodes: ${spec.nodes.map((n) => n.name).join(', ')})`,
+          { key: true },
+        );
       }
     }
     if (tls.channels) {
       for (const n of spec.nodes) {
-        if (!tls.dirs[n.name]) problems.add('TLS_CONFIG', '/spec/tls/nodes', `spec.tls puts every COLO channel on TLS, but node ${n.name} has no credentials: add spec.tls.nodes.${n.name}.dir`);
+        if (!tls.dirs[n.name])
+          problems.add(
+            'TLS_CONFIG',
+            '/spec/tls/nodes',
+            `spec.tls puts every COLO channel on TLS, but node ${n.name} has no credentials: add spec.tls.nodes.${n.name}.dir`,
+          );
       }
     }
     if (!tls.channels && tls.allowedIdentities.length) {
-      problems.add('TLS_CONFIG', '/spec/tls/allowedIdentities', 'allowedIdentities restrict the COLO channels, which are not on TLS (channels: false)', { key: true });
+      problems.add('TLS_CONFIG', '/spec/tls/allowedIdentities', 'allowedIdentities restrict the COLO channels, which are not on TLS (channels: false)', {
+        key: true,
+      });
     }
     if (tls.qmp.allowedIdentities.length && !spec.nodes.some(monitorOnTls)) {
-      problems.add('TLS_CONFIG', '/spec/tls/qmp/allowedIdentities', 'qmp.allowedIdentities restrict tls: monitors, and no node has a tls: QMP address', { key: true });
+      problems.add('TLS_CONFIG', '/spec/tls/qmp/allowedIdentities', 'qmp.allowedIdentities restrict tls: monitors, and no node has a tls: QMP address', {
+        key: true,
+      });
     }
     // the TLS ids must not collide with the pair's own
     const used = new Map<string, string>();

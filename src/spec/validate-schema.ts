@@ -14,7 +14,10 @@ const validator = (): Validator => validateColo as unknown as Validator;
 /** What a value that fails one of the schema's patterns should be, in words. */
 const PATTERN_WORDS: Record<string, { code: ErrorCode; words: string }> = {
   [ID_PATTERN]: { code: 'UNSAFE_ID', words: 'is not a safe QEMU id: a letter, then letters, digits, "_", "." or "-" (at most 64)' },
-  [MODEL_PATTERN]: { code: 'SCHEMA_PATTERN', words: 'is not a QEMU device model: letters, digits, "_", "." or "-", with no options after it (e.g. rtl8139, virtio-net-pci)' },
+  [MODEL_PATTERN]: {
+    code: 'SCHEMA_PATTERN',
+    words: 'is not a QEMU device model: letters, digits, "_", "." or "-", with no options after it (e.g. rtl8139, virtio-net-pci)',
+  },
   [PROP_NAME_PATTERN]: { code: 'SCHEMA_PATTERN', words: 'is not a QOM property name: a letter, then letters, digits, "_" or "-"' },
 };
 
@@ -57,11 +60,18 @@ export function validateSchema(doc: unknown, problems: ProblemList): boolean {
       case 'additionalProperties': {
         const key = params.additionalProperty as string;
         const allowed = Object.keys((e.parentSchema as { properties?: object }).properties ?? {}).join(', ');
-        problems.add('SCHEMA_UNKNOWN_KEY', `${path}/${pointerKey(key)}`, `unknown key ${shown(key)} in ${where}${allowed ? ` (allowed: ${allowed})` : ''}`, { key: true });
+        problems.add('SCHEMA_UNKNOWN_KEY', `${path}/${pointerKey(key)}`, `unknown key ${shown(key)} in ${where}${allowed ? ` (allowed: ${allowed})` : ''}`, {
+          key: true,
+        });
         break;
       }
       case 'propertyNames':
-        problems.add('SCHEMA_PATTERN', `${path}/${pointerKey(params.propertyName)}`, `key ${shown(params.propertyName)} in ${where} is not a QOM property name (a letter, then letters, digits, "_" or "-"; not id or qom-type)`, { key: true });
+        problems.add(
+          'SCHEMA_PATTERN',
+          `${path}/${pointerKey(params.propertyName)}`,
+          `key ${shown(params.propertyName)} in ${where} is not a QOM property name (a letter, then letters, digits, "_" or "-"; not id or qom-type)`,
+          { key: true },
+        );
         break;
       case 'required':
         problems.add('SCHEMA_REQUIRED', path, `${where} is missing required key "${params.missingProperty}"`);
@@ -70,7 +80,11 @@ export function validateSchema(doc: unknown, problems: ProblemList): boolean {
         problems.add('SCHEMA_TYPE', path, `${where} must be ${params.type}, got ${got}`);
         break;
       case 'enum':
-        problems.add('SCHEMA_ENUM', path, `${where} must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${got}`);
+        problems.add(
+          'SCHEMA_ENUM',
+          path,
+          `${where} must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${got}`,
+        );
         break;
       case 'const':
         problems.add('SCHEMA_ENUM', path, `${where} must be ${JSON.stringify(params.allowedValue)}, got ${got}`);
@@ -98,7 +112,12 @@ export function validateSchema(doc: unknown, problems: ProblemList): boolean {
         const value = valueAt(doc, path);
         const size = /\/(size|memory)$/.test(path) && (typeof value === 'string' || typeof value === 'number');
         if (size) problems.add('INVALID_SIZE', path, `${where} ${got} is not a size: ${sizeHint(value as string | number)}`);
-        else problems.add('SCHEMA_INVALID', path, `${where} has an invalid value ${got}${/\/run$/.test(path) ? ' (a list of non-empty strings, or one non-blank command line)' : ''}`);
+        else
+          problems.add(
+            'SCHEMA_INVALID',
+            path,
+            `${where} has an invalid value ${got}${/\/run$/.test(path) ? ' (a list of non-empty strings, or one non-blank command line)' : ''}`,
+          );
         break;
       }
       default:

@@ -20,20 +20,37 @@ export function checkWarnings(spec: Spec, problems: ProblemList): void {
   });
   qmp.forEach((q, i) => {
     if (q?.kind === 'tcp' && !isLoopback(q.host)) {
-      problems.warn('QMP_UNAUTHENTICATED', `/spec/nodes/${i}/qmp`, `node ${spec.nodes[i].name}: QMP on ${q.host}:${q.port} has no authentication: whoever reaches that port controls the VM (keep it on loopback or a private management network, or serve it as tls:${q.host}:${q.port} with spec.tls)`);
+      problems.warn(
+        'QMP_UNAUTHENTICATED',
+        `/spec/nodes/${i}/qmp`,
+        `node ${spec.nodes[i].name}: QMP on ${q.host}:${q.port} has no authentication: whoever reaches that port controls the VM (keep it on loopback or a private management network, or serve it as tls:${q.host}:${q.port} with spec.tls)`,
+      );
     }
   });
   const [h0, h1] = spec.nodes.map((n) => n.host);
   const sameHost = h0 === h1 || (isLoopback(h0) && isLoopback(h1));
   if (hostsOk && !sameHost && qmp[0]?.kind === 'unix' && qmp[1]?.kind === 'unix') {
-    problems.warn('QMP_UNREACHABLE', '/spec/nodes/1/qmp', `the nodes are on different hosts (${h0}, ${h1}) but both QMP monitors are unix: sockets, which colo reaches only on the machine it runs on: one node is always out of reach (use tcp:HOST:PORT)`);
+    problems.warn(
+      'QMP_UNREACHABLE',
+      '/spec/nodes/1/qmp',
+      `the nodes are on different hosts (${h0}, ${h1}) but both QMP monitors are unix: sockets, which colo reaches only on the machine it runs on: one node is always out of reach (use tcp:HOST:PORT)`,
+    );
   }
   const hooks = [...spec.hooks.afterFailover.map((h) => ['afterFailover', h.name]), ...spec.hooks.beforeResume.map((h) => ['beforeResume', h.name])];
   if (hooks.length) {
-    problems.warn('HOOK_RUNS_HERE', '/spec/hooks', `hooks (${hooks.map(([k, n]) => `${k}: ${n}`).join(', ')}) run on the machine where colo runs, not on the survivor: reach a node yourself (e.g. ssh) where it matters`, { key: true });
+    problems.warn(
+      'HOOK_RUNS_HERE',
+      '/spec/hooks',
+      `hooks (${hooks.map(([k, n]) => `${k}: ${n}`).join(', ')}) run on the machine where colo runs, not on the survivor: reach a node yourself (e.g. ssh) where it matters`,
+      { key: true },
+    );
   }
   const major = Number(spec.qemu.version.split('.')[0]);
   if (major > NEWEST_KNOWN_MAJOR) {
-    problems.warn('UNKNOWN_VERSION', '/spec/qemu/version', `QEMU ${spec.qemu.version} is newer than any version colo knows (up to ${NEWEST_KNOWN_MAJOR}.x): the newest profile's forms are used untested`);
+    problems.warn(
+      'UNKNOWN_VERSION',
+      '/spec/qemu/version',
+      `QEMU ${spec.qemu.version} is newer than any version colo knows (up to ${NEWEST_KNOWN_MAJOR}.x): the newest profile's forms are used untested`,
+    );
   }
 }

@@ -43,13 +43,21 @@ export function walkDocument(doc: Document, lineOf: (offset: number) => number):
       const size = sizes.get(target) ?? 1;
       total += size;
       if (total > LIMITS.maxValues) {
-        stop({ code: 'INPUT_LIMIT', message: `alias *${node.source} expands to ${size} values and takes the document past ${LIMITS.maxValues} (an alias bomb?)`, offset: offsetOf(node) });
+        stop({
+          code: 'INPUT_LIMIT',
+          message: `alias *${node.source} expands to ${size} values and takes the document past ${LIMITS.maxValues} (an alias bomb?)`,
+          offset: offsetOf(node),
+        });
       }
       return size;
     }
     total += 1;
     if (total > LIMITS.maxValues) {
-      stop({ code: 'INPUT_LIMIT', message: `the document holds more than ${LIMITS.maxValues} keys and values; a pair spec needs a few hundred`, offset: offsetOf(node as Node) });
+      stop({
+        code: 'INPUT_LIMIT',
+        message: `the document holds more than ${LIMITS.maxValues} keys and values; a pair spec needs a few hundred`,
+        offset: offsetOf(node as Node),
+      });
       return 1;
     }
     if (depth > LIMITS.maxDepth) {
@@ -65,7 +73,11 @@ export function walkDocument(doc: Document, lineOf: (offset: number) => number):
           const name = String(key.value);
           const first = seen.get(name);
           if (first) {
-            issues.push({ code: 'YAML_SYNTAX', message: `duplicate key ${shown(name)}: map keys must be unique (first on line ${lineOf(offsetOf(first))})`, offset: offsetOf(key) });
+            issues.push({
+              code: 'YAML_SYNTAX',
+              message: `duplicate key ${shown(name)}: map keys must be unique (first on line ${lineOf(offsetOf(first))})`,
+              offset: offsetOf(key),
+            });
           } else seen.set(name, key);
         } else if (key !== null && key !== undefined) {
           issues.push({ code: 'YAML_SYNTAX', message: 'a key must be a plain value, not a map, a list or an alias', offset: offsetOf(key) });

@@ -37,7 +37,14 @@ export function diffSpecs(before: SpecSide, after: SpecSide, opts: { throughputM
   for (const n of [...a.nodes, ...b.nodes]) {
     if (common.some((c) => c.name === n.name) || changes.some((c) => c.address === `node ${n.name}`)) continue;
     const gone = !b.nodes.includes(n);
-    changes.push({ node: n.name, area: 'node', address: `node ${n.name}`, action: gone ? 'delete' : 'create', class: n.role === 'primary' ? 'switchover' : 'relaunch-secondary', why: gone ? 'the node leaves the pair' : 'a new node joins the pair: it is launched as the secondary and resyncs' });
+    changes.push({
+      node: n.name,
+      area: 'node',
+      address: `node ${n.name}`,
+      action: gone ? 'delete' : 'create',
+      class: n.role === 'primary' ? 'switchover' : 'relaunch-secondary',
+      why: gone ? 'the node leaves the pair' : 'a new node joins the pair: it is launched as the secondary and resyncs',
+    });
   }
 
   if (common.length === 2) {
@@ -74,7 +81,10 @@ export function diffSpecs(before: SpecSide, after: SpecSide, opts: { throughputM
   }
   const rank = (c: ChangeClass) => CLASSES.indexOf(c);
   changes.sort((x, y) => rank(y.class) - rank(x.class) || x.node.localeCompare(y.node) || x.address.localeCompare(y.address));
-  const summary = { changes: changes.length, ...Object.fromEntries(CLASSES.map((k) => [k, changes.filter((c) => c.class === k).length])) } as SpecDiff['summary'];
+  const summary = {
+    changes: changes.length,
+    ...Object.fromEntries(CLASSES.map((k) => [k, changes.filter((c) => c.class === k).length])),
+  } as SpecDiff['summary'];
   return {
     format_version: 1,
     name: b.name,

@@ -41,10 +41,10 @@ export function guestFields(a: Spec, b: Spec): Field[] {
 }
 
 const GUEST_WHY: Record<string, string> = {
-  memory: 'the guest\'s RAM size',
-  smp: 'the guest\'s vCPU count',
+  memory: "the guest's RAM size",
+  smp: "the guest's vCPU count",
   cpu: 'the CPU model the guest sees',
-  machine: 'the machine type (the guest\'s hardware)',
+  machine: "the machine type (the guest's hardware)",
   kernel: 'the kernel the guest boots',
   initrd: 'the initrd the guest boots',
   append: 'the kernel command line the guest boots with',
@@ -100,7 +100,16 @@ export function hookChanges(a: Spec, b: Spec): SpecChange[] {
   const out: SpecChange[] = [];
   for (const k of ['afterFailover', 'beforeResume'] as const) {
     if (same(a.hooks[k], b.hooks[k])) continue;
-    out.push({ node: '*', area: 'hooks', address: `spec.hooks.${k}`, action: 'update', class: 'in-place', before: a.hooks[k], after: b.hooks[k], why: 'run by colo itself at the next failover or resume; nothing is sent to QEMU' });
+    out.push({
+      node: '*',
+      area: 'hooks',
+      address: `spec.hooks.${k}`,
+      action: 'update',
+      class: 'in-place',
+      before: a.hooks[k],
+      after: b.hooks[k],
+      why: 'run by colo itself at the next failover or resume; nothing is sent to QEMU',
+    });
   }
   return out;
 }

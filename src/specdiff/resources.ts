@@ -20,7 +20,10 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 /** The chain's order among the filters both sides have: an added or removed filter alone is no reorder. */
 function reordered(a: string[], b: string[]): boolean {
   const common = a.filter((id) => b.includes(id));
-  return !same(common, b.filter((id) => common.includes(id)));
+  return !same(
+    common,
+    b.filter((id) => common.includes(id)),
+  );
 }
 
 /**
@@ -36,12 +39,24 @@ function reordered(a: string[], b: string[]): boolean {
  */
 function classify(kind: ResourceKind, action: SpecChange['action'], role: Role): { class: ChangeClass; why: string } {
   if (kind === 'parameter' || kind === 'capability') return { class: 'in-place', why: 'set over QMP on the running primary (colo apply, steady)' };
-  if (action === 'create' && (kind === 'object' || kind === 'chardev')) return { class: 'in-place', why: `added over QMP (${kind === 'object' ? 'object-add, at its place in the filter chain' : 'chardev-add'}) while COLO runs` };
+  if (action === 'create' && (kind === 'object' || kind === 'chardev'))
+    return { class: 'in-place', why: `added over QMP (${kind === 'object' ? 'object-add, at its place in the filter chain' : 'chardev-add'}) while COLO runs` };
   if (role === 'secondary') return { class: 'relaunch-secondary', why: 'the secondary is relaunched with the new argv and resyncs from the primary' };
-  if (kind === 'chardev') return { class: 'switchover', why: "the primary's chardevs are on its command line and survive a failover: the primary must be relaunched, after a planned role swap" };
+  if (kind === 'chardev')
+    return {
+      class: 'switchover',
+      why: "the primary's chardevs are on its command line and survive a failover: the primary must be relaunched, after a planned role swap",
+    };
   // the failover removes the objects the spec names: one the new spec no longer names would stay
-  if (kind === 'object' && action === 'delete') return { class: 'switchover', why: "a failover removes only the objects the spec names, and QMP cannot drop a filter while COLO runs without losing its traffic: the primary must be relaunched, after a planned role swap" };
-  return { class: 'relaunch-secondary', why: "removed from the primary by the failover that drops the secondary, and added back from the new spec when the relaunched secondary resumes" };
+  if (kind === 'object' && action === 'delete')
+    return {
+      class: 'switchover',
+      why: 'a failover removes only the objects the spec names, and QMP cannot drop a filter while COLO runs without losing its traffic: the primary must be relaunched, after a planned role swap',
+    };
+  return {
+    class: 'relaunch-secondary',
+    why: 'removed from the primary by the failover that drops the secondary, and added back from the new spec when the relaunched secondary resumes',
+  };
 }
 
 /** What the change takes away from fault tolerance, as the planner's review table says it. */
@@ -50,7 +65,8 @@ function weakens(r: Resource, a: Resource | undefined, b: Resource | undefined):
     return `checkpoint interval raised from ${a.value.value} to ${b.value.value} ms: more work lost to a failover`;
   }
   if (r.kind === 'object' && a && !b && String(a.value['qom-type']).startsWith('filter-')) return `${a.value['qom-type']} ${r.id} removed`;
-  if (r.kind === 'object' && a && !b && a.value['qom-type'] === 'colo-compare') return `colo-compare ${r.id} removed: the primary's output is no longer compared`;
+  if (r.kind === 'object' && a && !b && a.value['qom-type'] === 'colo-compare')
+    return `colo-compare ${r.id} removed: the primary's output is no longer compared`;
   return undefined;
 }
 
@@ -67,7 +83,17 @@ export function resourceChanges(before: ResourceMap, after: ResourceMap, roleOf:
     const action: SpecChange['action'] = !a ? 'create' : !b ? 'delete' : 'update';
     const c = classify(r.kind, action, roleOf(r.node));
     const w = weakens(r, a, b);
-    out.push({ node: r.node, area: AREA[r.kind], address, action, class: c.class, ...(a ? { before: a.value } : {}), ...(b ? { after: b.value } : {}), why: c.why, ...(w ? { weakens: w } : {}) });
+    out.push({
+      node: r.node,
+      area: AREA[r.kind],
+      address,
+      action,
+      class: c.class,
+      ...(a ? { before: a.value } : {}),
+      ...(b ? { after: b.value } : {}),
+      why: c.why,
+      ...(w ? { weakens: w } : {}),
+    });
   }
   return out;
 }

@@ -61,7 +61,9 @@ describe.skipIf(!runnable)('a real guest through failovers (KVM)', () => {
     expect((await b.execute('query-colo-status')).mode).toBe('none');
     expect((await b.execute('query-status')).status).toBe('running');
     await pair.release('b');
-    console.log(`secondary failover: ${s1.total} requests, ${s1.failed} failed, longest gap ${s1.longestGapMs} ms; stream ${s1.stream.lines} lines, ${s1.stream.jumps} jumps, ${s1.stream.connections} connection(s), ${s1.stream.drops} dropped; kill → failover done ${failoverMs} ms; errors ${JSON.stringify(s1.errors)} at ${JSON.stringify(s1.failedAtMs)} ms (kill at ${tKill - tClient} ms)`);
+    console.log(
+      `secondary failover: ${s1.total} requests, ${s1.failed} failed, longest gap ${s1.longestGapMs} ms; stream ${s1.stream.lines} lines, ${s1.stream.jumps} jumps, ${s1.stream.connections} connection(s), ${s1.stream.drops} dropped; kill → failover done ${failoverMs} ms; errors ${JSON.stringify(s1.errors)} at ${JSON.stringify(s1.failedAtMs)} ms (kill at ${tKill - tClient} ms)`,
+    );
     expect(s1.failed).toBe(0);
     // one stream, never dropped, its counter without a gap (a refused first connect while the
     // guest's server (re)starts is retried and does not count)
@@ -84,7 +86,9 @@ describe.skipIf(!runnable)('a real guest through failovers (KVM)', () => {
     expect(fo2.code, fo2.stdout + fo2.stderr).toBe(0);
     expect(fo2.stdout).toContain('primary-failover');
     const s2 = await second.done;
-    console.log(`primary failover: ${s2.total} requests, ${s2.failed} failed, longest gap ${s2.longestGapMs} ms; stream ${s2.stream.lines} lines, ${s2.stream.jumps} jumps, ${s2.stream.connections} connection(s), ${s2.stream.drops} dropped; errors ${JSON.stringify(s2.errors)}`);
+    console.log(
+      `primary failover: ${s2.total} requests, ${s2.failed} failed, longest gap ${s2.longestGapMs} ms; stream ${s2.stream.lines} lines, ${s2.stream.jumps} jumps, ${s2.stream.connections} connection(s), ${s2.stream.drops} dropped; errors ${JSON.stringify(s2.errors)}`,
+    );
     expect(s2.failed).toBe(0);
     // one stream, never dropped, its counter without a gap (a refused first connect while the
     // guest's server (re)starts is retried and does not count)

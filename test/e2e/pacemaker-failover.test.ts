@@ -145,7 +145,12 @@ async function writeRound(primary: string, secondary: string): Promise<void> {
   const checkpoint = async (what: string) => {
     const seen = c.events().length;
     const deadline = Date.now() + 15_000;
-    while (!c.events().slice(seen).some((e) => e.event === 'RESUME')) {
+    while (
+      !c
+        .events()
+        .slice(seen)
+        .some((e) => e.event === 'RESUME')
+    ) {
       if (Date.now() > deadline) throw new Error(`no checkpoint on ${primary} within 15 s ${what}`);
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -175,7 +180,10 @@ async function verifyRounds(node: string): Promise<void> {
     await c.execute('nbd-server-start', { addr: { type: 'unix', data: { path: sock } } });
     await c.execute('nbd-server-add', { device: 'colo-disk0', name: 'probe', writable: false });
     for (let i = 1; i <= rounds; i++) {
-      const r = spawnSync('qemu-io', ['-r', '-f', 'raw', '-c', `read -P 0x${(0xa0 + i).toString(16)} ${i}M 1M`, `nbd+unix:///probe?socket=${sock}`], { encoding: 'utf8', timeout: 20_000 });
+      const r = spawnSync('qemu-io', ['-r', '-f', 'raw', '-c', `read -P 0x${(0xa0 + i).toString(16)} ${i}M 1M`, `nbd+unix:///probe?socket=${sock}`], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
       expect(`${r.stdout}${r.stderr}`, `round ${i} on ${node}`).toMatch(/read 1048576\/1048576 bytes/);
       expect(`${r.stdout}${r.stderr}`, `round ${i} on ${node}`).not.toMatch(/Pattern verification failed/);
     }
@@ -227,7 +235,13 @@ describe.skipIf(missing !== '')(`Pacemaker runs the pair (QEMU 11.1, TCG, token 
     const t0 = Date.now();
     // the agent is installed before the hosts start: their overlay takes ROOT/agents as it is then
     let out = '';
-    const io = { stdout: { write: (x: string) => (out += x) }, stderr: { write: (x: string) => (out += x) }, stdin: Readable.from([]) as any, env: { ...process.env }, cwd: REPO };
+    const io = {
+      stdout: { write: (x: string) => (out += x) },
+      stderr: { write: (x: string) => (out += x) },
+      stdin: Readable.from([]) as any,
+      env: { ...process.env },
+      cwd: REPO,
+    };
     expect(await run(['ocf', 'install', '--dir', join(root, 'agents'), '--colo', BIN, '--spec', spec], io), out).toBe(0);
     cluster.up();
     await cluster.waitFor('both hosts online with a DC', 60_000, () => cluster.formed());
@@ -238,7 +252,9 @@ describe.skipIf(missing !== '')(`Pacemaker runs the pair (QEMU 11.1, TCG, token 
     const setupMs = await waitReplicating('a', 'b', 120_000);
     // the agent journals every QMP command it sends, in its host's state dir (COLO_STATE_DIR reaches it)
     expect(existsSync(join(root, 'nodes', 'a', 'state', 'pcmk.journal.jsonl')), 'the agent journal on host a').toBe(true);
-    note(`cluster formed in ${formedMs} ms; resource loaded → a COLO primary promoted, b COLO secondary in ${Date.now() - t1} ms (${setupMs} ms of it waiting)`);
+    note(
+      `cluster formed in ${formedMs} ms; resource loaded → a COLO primary promoted, b COLO secondary in ${Date.now() - t1} ms (${setupMs} ms of it waiting)`,
+    );
   }, 240_000);
 
   afterEach((ctx) => {
@@ -261,7 +277,9 @@ describe.skipIf(missing !== '')(`Pacemaker runs the pair (QEMU 11.1, TCG, token 
     await verifyRounds('b');
     const owners = await guestOwners();
     expect(owners).toEqual(['b']);
-    note(`(a) kill host a → b serving ${servingMs} ms, b promoted ${promotedMs} ms; guest runs on: ${owners.join(', ')}; ${rounds} acknowledged write(s) read back on b`);
+    note(
+      `(a) kill host a → b serving ${servingMs} ms, b promoted ${promotedMs} ms; guest runs on: ${owners.join(', ')}; ${rounds} acknowledged write(s) read back on b`,
+    );
   }, 90_000);
 
   it('(b) the dead host comes back: it rejoins as secondary and COLO resumes, no command typed', async () => {
@@ -320,7 +338,9 @@ describe.skipIf(missing !== '')(`Pacemaker runs the pair (QEMU 11.1, TCG, token 
     const t0 = Date.now();
     cluster.link(p, false);
     // each side fences the other; priority-fencing-delay holds back the fencing of the promoted one
-    const winner = await cluster.waitFor('exactly one host fenced', 60_000, async () => (cluster.alive(p) !== cluster.alive(s) ? (cluster.alive(p) ? p : s) : undefined));
+    const winner = await cluster.waitFor('exactly one host fenced', 60_000, async () =>
+      cluster.alive(p) !== cluster.alive(s) ? (cluster.alive(p) ? p : s) : undefined,
+    );
     const fencedMs = Date.now() - t0;
     // the link stays down: a primary's connections to its fenced secondary get no reset
     await cluster.waitFor(`${winner} runs the guest alone`, 60_000, async () => {
@@ -333,7 +353,9 @@ describe.skipIf(missing !== '')(`Pacemaker runs the pair (QEMU 11.1, TCG, token 
     const owners = await guestOwners();
     expect(owners).toEqual([winner]);
     expect(cluster.alive(winner === p ? s : p)).toBe(false);
-    note(`(d) link of ${p} (primary) down → ${winner === p ? s : p} fenced after ${fencedMs} ms, ${winner}${winner === p ? ' (the primary)' : ' (the secondary, promoted)'} runs alone after ${aloneMs} ms; guest runs on: ${owners.join(', ')}; ${rounds} acknowledged write(s) read back`);
+    note(
+      `(d) link of ${p} (primary) down → ${winner === p ? s : p} fenced after ${fencedMs} ms, ${winner}${winner === p ? ' (the primary)' : ' (the secondary, promoted)'} runs alone after ${aloneMs} ms; guest runs on: ${owners.join(', ')}; ${rounds} acknowledged write(s) read back`,
+    );
     const loser = winner === p ? s : p;
     const t1 = Date.now();
     cluster.startSync(loser);

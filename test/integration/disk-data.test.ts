@@ -26,7 +26,14 @@ for (const t of qemuTargets()) {
   describe.skipIf(t.missing !== '')(`QEMU ${t.line}: the guest's disk across setup, failover and resume`, () => {
     it('nothing written is lost, and the disks are equal once replication runs again', async () => {
       const base = PORTS[t.line];
-      const pair = makePair({ name: `data${t.line.replace('.', '')}`, portBase: base, accel: t.accel, qemuVersion: t.line, binary: t.binary, checkpointDelayMs: t.checkpoints ? 1000 : 3_600_000 });
+      const pair = makePair({
+        name: `data${t.line.replace('.', '')}`,
+        portBase: base,
+        accel: t.accel,
+        qemuVersion: t.line,
+        binary: t.binary,
+        checkpointDelayMs: t.checkpoints ? 1000 : 3_600_000,
+      });
       // the primary's image already holds data
       mkdirSync(pair.workdir('a'), { recursive: true });
       const img = join(pair.workdir('a'), 'colo-disk0.qcow2');

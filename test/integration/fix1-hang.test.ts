@@ -19,9 +19,9 @@ describe('the silent hang of the seed configuration (FIX 1)', () => {
     const args = parseJson(await pair.cli('args', '-f', pair.file, '--node', 'b', '--format', 'json'));
     mkdirSync(pair.workdir('b'), { recursive: true });
     for (const p of args.prepare) expect(spawnSyncOk(p.argv)).toBe(true);
-    const argv: string[] = args.argv.slice(1).map((a: string) =>
-      a.replace('top-id=colo-disk0', 'top-id=childs0').replace('children.0=childs0', 'children.0.file=childs0,children.0.driver=raw'),
-    );
+    const argv: string[] = args.argv
+      .slice(1)
+      .map((a: string) => a.replace('top-id=colo-disk0', 'top-id=childs0').replace('children.0=childs0', 'children.0.file=childs0,children.0.driver=raw'));
     expect(argv.join(' ')).toContain('top-id=childs0');
     const b = spawnQemu(argv);
     await waitForFile(pair.qmpPath('b'), 10_000);

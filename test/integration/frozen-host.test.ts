@@ -16,12 +16,22 @@ async function state(pair: Pair, node: 'a' | 'b') {
   await pair.release(node);
   return s;
 }
-const mutating = (pair: Pair, from: number) => pair.journalEntries().slice(from).filter((e) => e.mutating && e.command).map((e) => `${e.node} ${e.command}`);
+const mutating = (pair: Pair, from: number) =>
+  pair
+    .journalEntries()
+    .slice(from)
+    .filter((e) => e.mutating && e.command)
+    .map((e) => `${e.node} ${e.command}`);
 
 for (const t of qemuTargets()) {
   const opts = (name: string, offset: number, extra = {}) => ({
-    name: `frz${t.line.replace('.', '')}-${name}`, portBase: PORTS[t.line] + offset, accel: t.accel, qemuVersion: t.line, binary: t.binary,
-    checkpointDelayMs: t.checkpoints ? 1000 : 3_600_000, ...extra,
+    name: `frz${t.line.replace('.', '')}-${name}`,
+    portBase: PORTS[t.line] + offset,
+    accel: t.accel,
+    qemuVersion: t.line,
+    binary: t.binary,
+    checkpointDelayMs: t.checkpoints ? 1000 : 3_600_000,
+    ...extra,
   });
 
   describe.skipIf(t.missing !== '')(`QEMU ${t.line}: a frozen host`, () => {

@@ -37,7 +37,13 @@ function pairRepo(pair: Pair, dir: string, scripts: PipelineScripts) {
       return before;
     },
     run(job: 'review' | 'apply', base: string) {
-      return runScript(scripts[job], repo, { ...scripts.env, [scripts.base[job]]: base, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: '1', COLO_STATE_DIR: join(pair.dir, 'state') });
+      return runScript(scripts[job], repo, {
+        ...scripts.env,
+        [scripts.base[job]]: base,
+        PATH: `${bin}:${process.env.PATH}`,
+        NO_COLOR: '1',
+        COLO_STATE_DIR: join(pair.dir, 'state'),
+      });
     },
   };
 }
@@ -47,7 +53,7 @@ const pipelines: Array<[string, () => PipelineScripts, number]> = [
   ['GitLab CI', gitlabScripts, 47100],
 ];
 
-describe.each(pipelines)('examples/gitops, %s: the jobs\' own commands on a real QEMU 7.2 pair (TCG)', (_name, load, portBase) => {
+describe.each(pipelines)("examples/gitops, %s: the jobs' own commands on a real QEMU 7.2 pair (TCG)", (_name, load, portBase) => {
   it('an extra filter is in-place and the apply job applies it; a memory change is impossible and the apply job refuses it', async () => {
     const scripts = load();
     const pair = makePair({ name: `gitops${portBase}`, portBase, accel: 'tcg' });
@@ -90,7 +96,9 @@ describe.each(pipelines)('examples/gitops, %s: the jobs\' own commands on a real
     expect(refused.output).toContain(`pairs/${pair.name}.yaml: refused, colo apply cannot make this change on a running pair`);
     // refused before planning: the saved plan is still the first change's (with dump0), and the pair runs as before
     expect(existsSync(join(r.repo, 'colo-plans', `pairs_${pair.name}.yaml.plan.json`))).toBe(true);
-    expect(JSON.parse(readFileSync(join(r.repo, 'colo-plans', `pairs_${pair.name}.yaml.plan.json`), 'utf8')).steps.some((s: any) => s.arguments?.id === 'dump0')).toBe(true);
+    expect(
+      JSON.parse(readFileSync(join(r.repo, 'colo-plans', `pairs_${pair.name}.yaml.plan.json`), 'utf8')).steps.some((s: any) => s.arguments?.id === 'dump0'),
+    ).toBe(true);
     const a = await pair.qmp('a');
     expect((await a.execute('query-memory-size-summary'))['base-memory']).toBe(64 * 1024 * 1024);
     expect(await coloState(a)).toMatchObject({ mode: 'primary', runstate: 'running' });
@@ -109,7 +117,9 @@ describe.skipIf(!existsSync(QEMU111))('examples/gitops, GitHub Actions: the chec
     const base = r.change('checkpointDelayMs: 3600000', 'checkpointDelayMs: 5000');
     const review = r.run('review', base);
     expect(review.code, review.output).toBe(0);
-    expect(readFileSync(join(r.repo, 'colo-review.md'), 'utf8')).toContain('| a | update `a/migration/parameter/x-checkpoint-delay` | :white_check_mark: in-place | `3600000` | `5000` |');
+    expect(readFileSync(join(r.repo, 'colo-review.md'), 'utf8')).toContain(
+      '| a | update `a/migration/parameter/x-checkpoint-delay` | :white_check_mark: in-place | `3600000` | `5000` |',
+    );
     const applied = r.run('apply', base);
     expect(applied.code, applied.output).toBe(0);
     expect(applied.output).toContain('migrate-set-parameters');

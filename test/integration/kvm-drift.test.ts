@@ -38,7 +38,13 @@ describe('checkpoint delay drift (KVM)', () => {
     const plan: Plan = parseJson(out);
     expect(plan.transition).toBe('steady');
     expect(plan.changes.filter((c) => c.action !== 'unmanaged')).toEqual([
-      expect.objectContaining({ node: 'a', address: 'a/migration/parameter/x-checkpoint-delay', action: 'update', before: { value: 5000 }, after: { value: 1000 } }),
+      expect.objectContaining({
+        node: 'a',
+        address: 'a/migration/parameter/x-checkpoint-delay',
+        action: 'update',
+        before: { value: 5000 },
+        after: { value: 1000 },
+      }),
     ]);
     expect(plan.steps).toEqual([expect.objectContaining({ node: 'a', execute: 'migrate-set-parameters', arguments: { 'x-checkpoint-delay': 1000 } })]);
     const text = await pair.cli('plan', '-f', pair.file);
@@ -48,7 +54,10 @@ describe('checkpoint delay drift (KVM)', () => {
     const applied = await pair.cli('apply', '-f', pair.file, '--auto-approve', '--journal', pair.journal);
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
     expect(applied.stdout).toContain('Converged');
-    const mutating = pair.journalEntries().slice(before).filter((e) => e.mutating && e.command);
+    const mutating = pair
+      .journalEntries()
+      .slice(before)
+      .filter((e) => e.mutating && e.command);
     expect(mutating.map((e) => [e.node, e.command, e.arguments])).toEqual([['a', 'migrate-set-parameters', { 'x-checkpoint-delay': 1000 }]]);
 
     const a2 = await pair.qmp('a');

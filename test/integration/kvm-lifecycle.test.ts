@@ -61,7 +61,11 @@ describe('checkpointing pair through failover and resume (KVM)', () => {
 
     const s2 = await status(pair);
     expect(s2.transition).toBe('steady');
-    expect(s2.nodes.find((n: any) => n.name === 'b')).toMatchObject({ state: 'colo-primary', checkpointDelayMs: 1000, filters: { hn0: ['m0', 'redire0', 'redire1', 'rew0'] } });
+    expect(s2.nodes.find((n: any) => n.name === 'b')).toMatchObject({
+      state: 'colo-primary',
+      checkpointDelayMs: 1000,
+      filters: { hn0: ['m0', 'redire0', 'redire1', 'rew0'] },
+    });
     expect(s2.nodes.find((n: any) => n.name === 'a')).toMatchObject({ state: 'colo-secondary', nbdExports: ['parent0'] });
     // still advancing, as status --sample counts them on the primary it finds (b now)
     const sampled = await status(pair, '--sample', '2500');

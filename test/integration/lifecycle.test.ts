@@ -8,9 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/types.js';
 import { useQemuCleanup } from '../support/qemu.js';
-import {
-  accelForTests, coloState, filterChains, launchAndApply, makePair, parseJson, usePairCleanup, type Pair,
-} from '../support/pair.js';
+import { accelForTests, coloState, filterChains, launchAndApply, makePair, parseJson, usePairCleanup, type Pair } from '../support/pair.js';
 
 useQemuCleanup();
 usePairCleanup();
@@ -158,7 +156,14 @@ describe(`apply lifecycle on QEMU 7.2 (${accel})`, () => {
     const commands = mutatingCommands(second.journal);
     for (const c of done) expect(commands).not.toContain(c);
     // the copy that was started is waited for, not started again
-    expect(commands).toEqual(['a block-job-cancel', 'a blockdev-add', 'a x-blockdev-change', 'a migrate-set-capabilities', 'a migrate-set-parameters', 'a migrate']);
+    expect(commands).toEqual([
+      'a block-job-cancel',
+      'a blockdev-add',
+      'a x-blockdev-change',
+      'a migrate-set-capabilities',
+      'a migrate-set-parameters',
+      'a migrate',
+    ]);
     expect(await modes(pair)).toMatchObject({ a: { mode: 'primary' }, b: { mode: 'secondary' } });
 
     // the interrupted apply's summary line counts the steps that ran, not the steps planned
@@ -223,7 +228,10 @@ describe(`apply lifecycle on QEMU 7.2 (${accel})`, () => {
     expect((await pair.cli('failover', '-f', pair.file, '--survivor', 'b', '--journal', pair.journal)).code).toBe(0);
     await launch(pair, 'a');
     // the resume's first step is this hook: it freezes the new secondary a before anything is sent to it
-    appendFileSync(pair.file, `  hooks:\n    beforeResume:\n      - {name: freeze, run: [sh, -c, "kill -STOP $(cat ${join(pair.workdir('a'), 'qemu.pid')})"], timeoutMs: 5000}\n`);
+    appendFileSync(
+      pair.file,
+      `  hooks:\n    beforeResume:\n      - {name: freeze, run: [sh, -c, "kill -STOP $(cat ${join(pair.workdir('a'), 'qemu.pid')})"], timeoutMs: 5000}\n`,
+    );
     const out = await apply(pair, '--timeout', '1500');
     expect(out.ms).toBeLessThan(20_000);
     expect(out.code).toBe(1);
@@ -301,7 +309,10 @@ describe(`apply lifecycle on QEMU 7.2 (${accel})`, () => {
     const a = await pair.qmp('a');
     expect(await filterChains(a)).toEqual({ hn0: ['m0', 'redire0', 'redire1'], hn1: ['m0-1', 'redire0-1', 'redire1-1'] });
     const graph = await a.execute('x-debug-query-block-graph');
-    const childNodes = graph.nodes.filter((n: any) => /^nbd\d$/.test(n.name)).map((n: any) => n.name).sort();
+    const childNodes = graph.nodes
+      .filter((n: any) => /^nbd\d$/.test(n.name))
+      .map((n: any) => n.name)
+      .sort();
     expect(childNodes).toEqual(['nbd0', 'nbd1']);
     await pair.release('a');
     const b = await pair.qmp('b');

@@ -3,9 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/types.js';
 import { useQemuCleanup } from '../support/qemu.js';
-import {
-  accelForTests, coloState, filterChains, launchAndApply, makePair, parseJson, usePairCleanup, type Pair,
-} from '../support/pair.js';
+import { accelForTests, coloState, filterChains, launchAndApply, makePair, parseJson, usePairCleanup, type Pair } from '../support/pair.js';
 
 useQemuCleanup();
 usePairCleanup();
@@ -82,7 +80,9 @@ describe(`live plan on QEMU 7.2 (${accel})`, () => {
     expect(b.filters).toEqual({ hn0: ['f1', 'f2', 'rew0'] });
     expect(a.nbdExports).toEqual([]);
     expect(b.nbdExports).toEqual(['parent0']);
-    expect(a.replication).toContainEqual(expect.objectContaining({ disk: 'colo-disk0', child: 'children.1', node: 'nbd0', driver: 'nbd', target: 'nbd://127.0.0.1:42051/parent0' }));
+    expect(a.replication).toContainEqual(
+      expect.objectContaining({ disk: 'colo-disk0', child: 'children.1', node: 'nbd0', driver: 'nbd', target: 'nbd://127.0.0.1:42051/parent0' }),
+    );
 
     // the same facts, straight from QMP
     const qa = await pair.qmp('a');
@@ -124,7 +124,10 @@ describe(`live plan on QEMU 7.2 (${accel})`, () => {
     const journalBefore = pair.journalEntries().length;
     const applied = await pair.cli('apply', '-f', pair.file, '--auto-approve', '--journal', pair.journal);
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
-    const mutating = pair.journalEntries().slice(journalBefore).filter((e) => e.mutating);
+    const mutating = pair
+      .journalEntries()
+      .slice(journalBefore)
+      .filter((e) => e.mutating);
     expect(mutating.map((e) => `${e.node} ${e.command} ${e.arguments.id ?? ''}`)).toEqual(['a object-add m0']);
 
     const a2 = await pair.qmp('a');
@@ -174,7 +177,12 @@ describe(`live plan on QEMU 7.2 (${accel})`, () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('FAILOVER_GATED');
     expect(refused.stderr).toContain('colo failover');
-    expect(pair.journalEntries().slice(journalBefore).filter((e) => e.mutating)).toEqual([]);
+    expect(
+      pair
+        .journalEntries()
+        .slice(journalBefore)
+        .filter((e) => e.mutating),
+    ).toEqual([]);
     const b = await pair.qmp('b');
     expect(await coloState(b)).toMatchObject({ mode: 'secondary', runstate: 'running' });
     expect(await filterChains(b)).toEqual({ hn0: ['f1', 'f2', 'rew0'] });
@@ -194,7 +202,9 @@ describe(`live plan on QEMU 7.2 (${accel})`, () => {
     expect(resume.plan.nodes.b).toMatchObject({ role: 'primary', state: 'standalone', lastMode: 'secondary' });
     expect(resume.plan.nodes.a).toMatchObject({ role: 'secondary', state: 'fresh-secondary' });
     // the survivor's rewriter stays last: the primary's filters go before it
-    const filterAdds = resume.plan.steps.filter((s: any) => s.node === 'b' && s.execute === 'object-add' && String(s.arguments['qom-type']).startsWith('filter-'));
+    const filterAdds = resume.plan.steps.filter(
+      (s: any) => s.node === 'b' && s.execute === 'object-add' && String(s.arguments['qom-type']).startsWith('filter-'),
+    );
     expect(filterAdds.map((s: any) => s.arguments.position)).toEqual(['id=rew0', 'id=rew0', 'id=rew0']);
   });
 

@@ -24,10 +24,14 @@ async function runOfflineSetup(pair: Pair): Promise<Plan> {
       const deadline = Date.now() + step.timeoutMs;
       for (;;) {
         const ok =
-          step.wait === 'migration-status' ? (await c.execute('query-migrate')).status === step.until
-          : step.wait === 'colo-mode' ? (await c.execute('query-colo-status')).mode === step.until
-          : step.wait === 'chardevs-connected' ? (await c.execute('query-chardev')).filter((x: any) => (step.until as string[]).includes(x.label) && !x.filename.startsWith('disconnected')).length === (step.until as string[]).length
-          : true;
+          step.wait === 'migration-status'
+            ? (await c.execute('query-migrate')).status === step.until
+            : step.wait === 'colo-mode'
+              ? (await c.execute('query-colo-status')).mode === step.until
+              : step.wait === 'chardevs-connected'
+                ? (await c.execute('query-chardev')).filter((x: any) => (step.until as string[]).includes(x.label) && !x.filename.startsWith('disconnected'))
+                    .length === (step.until as string[]).length
+                : true;
         if (ok) break;
         if (Date.now() > deadline) throw new Error(`timed out: ${step.description}`);
         await new Promise((r) => setTimeout(r, 50));

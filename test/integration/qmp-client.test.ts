@@ -2,9 +2,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatQmpAddress, type QmpEndpoint } from '../../src/model/qmp-address.js';
-import {
-  QmpClient, QmpClosedError, QmpConnectError, QmpError, QmpTimeoutError, type QmpOptions,
-} from '../../src/qmp/client.js';
+import { QmpClient, QmpClosedError, QmpConnectError, QmpError, QmpTimeoutError, type QmpOptions } from '../../src/qmp/client.js';
 import { makeTempDir, sleep, spawnQemu, stopProcess, useQemuCleanup, waitForFile } from '../support/qemu.js';
 
 useQemuCleanup();
@@ -15,13 +13,10 @@ const UNUSED_TCP_PORT = 4739;
 /** Starts a paused (-S) QEMU with its QMP monitor on a unix socket or on TCP. */
 async function startQemu(kind: 'unix' | 'tcp' = 'unix') {
   const dir = makeTempDir('colo-qmp');
-  const endpoint: QmpEndpoint = kind === 'unix'
-    ? { kind: 'unix', path: join(dir, 'q.qmp') }
-    : { kind: 'tcp', host: '127.0.0.1', port: TCP_PORT };
-  const qemu = spawnQemu([
-    '-accel', 'tcg', '-m', '64', '-display', 'none', '-nodefaults', '-S',
-    '-qmp', `${formatQmpAddress(endpoint)},server=on,wait=off`,
-  ], { cwd: dir });
+  const endpoint: QmpEndpoint = kind === 'unix' ? { kind: 'unix', path: join(dir, 'q.qmp') } : { kind: 'tcp', host: '127.0.0.1', port: TCP_PORT };
+  const qemu = spawnQemu(['-accel', 'tcg', '-m', '64', '-display', 'none', '-nodefaults', '-S', '-qmp', `${formatQmpAddress(endpoint)},server=on,wait=off`], {
+    cwd: dir,
+  });
   if (endpoint.kind === 'unix') await waitForFile(endpoint.path, 10_000);
   else await waitForTcp(endpoint.port, 10_000);
   return { dir, endpoint, qemu };
@@ -32,7 +27,10 @@ async function waitForTcp(port: number, timeoutMs: number): Promise<void> {
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.createConnection({ host: '127.0.0.1', port });
-      s.once('connect', () => { s.destroy(); resolve(true); });
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
       s.once('error', () => resolve(false));
     });
     if (ok) return;
@@ -44,7 +42,11 @@ async function waitForTcp(port: number, timeoutMs: number): Promise<void> {
 /** Runs `p`, returns what it rejected with and how long that took. */
 async function rejection(p: Promise<unknown>): Promise<{ err: unknown; ms: number }> {
   const t0 = Date.now();
-  try { await p; } catch (err) { return { err, ms: Date.now() - t0 }; }
+  try {
+    await p;
+  } catch (err) {
+    return { err, ms: Date.now() - t0 };
+  }
   throw new Error('expected a rejection');
 }
 
@@ -121,11 +123,7 @@ describe('QmpClient against a real QEMU 7.2', () => {
     expect(values[3]).toHaveProperty('present');
     expect(Array.isArray(values[4])).toBe(true);
 
-    const mixed = await c.executeAll([
-      { execute: 'query-status' },
-      { execute: 'no-such-thing' },
-      { execute: 'query-name' },
-    ]);
+    const mixed = await c.executeAll([{ execute: 'query-status' }, { execute: 'no-such-thing' }, { execute: 'query-name' }]);
     expect(mixed.map((r) => r.ok)).toEqual([true, false, true]);
     expect(mixed[1]).toMatchObject({ ok: false, error: { errorClass: 'CommandNotFound', command: 'no-such-thing' } });
     expect(await c.executeAll([])).toEqual([]);
@@ -141,22 +139,20 @@ describe('QmpClient against a real QEMU 7.2', () => {
     await c.close();
   });
 
-  it.each(['unix', 'tcp'] as const)(
-    'a second concurrent client (%s) times out at the greeting, then gets in once the first leaves',
-    async (kind) => {
-      const { endpoint } = await startQemu(kind);
-      const first = await QmpClient.connect(endpoint);
-      const { err, ms } = await rejection(QmpClient.connect(endpoint, { connectTimeoutMs: 500 }));
-      expect(err).toBeInstanceOf(QmpTimeoutError);
-      expect(err).toMatchObject({ phase: 'greeting', timeoutMs: 500 });
-      expect(ms).toBeGreaterThanOrEqual(450);
-      expect(ms).toBeLessThan(1500);
-      expect((await first.execute('query-status')).status).toBe('prelaunch'); // first unaffected
-      await first.close();
-      const again = await QmpClient.connect(endpoint, { connectTimeoutMs: 3000 });
-      expect((await again.execute('query-status')).status).toBe('prelaunch');
-      await again.close();
-    });
+  it.each(['unix', 'tcp'] as const)('a second concurrent client (%s) times out at the greeting, then gets in once the first leaves', async (kind) => {
+    const { endpoint } = await startQemu(kind);
+    const first = await QmpClient.connect(endpoint);
+    const { err, ms } = await rejection(QmpClient.connect(endpoint, { connectTimeoutMs: 500 }));
+    expect(err).toBeInstanceOf(QmpTimeoutError);
+    expect(err).toMatchObject({ phase: 'greeting', timeoutMs: 500 });
+    expect(ms).toBeGreaterThanOrEqual(450);
+    expect(ms).toBeLessThan(1500);
+    expect((await first.execute('query-status')).status).toBe('prelaunch'); // first unaffected
+    await first.close();
+    const again = await QmpClient.connect(endpoint, { connectTimeoutMs: 3000 });
+    expect((await again.execute('query-status')).status).toBe('prelaunch');
+    await again.close();
+  });
 
   it('bounds commands and connects to a SIGSTOPped QEMU, and recovers after SIGCONT', async () => {
     const { endpoint, qemu } = await startQemu();
@@ -193,8 +189,7 @@ describe('QmpClient against a real QEMU 7.2', () => {
     const { endpoint: unix, qemu } = await startQemu('unix');
     const tcpPort = TCP_PORT + 1;
     // second monitor on TCP in the same process
-    const q2 = spawnQemu(['-accel', 'tcg', '-m', '64', '-display', 'none', '-nodefaults', '-S',
-      '-qmp', `tcp:127.0.0.1:${tcpPort},server=on,wait=off`]);
+    const q2 = spawnQemu(['-accel', 'tcg', '-m', '64', '-display', 'none', '-nodefaults', '-S', '-qmp', `tcp:127.0.0.1:${tcpPort},server=on,wait=off`]);
     await waitForTcp(tcpPort, 10_000);
     await sleep(100); // let QEMU notice the probe connection of waitForTcp went away
     await stopProcess(qemu.pid);
@@ -205,7 +200,10 @@ describe('QmpClient against a real QEMU 7.2', () => {
         const s = ep.kind === 'unix' ? net.createConnection(ep.path) : net.createConnection({ host: ep.host, port: ep.port });
         s.on('error', () => {});
         raw.push(s);
-        await new Promise((r) => { s.once('connect', r); s.once('error', r); });
+        await new Promise((r) => {
+          s.once('connect', r);
+          s.once('error', r);
+        });
       }
     };
     try {
@@ -262,7 +260,12 @@ describe('QmpClient against a real QEMU 7.2', () => {
     expect(c.closed).toBe(false); // an event timeout does not break the client
     // ...unless it looks back with `since`
     expect(await c.waitForEvent('STOP', undefined, { since: beforeStop, timeoutMs: 10 })).toEqual(ev);
-    expect(c.events().slice(mark).map((e) => e.event)).toEqual(['RESUME', 'STOP']);
+    expect(
+      c
+        .events()
+        .slice(mark)
+        .map((e) => e.event),
+    ).toEqual(['RESUME', 'STOP']);
     await c.close();
   });
 
@@ -322,7 +325,10 @@ describe('QmpClient framing (scripted QMP peer)', () => {
           queue = queue.then(() => answer(req, write)); // answer in order, like QEMU
         }
       });
-      for (const ch of greeting) { await write(ch); await sleep(1); }
+      for (const ch of greeting) {
+        await write(ch);
+        await sleep(1);
+      }
     });
     await new Promise<void>((r) => server.listen(path, r));
     const stop = () => {
@@ -339,8 +345,10 @@ describe('QmpClient framing (scripted QMP peer)', () => {
         case 'qmp_capabilities':
           return write(`{"return": {}, "id": ${id}}\r\n`);
         case 'burst': // event + answer + noise in one chunk
-          return write(`{"event": "X", "data": {"n": 1}, "timestamp": {"seconds": 1, "microseconds": 2}}\r\n\r\n`
-            + `not json\r\n{"return": ${JSON.stringify(req.arguments)}, "id": ${id}}\r\n`);
+          return write(
+            `{"event": "X", "data": {"n": 1}, "timestamp": {"seconds": 1, "microseconds": 2}}\r\n\r\n` +
+              `not json\r\n{"return": ${JSON.stringify(req.arguments)}, "id": ${id}}\r\n`,
+          );
         case 'utf8': {
           const bytes = Buffer.from(`{"return": "h\u00e9llo \u2713", "id": ${id}}\r\n`, 'utf8');
           const cut = bytes.indexOf(0xc3) + 1; // inside the two bytes of "é"
@@ -357,12 +365,12 @@ describe('QmpClient framing (scripted QMP peer)', () => {
     try {
       const c = await QmpClient.connect(fake.endpoint);
       expect(c.version).toEqual({ major: 7, minor: 2, micro: 1, package: 'x' });
-      const all = await c.executeAll([
-        { execute: 'burst', arguments: { a: 1 } },
-        { execute: 'utf8' },
-        { execute: 'burst', arguments: { a: 2 } },
+      const all = await c.executeAll([{ execute: 'burst', arguments: { a: 1 } }, { execute: 'utf8' }, { execute: 'burst', arguments: { a: 2 } }]);
+      expect(all).toEqual([
+        { ok: true, value: { a: 1 } },
+        { ok: true, value: 'h\u00e9llo \u2713' },
+        { ok: true, value: { a: 2 } },
       ]);
-      expect(all).toEqual([{ ok: true, value: { a: 1 } }, { ok: true, value: 'h\u00e9llo \u2713' }, { ok: true, value: { a: 2 } }]);
       expect(c.events().map((e) => e.data)).toEqual([{ n: 1 }, { n: 1 }]);
       expect((await rejection(c.execute('noid'))).err).toMatchObject({ errorClass: 'GenericError', command: 'noid' });
 

@@ -77,7 +77,10 @@ for (const t of qemuTargets()) {
       for (const n of ['a', 'b'] as const) expect((await pair.cli('launch', '-f', pair.file, '--node', n)).code).toBe(0);
       const setup = await plan(pair);
       const waits = setup.plan.steps.filter((s: any) => s.wait === 'chardevs-connected').map((s: any) => [s.node, s.until]);
-      expect(waits).toEqual([['b', ['red0', 'red1']], ['a', ['mirror0', 'compare1', 'compare0', 'compare_out']]]);
+      expect(waits).toEqual([
+        ['b', ['red0', 'red1']],
+        ['a', ['mirror0', 'compare1', 'compare0', 'compare_out']],
+      ]);
       expect(setup.plan.steps.find((s: any) => s.execute === 'nbd-server-start')).toMatchObject({ arguments: { 'tls-creds': 'tlsS', 'tls-authz': 'authz0' } });
       const t0 = Date.now();
       const applied = await apply(pair);
@@ -156,7 +159,11 @@ for (const t of qemuTargets()) {
       await pair.release('a');
       const drift = await plan(pair, '--detailed-exitcode');
       expect(drift.code).toBe(2);
-      expect(drift.plan.changes[0]).toMatchObject({ address: 'a/migration/parameter/tls-creds', action: 'update', faultTolerance: expect.stringMatching(/^security: a's migration is not on TLS/) });
+      expect(drift.plan.changes[0]).toMatchObject({
+        address: 'a/migration/parameter/tls-creds',
+        action: 'update',
+        faultTolerance: expect.stringMatching(/^security: a's migration is not on TLS/),
+      });
       const text = await pair.cli('plan', '-f', pair.file);
       expect(text.stdout).toMatch(/Security and fault tolerance \(1\)[\s\S]*a\/migration\/parameter\/tls-creds[\s\S]*security: a's migration is not on TLS/);
       const fixed = await apply(pair);
@@ -172,7 +179,13 @@ for (const t of qemuTargets()) {
       await (await pair.qmp('a')).execute('migrate-set-parameters', { 'tls-creds': '', 'tls-hostname': '' });
       await pair.release('a');
       const p = await plan(pair);
-      expect(p.plan.changes.slice(0, 1)).toEqual([expect.objectContaining({ address: 'a/migration/parameter/tls-creds', action: 'update', faultTolerance: expect.stringMatching(/^security: a's migration is not on TLS/) })]);
+      expect(p.plan.changes.slice(0, 1)).toEqual([
+        expect.objectContaining({
+          address: 'a/migration/parameter/tls-creds',
+          action: 'update',
+          faultTolerance: expect.stringMatching(/^security: a's migration is not on TLS/),
+        }),
+      ]);
       const set = p.plan.steps.find((s: any) => s.node === 'a' && s.execute === 'migrate-set-parameters') as any;
       expect(set.arguments).toMatchObject({ 'tls-creds': 'tlsC', 'tls-hostname': '127.0.0.1' });
       const out = await apply(pair);
@@ -191,20 +204,27 @@ for (const t of qemuTargets()) {
       const p = await plan(pair);
       expect(p.plan.transition).toBe('setup');
       expect(p.plan.steps).toEqual([]);
-      expect(p.plan.changes.filter((c: any) => c.address.endsWith('/object/tlsS')).map((c: any) => [c.address, c.action])).toEqual([['a/object/tlsS', 'blocked'], ['b/object/tlsS', 'blocked']]);
+      expect(p.plan.changes.filter((c: any) => c.address.endsWith('/object/tlsS')).map((c: any) => [c.address, c.action])).toEqual([
+        ['a/object/tlsS', 'blocked'],
+        ['b/object/tlsS', 'blocked'],
+      ]);
       const out = await apply(pair);
       expect(out.code).toBe(1);
-      expect(out.stderr).toMatch(/error BLOCKED_CHANGES: nothing apply can do in place:[\s\S]*! blocked b\/object\/tlsS: security: b runs its COLO channels on TLS \(migration tls-creds tlsS\), but the spec has them in clear[\s\S]*relaunch it from the spec: colo stop --node b, then colo launch --node b/);
+      expect(out.stderr).toMatch(
+        /error BLOCKED_CHANGES: nothing apply can do in place:[\s\S]*! blocked b\/object\/tlsS: security: b runs its COLO channels on TLS \(migration tls-creds tlsS\), but the spec has them in clear[\s\S]*relaunch it from the spec: colo stop --node b, then colo launch --node b/,
+      );
       // the reverse: relaunched plain, the TLS spec is refused the same way
       for (const n of ['a', 'b'] as const) expect((await pair.cli('stop', '-f', pair.file, '--node', n)).code).toBe(0);
       for (const n of ['a', 'b'] as const) expect((await pair.cli('launch', '-f', pair.file, '--node', n)).code).toBe(0);
       writeFileSync(pair.file, tlsYaml);
       const back = await apply(pair);
       expect(back.code).toBe(1);
-      expect(back.stderr).toMatch(/! blocked a\/object\/tlsS: security: a runs without TLS credentials \(tlsS, tlsC\), but the spec puts every COLO channel on X\.509 TLS: relaunch it from the spec/);
+      expect(back.stderr).toMatch(
+        /! blocked a\/object\/tlsS: security: a runs without TLS credentials \(tlsS, tlsC\), but the spec puts every COLO channel on X\.509 TLS: relaunch it from the spec/,
+      );
     });
 
-    it('a node holding another CA\'s certificates cannot join: the NBD copy fails with QEMU\'s words', async () => {
+    it("a node holding another CA's certificates cannot join: the NBD copy fails with QEMU's words", async () => {
       const pki = makePki(['a', 'b'], ['b']);
       const foreign = mixedDir(pki, 'b-foreign', 'b', 'rogue-b', ['server', 'client']);
       const pair = makePair(opts('ca', 100, tlsSection(pki.dir('a'), foreign)));
@@ -220,7 +240,7 @@ for (const t of qemuTargets()) {
       expect(await state(pair, 'b')).toMatchObject({ mode: 'none' });
     });
 
-    it('a client certificate of another CA: the client ends show connected, the wait on the primary\'s server ends says so', async () => {
+    it("a client certificate of another CA: the client ends show connected, the wait on the primary's server ends says so", async () => {
       const pki = makePki(['a', 'b'], ['b']);
       const foreign = mixedDir(pki, 'b-client', 'b', 'rogue-b', ['client']);
       const pair = makePair(opts('client', 150, tlsSection(pki.dir('a'), foreign)));

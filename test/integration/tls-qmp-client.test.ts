@@ -30,20 +30,23 @@ function pki() {
 async function laggingMonitor(root: string, o: { cutHandshake?: boolean } = {}): Promise<{ port: number; chunks: () => number }> {
   const rd = (f: string) => readFileSync(join(root, 'mon', f));
   let chunks = 0;
-  const server = tls.createServer({ key: rd('server-key.pem'), cert: rd('server-cert.pem'), ca: rd('ca-cert.pem'), requestCert: true, rejectUnauthorized: true }, (sock) => {
-    if (o.cutHandshake) return sock.destroy();
-    sock.write('{"QMP": {"version": {"qemu": {"major": 7, "minor": 2, "micro": 22}, "package": "test"}, "capabilities": []}}\n');
-    let held = '';
-    sock.on('data', (d: Buffer) => {
-      chunks++;
-      const ready = held; // what arrived before this chunk is now readable
-      held = d.toString();
-      for (const line of ready.split('\n').filter((l) => l.trim())) {
-        const msg = JSON.parse(line);
-        sock.write(JSON.stringify({ return: msg.execute === 'query-status' ? { status: 'running' } : {}, id: msg.id }) + '\n');
-      }
-    });
-  });
+  const server = tls.createServer(
+    { key: rd('server-key.pem'), cert: rd('server-cert.pem'), ca: rd('ca-cert.pem'), requestCert: true, rejectUnauthorized: true },
+    (sock) => {
+      if (o.cutHandshake) return sock.destroy();
+      sock.write('{"QMP": {"version": {"qemu": {"major": 7, "minor": 2, "micro": 22}, "package": "test"}, "capabilities": []}}\n');
+      let held = '';
+      sock.on('data', (d: Buffer) => {
+        chunks++;
+        const ready = held; // what arrived before this chunk is now readable
+        held = d.toString();
+        for (const line of ready.split('\n').filter((l) => l.trim())) {
+          const msg = JSON.parse(line);
+          sock.write(JSON.stringify({ return: msg.execute === 'query-status' ? { status: 'running' } : {}, id: msg.id }) + '\n');
+        }
+      });
+    },
+  );
   servers.add(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { port: (server.address() as { port: number }).port, chunks: () => chunks };
@@ -53,7 +56,10 @@ describe('QMP client over TLS', () => {
   it('gets every answer from a monitor that reads a record only when the next bytes come, one command or a pipelined burst', async () => {
     const root = pki();
     const mon = await laggingMonitor(root);
-    const c = await QmpClient.connect({ kind: 'tls', host: '127.0.0.1', port: mon.port }, { tls: loadClientCredentials(join(root, 'runner')), connectTimeoutMs: 3000, commandTimeoutMs: 3000 });
+    const c = await QmpClient.connect(
+      { kind: 'tls', host: '127.0.0.1', port: mon.port },
+      { tls: loadClientCredentials(join(root, 'runner')), connectTimeoutMs: 3000, commandTimeoutMs: 3000 },
+    );
     expect(await c.execute('query-status')).toEqual({ status: 'running' });
     const burst = await c.executeAll(Array.from({ length: 14 }, () => ({ execute: 'query-status' })));
     expect(burst.every((r) => r.ok && r.value.status === 'running')).toBe(true);
@@ -64,7 +70,10 @@ describe('QMP client over TLS', () => {
   it('a monitor that cuts the handshake: TLS_REFUSED, and why; a monitor of another CA: colo does not trust it', async () => {
     const root = pki();
     const cut = await laggingMonitor(root, { cutHandshake: true });
-    const err = await QmpClient.connect({ kind: 'tls', host: '127.0.0.1', port: cut.port }, { tls: loadClientCredentials(join(root, 'runner')), connectTimeoutMs: 3000 }).catch((e) => e);
+    const err = await QmpClient.connect(
+      { kind: 'tls', host: '127.0.0.1', port: cut.port },
+      { tls: loadClientCredentials(join(root, 'runner')), connectTimeoutMs: 3000 },
+    ).catch((e) => e);
     expect(err).toBeInstanceOf(QmpConnectError);
     expect(err.code).toBe('TLS_REFUSED');
     expect(err.message).toMatch(/refused colo's client certificate/);

@@ -24,7 +24,12 @@ function greeting(port: number, creds?: { dir: string; ca: string }): Promise<'g
   return new Promise((resolve) => {
     const rd = (d: string, f: string) => readFileSync(join(d, f));
     const socket = creds
-      ? tls.connect({ host: '127.0.0.1', port, ca: rd(creds.ca, 'ca-cert.pem'), ...(creds.dir ? { cert: rd(creds.dir, 'client-cert.pem'), key: rd(creds.dir, 'client-key.pem') } : {}) })
+      ? tls.connect({
+          host: '127.0.0.1',
+          port,
+          ca: rd(creds.ca, 'ca-cert.pem'),
+          ...(creds.dir ? { cert: rd(creds.dir, 'client-cert.pem'), key: rd(creds.dir, 'client-key.pem') } : {}),
+        })
       : net.connect({ host: '127.0.0.1', port });
     let buf = '';
     const done = (r: 'greeting' | 'closed' | 'silent') => {
@@ -47,22 +52,36 @@ describe.skipIf(target.missing !== '')(`QMP over TLS on QEMU 7.2 (${target.accel
     const pki = makePki(['a', 'b', 'runner', 'other'], ['runner']);
     const qa = BASE + 30;
     const qb = BASE + 31;
-    const pair = makePair({ name: 'tlsqmp', portBase: BASE, accel: target.accel, extra: `  tls:
+    const pair = makePair({
+      name: 'tlsqmp',
+      portBase: BASE,
+      accel: target.accel,
+      extra: `  tls:
     nodes:
       a: {dir: ${pki.dir('a')}}
       b: {dir: ${pki.dir('b')}}
     qmp:
       clientDir: ${pki.dir('runner')}
       allowedIdentities: ["O=colo,CN=host-runner"]
-` });
+`,
+    });
     // both monitors on tls: addresses
-    const yaml = readFileSync(pair.file, 'utf8').replace(`qmp: unix:${pair.dir}/a.qmp`, `qmp: "tls:127.0.0.1:${qa}"`).replace(`qmp: unix:${pair.dir}/b.qmp`, `qmp: "tls:127.0.0.1:${qb}"`);
+    const yaml = readFileSync(pair.file, 'utf8')
+      .replace(`qmp: unix:${pair.dir}/a.qmp`, `qmp: "tls:127.0.0.1:${qa}"`)
+      .replace(`qmp: unix:${pair.dir}/b.qmp`, `qmp: "tls:127.0.0.1:${qb}"`);
     (await import('node:fs')).writeFileSync(pair.file, yaml);
     const v = await pair.cli('validate', '-f', pair.file);
     expect(v.code, v.stderr).toBe(0);
     expect(v.stderr).not.toMatch(/TLS_|IN_CLEAR|error/);
     const args = await pair.cli('args', '-f', pair.file, '--node', 'a', '--format', 'json');
-    expect(parseJson(args).argv).toEqual(expect.arrayContaining(['-chardev', `socket,id=qmp0,host=127.0.0.1,port=${qa},server=on,wait=off,tls-creds=tlsS,tls-authz=authz1`, '-mon', 'chardev=qmp0,mode=control']));
+    expect(parseJson(args).argv).toEqual(
+      expect.arrayContaining([
+        '-chardev',
+        `socket,id=qmp0,host=127.0.0.1,port=${qa},server=on,wait=off,tls-creds=tlsS,tls-authz=authz1`,
+        '-mon',
+        'chardev=qmp0,mode=control',
+      ]),
+    );
     for (const n of ['a', 'b'] as const) {
       const l = await pair.cli('launch', '-f', pair.file, '--node', n);
       expect(l.code, l.stdout + l.stderr).toBe(0);
@@ -81,7 +100,10 @@ describe.skipIf(target.missing !== '')(`QMP over TLS on QEMU 7.2 (${target.accel
     process.env.COLO_QMP_TLS_DIR = pki.dir('other');
     try {
       const refused = parseJson(await pair.cli('plan', '-f', pair.file, '--format', 'json'));
-      expect(refused.nodes.a).toMatchObject({ state: 'hung', detail: expect.stringMatching(/cut the TLS connection before its greeting: it refused colo's client certificate/) });
+      expect(refused.nodes.a).toMatchObject({
+        state: 'hung',
+        detail: expect.stringMatching(/cut the TLS connection before its greeting: it refused colo's client certificate/),
+      });
     } finally {
       delete process.env.COLO_QMP_TLS_DIR;
     }

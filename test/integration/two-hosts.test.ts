@@ -42,11 +42,21 @@ const ms = (t0: number) => Date.now() - t0;
 
 for (const t of qemuTargets()) {
   describe.skipIf(t.missing !== '' || !netns)(`QEMU ${t.line}: two hosts${!netns ? ' (no network namespaces here)' : ''}`, () => {
-    const setup = async (name: string, offset: number, extra: (h: Hosts) => object = () => ({})): Promise<{ pair: Pair; hosts: Hosts; written: Array<[number, number]> }> => {
+    const setup = async (
+      name: string,
+      offset: number,
+      extra: (h: Hosts) => object = () => ({}),
+    ): Promise<{ pair: Pair; hosts: Hosts; written: Array<[number, number]> }> => {
       const hosts = makeHosts();
       const pair = makePair({
-        name: `twohost${t.line.replace('.', '')}-${name}`, portBase: PORTS[t.line] + offset, accel: t.accel, qemuVersion: t.line, binary: t.binary,
-        checkpointDelayMs: t.checkpoints ? 1000 : 3_600_000, hosts: { a: { addr: hosts.a.addr, ns: hosts.a.ns }, b: { addr: hosts.b.addr, ns: hosts.b.ns } }, ...extra(hosts),
+        name: `twohost${t.line.replace('.', '')}-${name}`,
+        portBase: PORTS[t.line] + offset,
+        accel: t.accel,
+        qemuVersion: t.line,
+        binary: t.binary,
+        checkpointDelayMs: t.checkpoints ? 1000 : 3_600_000,
+        hosts: { a: { addr: hosts.a.addr, ns: hosts.a.ns }, b: { addr: hosts.b.addr, ns: hosts.b.ns } },
+        ...extra(hosts),
       });
       for (const n of ['a', 'b'] as const) {
         const l = await pair.cli('launch', '-f', pair.file, '--node', n);
@@ -96,7 +106,9 @@ for (const t of qemuTargets()) {
 
     it('(b) primary host frozen, fenced by its fence command, then a new secondary there', async () => {
       // the fence kills every process of the frozen host (as a power switch would)
-      const fence = (h: Hosts) => ({ nodeExtra: { a: `fence: {run: ["/bin/sh", "-c", "for p in $(ip netns pids ${h.a.ns}); do kill -9 $p; done"], timeoutMs: 5000}` } });
+      const fence = (h: Hosts) => ({
+        nodeExtra: { a: `fence: {run: ["/bin/sh", "-c", "for p in $(ip netns pids ${h.a.ns}); do kill -9 $p; done"], timeoutMs: 5000}` },
+      });
       const { pair, hosts, written } = await setup('freeze', 50, fence);
       const t0 = Date.now();
       hosts.a.freeze();

@@ -23,7 +23,14 @@ async function plan(pair: Pair, ...extra: string[]): Promise<{ code: number; pla
 async function apply(pair: Pair) {
   const before = pair.journalEntries().length;
   const out = await pair.cli('apply', '-f', pair.file, '--auto-approve', '--journal', pair.journal);
-  return { ...out, mutating: pair.journalEntries().slice(before).filter((e) => e.mutating && e.command).map((e) => `${e.node} ${e.command}`) };
+  return {
+    ...out,
+    mutating: pair
+      .journalEntries()
+      .slice(before)
+      .filter((e) => e.mutating && e.command)
+      .map((e) => `${e.node} ${e.command}`),
+  };
 }
 
 async function state(pair: Pair, node: 'a' | 'b') {
@@ -67,9 +74,18 @@ for (const t of qemuTargets()) {
       for (const n of ['a', 'b'] as const) expect((await pair.cli('launch', '-f', pair.file, '--node', n)).code).toBe(0);
       const setup = await plan(pair);
       expect(setup.plan.nodes.a.qemu).toMatch(new RegExp(`^${t.line.replace('.', '\\.')}\\.`));
-      const caps = setup.plan.steps.filter((s: any) => s.execute === 'migrate-set-capabilities').map((s: any) => [s.node, s.arguments.capabilities.map((c: any) => c.capability)]);
+      const caps = setup.plan.steps
+        .filter((s: any) => s.execute === 'migrate-set-capabilities')
+        .map((s: any) => [s.node, s.arguments.capabilities.map((c: any) => c.capability)]);
       const colo = t.line === '11.1' ? ['x-colo', 'return-path'] : ['x-colo'];
-      expect(caps).toEqual(t.line === '7.2' ? [['a', colo]] : [['b', colo], ['a', colo]]);
+      expect(caps).toEqual(
+        t.line === '7.2'
+          ? [['a', colo]]
+          : [
+              ['b', colo],
+              ['a', colo],
+            ],
+      );
       const applied = await apply(pair);
       expect(applied.code, applied.stdout + applied.stderr).toBe(0);
       expect(await state(pair, 'a')).toMatchObject({ mode: 'primary', runstate: 'running' });
@@ -129,8 +145,12 @@ for (const t of qemuTargets()) {
       await pair.release('a');
       const drift = await plan(pair, '--detailed-exitcode');
       expect(drift.code).toBe(2);
-      expect(drift.plan.changes).toEqual([expect.objectContaining({ address: 'a/object/redire0', action: 'create', faultTolerance: expect.stringMatching(/redire0 is missing/) })]);
-      expect(drift.plan.steps).toEqual([expect.objectContaining({ execute: 'object-add', arguments: expect.objectContaining({ id: 'redire0', insert: 'before', position: 'id=redire1' }) })]);
+      expect(drift.plan.changes).toEqual([
+        expect.objectContaining({ address: 'a/object/redire0', action: 'create', faultTolerance: expect.stringMatching(/redire0 is missing/) }),
+      ]);
+      expect(drift.plan.steps).toEqual([
+        expect.objectContaining({ execute: 'object-add', arguments: expect.objectContaining({ id: 'redire0', insert: 'before', position: 'id=redire1' }) }),
+      ]);
       const fixed = await apply(pair);
       expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
       expect(await filterChains(await pair.qmp('a'))).toEqual({ hn0: ['m0', 'redire0', 'redire1'] });
@@ -146,7 +166,9 @@ for (const t of qemuTargets()) {
       await pair.release('a');
       const drift = await plan(pair, '--detailed-exitcode');
       expect(drift.code).toBe(2);
-      expect(drift.plan.changes).toEqual([expect.objectContaining({ address: 'a/migration/parameter/x-checkpoint-delay', action: 'update', before: { value: 7000 }, after: { value: 1000 } })]);
+      expect(drift.plan.changes).toEqual([
+        expect.objectContaining({ address: 'a/migration/parameter/x-checkpoint-delay', action: 'update', before: { value: 7000 }, after: { value: 1000 } }),
+      ]);
       const fixed = await apply(pair);
       expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
       expect(fixed.mutating).toEqual(['a migrate-set-parameters']);

@@ -125,7 +125,19 @@ ${nodes}
 
   private prepNode(node: string): void {
     const nd = this.nodeDir(node);
-    for (const d of ['lib/pacemaker/cib', 'lib/pacemaker/pengine', 'lib/pacemaker/blackbox', 'lib/pacemaker/cores', 'lib/corosync', 'log/pacemaker', 'log/corosync', 'etc-corosync', 'tmp', 'state']) mkdirSync(join(nd, d), { recursive: true });
+    for (const d of [
+      'lib/pacemaker/cib',
+      'lib/pacemaker/pengine',
+      'lib/pacemaker/blackbox',
+      'lib/pacemaker/cores',
+      'lib/corosync',
+      'log/pacemaker',
+      'log/corosync',
+      'etc-corosync',
+      'tmp',
+      'state',
+    ])
+      mkdirSync(join(nd, d), { recursive: true });
     writeFileSync(join(nd, 'etc-corosync', 'corosync.conf'), this.corosyncConf());
     const cib = join(nd, 'lib/pacemaker/cib/cib.xml');
     if (!existsSync(cib)) writeFileSync(cib, this.seedCib());
@@ -170,7 +182,10 @@ ${nodes}
     });
     writeFileSync(join(root, 'holders.pids'), [...this.holders.values()].join(' '));
     // whatever ends this process, the hosts end too
-    spawn('sh', [join(HERE, 'reaper.sh'), String(process.pid), root, ...nodes.map((x) => this.ns(x.name)), this.sw], { detached: true, stdio: 'ignore' }).unref();
+    spawn('sh', [join(HERE, 'reaper.sh'), String(process.pid), root, ...nodes.map((x) => this.ns(x.name)), this.sw], {
+      detached: true,
+      stdio: 'ignore',
+    }).unref();
     for (const n of nodes) this.prepNode(n.name);
     for (const n of nodes) this.startSync(n.name);
   }
@@ -204,10 +219,29 @@ ${nodes}
     const nd = this.nodeDir(node);
     rmSync(join(nd, 'poison'), { force: true });
     const out = join(nd, 'init.out');
-    const child = spawn('nsenter', ['-t', String(this.holders.get(this.ns(node))), '-n', 'unshare', '--mount', '--ipc', '--uts', '--pid', '--fork', '--mount-proc', '--kill-child', join(this.o.root, 'node-init.sh'), node, this.o.root], {
-      detached: true,
-      stdio: ['ignore', 'ignore', 'ignore'],
-    });
+    const child = spawn(
+      'nsenter',
+      [
+        '-t',
+        String(this.holders.get(this.ns(node))),
+        '-n',
+        'unshare',
+        '--mount',
+        '--ipc',
+        '--uts',
+        '--pid',
+        '--fork',
+        '--mount-proc',
+        '--kill-child',
+        join(this.o.root, 'node-init.sh'),
+        node,
+        this.o.root,
+      ],
+      {
+        detached: true,
+        stdio: ['ignore', 'ignore', 'ignore'],
+      },
+    );
     child.unref();
     const outer = child.pid!;
     const deadline = Date.now() + 5000;
@@ -239,9 +273,14 @@ ${nodes}
     const pid = this.inits.get(node);
     if (!pid || !this.alive(node)) return Promise.resolve({ code: null, stdout: '', stderr: `${node} is down` });
     return new Promise((resolve) => {
-      execFile('nsenter', ['-t', String(pid), '-n', '-m', '-i', '-u', '-p', '--', ...argv], { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-        resolve({ code: err ? ((err as any).code ?? null) : 0, stdout, stderr });
-      });
+      execFile(
+        'nsenter',
+        ['-t', String(pid), '-n', '-m', '-i', '-u', '-p', '--', ...argv],
+        { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 << 20 },
+        (err, stdout, stderr) => {
+          resolve({ code: err ? ((err as any).code ?? null) : 0, stdout, stderr });
+        },
+      );
     });
   }
 

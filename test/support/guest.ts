@@ -16,11 +16,20 @@ export function ensureGuest(): { kernel: string; initrd: string } {
   const dir = guestDir();
   const kernel = join(dir, 'vmlinuz');
   const initrd = join(dir, 'initrd.gz');
-  if (!existsSync(kernel) || !existsSync(initrd)) execFileSync('sh', [join(ROOT, 'guest', 'build.sh')], { stdio: 'inherit', env: { ...process.env, COLO_GUEST_DIR: dir } });
+  if (!existsSync(kernel) || !existsSync(initrd))
+    execFileSync('sh', [join(ROOT, 'guest', 'build.sh')], { stdio: 'inherit', env: { ...process.env, COLO_GUEST_DIR: dir } });
   return { kernel, initrd };
 }
 
-export function guestPairYaml(o: { name: string; dir: string; ns: string; portBase: number; kernel: string; initrd: string; checkpointDelayMs?: number }): string {
+export function guestPairYaml(o: {
+  name: string;
+  dir: string;
+  ns: string;
+  portBase: number;
+  kernel: string;
+  initrd: string;
+  checkpointDelayMs?: number;
+}): string {
   return `apiVersion: colo/v1
 kind: ColoPair
 metadata: {name: ${o.name}}
@@ -60,7 +69,9 @@ export interface ClientRun {
 
 /** Starts scripts/guest-client.mjs inside the namespace; resolves to its summary. */
 export function startClient(ns: string, args: string[]): ClientRun {
-  const proc = spawn('ip', ['netns', 'exec', ns, process.execPath, join(ROOT, 'scripts', 'guest-client.mjs'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn('ip', ['netns', 'exec', ns, process.execPath, join(ROOT, 'scripts', 'guest-client.mjs'), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines: any[] = [];
   let buf = '';
   proc.stdout!.setEncoding('utf8');

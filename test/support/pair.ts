@@ -191,7 +191,11 @@ export function makePair(o: PairOptions): Pair {
     },
     journalEntries() {
       if (!existsSync(journal)) return [];
-      return readFileSync(journal, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      return readFileSync(journal, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
     },
   };
   mkdirSync(join(dir, 'state'), { recursive: true });

@@ -30,7 +30,8 @@ export function githubScripts(): PipelineScripts {
   };
   const review = step('review', 'Review changed pairs');
   const apply = step('apply', 'Apply changed pairs');
-  if (review.env.BASE !== '${{ github.event.pull_request.base.sha }}' || apply.env.BASE !== '${{ github.event.before }}') throw new Error(`${file}: BASE no longer comes from the event`);
+  if (review.env.BASE !== '${{ github.event.pull_request.base.sha }}' || apply.env.BASE !== '${{ github.event.before }}')
+    throw new Error(`${file}: BASE no longer comes from the event`);
   return { file, review: review.run, apply: apply.run, env: doc.env, base: { review: 'BASE', apply: 'BASE' } };
 }
 
@@ -40,7 +41,8 @@ export function gitlabScripts(): PipelineScripts {
   const script = (job: string) => (doc[job].script as string[]).join('\n');
   const review = script('colo-review');
   const apply = script('colo-apply');
-  if (!review.includes('BASE=$CI_MERGE_REQUEST_DIFF_BASE_SHA') || !apply.includes('BASE=$CI_COMMIT_BEFORE_SHA')) throw new Error(`${file}: BASE no longer comes from GitLab's variables`);
+  if (!review.includes('BASE=$CI_MERGE_REQUEST_DIFF_BASE_SHA') || !apply.includes('BASE=$CI_COMMIT_BEFORE_SHA'))
+    throw new Error(`${file}: BASE no longer comes from GitLab's variables`);
   const env = Object.fromEntries(Object.entries(doc.variables as Record<string, string>).filter(([k]) => k !== 'GIT_DEPTH'));
   return { file, review, apply, env, base: { review: 'CI_MERGE_REQUEST_DIFF_BASE_SHA', apply: 'CI_COMMIT_BEFORE_SHA' } };
 }
@@ -67,7 +69,10 @@ export function runScript(script: string, cwd: string, env: Record<string, strin
 }
 
 export function git(cwd: string, ...args: string[]): string {
-  const r = spawnSync('git', ['-c', 'user.name=colo test', '-c', 'user.email=colo-test@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' });
+  const r = spawnSync('git', ['-c', 'user.name=colo test', '-c', 'user.email=colo-test@example.invalid', '-c', 'commit.gpgsign=false', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
   return r.stdout.trim();
 }

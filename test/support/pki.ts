@@ -34,7 +34,10 @@ export function mixedDir(pki: Pki, name: string, base: string, foreign: string, 
     const from = which.includes(kind) ? pki.dir(foreign) : pki.dir(base);
     for (const f of [`${kind}-cert.pem`, `${kind}-key.pem`]) copyFileSync(join(from, f), join(dir, f));
   }
-  writeFileSync(join(dir, 'ca-cert.pem'), readFileSync(join(pki.root, 'ca', 'ca-cert.pem'), 'utf8') + readFileSync(join(pki.root, 'rogue', 'ca-cert.pem'), 'utf8'));
+  writeFileSync(
+    join(dir, 'ca-cert.pem'),
+    readFileSync(join(pki.root, 'ca', 'ca-cert.pem'), 'utf8') + readFileSync(join(pki.root, 'rogue', 'ca-cert.pem'), 'utf8'),
+  );
   return dir;
 }
 

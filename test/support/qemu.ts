@@ -21,7 +21,11 @@ const procs = new Map<number, Promise<unknown>>(); // pid -> exited
 const dirs = new Set<string>();
 
 function killPid(pid: number): void {
-  try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
 }
 
 function killAllSync(): void {
@@ -44,10 +48,18 @@ export function spawnQemu(args: string[], opts: { cwd?: string } = {}): QemuProc
   const pid = proc.pid;
   let err = '';
   proc.stderr?.setEncoding('utf8');
-  proc.stderr?.on('data', (d: string) => { err += d; });
+  proc.stderr?.on('data', (d: string) => {
+    err += d;
+  });
   const exited = new Promise<number | null>((resolve) => {
-    proc.once('exit', (code) => { procs.delete(pid); resolve(code); });
-    proc.once('error', () => { procs.delete(pid); resolve(null); });
+    proc.once('exit', (code) => {
+      procs.delete(pid);
+      resolve(code);
+    });
+    proc.once('error', () => {
+      procs.delete(pid);
+      resolve(null);
+    });
   });
   procs.set(pid, exited);
   return { pid, proc, stderr: () => err, exited };
@@ -60,7 +72,9 @@ export async function cleanupAll(): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     Promise.all(victims.map(([, exited]) => exited)),
-    new Promise((resolve) => { timer = setTimeout(resolve, 5000); }),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, 5000);
+    }),
   ]);
   clearTimeout(timer);
   for (const [pid] of victims) procs.delete(pid);
@@ -106,7 +120,12 @@ function allThreadsStopped(pid: number): boolean {
 }
 
 export function hasKvm(): boolean {
-  try { accessSync('/dev/kvm', constants.R_OK | constants.W_OK); return true; } catch { return false; }
+  try {
+    accessSync('/dev/kvm', constants.R_OK | constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function sleep(ms: number): Promise<void> {

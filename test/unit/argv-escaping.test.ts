@@ -67,7 +67,9 @@ describe('option strings', () => {
       const device = Object.fromEntries(opts('-device')[0]);
       expect(device.romfile).toBe('/rom,bootindex=1');
       expect(device.bootindex).toBeUndefined();
-      const dump = opts('-object').map((o) => Object.fromEntries(o)).find((o) => o.id === 'dump0')!;
+      const dump = opts('-object')
+        .map((o) => Object.fromEntries(o))
+        .find((o) => o.id === 'dump0')!;
       expect(dump.file).toBe('/tmp/d,maxlen=1');
       expect(dump.maxlen).toBeUndefined();
       expect(argv[argv.indexOf('-serial') + 1]).toBe(`file:${workdir.replace(/,/g, ',,')}/serial.log`);

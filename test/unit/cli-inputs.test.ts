@@ -64,7 +64,14 @@ describe('limits', () => {
   });
   it('an alias bomb is reported at the alias', async () => {
     let text = 'a: &a [x, x, x, x, x, x, x, x, x, x]\n';
-    for (const [p, q] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e']]) text += `${p}: &${p} [${Array(10).fill(`*${q}`).join(', ')}]\n`;
+    for (const [p, q] of [
+      ['b', 'a'],
+      ['c', 'b'],
+      ['d', 'c'],
+      ['e', 'd'],
+      ['f', 'e'],
+    ])
+      text += `${p}: &${p} [${Array(10).fill(`*${q}`).join(', ')}]\n`;
     const r = await cli(['validate', '-f', file('bomb.yaml', text)]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^bomb\.yaml:4:\d+: error INPUT_LIMIT: alias \*c expands/m);
@@ -110,7 +117,9 @@ describe('read errors in words', () => {
     expect(r.stderr).toBe('colo: error FILE_READ: .: cannot read the spec: is a directory, not a file (EISDIR)\n');
   });
   it('a saved plan that is missing, or not JSON', async () => {
-    expect((await cli(['apply', 'gone.json'])).stderr).toBe('colo: error PLAN_READ: gone.json: cannot read the saved plan: no such file or directory (ENOENT)\n');
+    expect((await cli(['apply', 'gone.json'])).stderr).toBe(
+      'colo: error PLAN_READ: gone.json: cannot read the saved plan: no such file or directory (ENOENT)\n',
+    );
     expect((await cli(['apply', file('garbage.json', '{nope')])).stderr).toMatch(/^colo: error PLAN_READ: garbage\.json: cannot read the saved plan: not JSON/);
   });
   it('a command-line value with control bytes is shown escaped', async () => {
@@ -118,7 +127,9 @@ describe('read errors in words', () => {
     expect(r.stderr).toBe('colo: error UNKNOWN_NODE: no node named "x\\u001b[2J" in the spec (nodes: a, b)\n');
   });
   it('--stop-after must be a count', async () => {
-    expect((await cli(['apply', '-f', file('p2.yaml', pair), '--stop-after', 'x'])).stderr).toBe('colo: error BAD_OPTION: --stop-after must be a whole number, not "x"\n');
+    expect((await cli(['apply', '-f', file('p2.yaml', pair), '--stop-after', 'x'])).stderr).toBe(
+      'colo: error BAD_OPTION: --stop-after must be a whole number, not "x"\n',
+    );
   });
 });
 
@@ -150,20 +161,41 @@ describe('validate --format json', () => {
     // its hooks run here; its TLS credentials are on the two hosts (not checked from here)
     expect(j).toMatchObject({ format_version: 1, valid: true, error_count: 0, warning_count: 4, omitted: 0 });
     expect(j.diagnostics.map((d: any) => d.code).sort()).toEqual(['HOOK_RUNS_HERE', 'TLS_FILE', 'TLS_FILE', 'TLS_FILE']);
-    expect(j.diagnostics.find((d: any) => d.code === 'HOOK_RUNS_HERE')).toEqual({ severity: 'warning', code: 'HOOK_RUNS_HERE', message: expect.stringMatching(/run on the machine where colo runs/), file: 'tap.yaml', line: 49, column: 3, path: '/spec/hooks' });
+    expect(j.diagnostics.find((d: any) => d.code === 'HOOK_RUNS_HERE')).toEqual({
+      severity: 'warning',
+      code: 'HOOK_RUNS_HERE',
+      message: expect.stringMatching(/run on the machine where colo runs/),
+      file: 'tap.yaml',
+      line: 49,
+      column: 3,
+      path: '/spec/hooks',
+    });
   });
   it('an invalid one: every problem, exit 1, nothing on stderr', async () => {
-    const r = await cli(['validate', '-f', file('bad.yaml', pair.replace('host: 127.0.0.1', 'host: "127.0.0.2,server=on"').replace('nbd: 9999', 'nbd: 9998')), '--format', 'json']);
+    const r = await cli([
+      'validate',
+      '-f',
+      file('bad.yaml', pair.replace('host: 127.0.0.1', 'host: "127.0.0.2,server=on"').replace('nbd: 9999', 'nbd: 9998')),
+      '--format',
+      'json',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('');
     const j = JSON.parse(r.stdout);
     expect(j.valid).toBe(false);
-    expect(j.diagnostics.map((d: any) => [d.code, d.line])).toEqual([['INVALID_HOST', 8], ['PORT_COLLISION', 14]]);
+    expect(j.diagnostics.map((d: any) => [d.code, d.line])).toEqual([
+      ['INVALID_HOST', 8],
+      ['PORT_COLLISION', 14],
+    ]);
   });
   it('a file that cannot be read', async () => {
     const r = await cli(['validate', '-f', 'nope.yaml', '--format', 'json']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).diagnostics[0]).toMatchObject({ severity: 'error', code: 'FILE_READ', message: expect.stringMatching(/no such file or directory/) });
+    expect(JSON.parse(r.stdout).diagnostics[0]).toMatchObject({
+      severity: 'error',
+      code: 'FILE_READ',
+      message: expect.stringMatching(/no such file or directory/),
+    });
   });
 });
 

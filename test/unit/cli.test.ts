@@ -59,7 +59,9 @@ describe('colo validate', () => {
   it('a valid file: exit 0 and a one-line summary', async () => {
     const r = await cli(['validate', '-f', 'examples/pair.yaml']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^examples\/pair\.yaml: valid \(pair demo: a primary, b secondary; 1 disk\(s\), 1 NIC\(s\); QEMU 7\.2, forms recorded from QEMU 7\.2\.22\)\n$/);
+    expect(r.stdout).toMatch(
+      /^examples\/pair\.yaml: valid \(pair demo: a primary, b secondary; 1 disk\(s\), 1 NIC\(s\); QEMU 7\.2, forms recorded from QEMU 7\.2\.22\)\n$/,
+    );
   });
 
   it('semantic problems after a valid schema are shown the same way', async () => {
@@ -82,9 +84,24 @@ describe('colo args', () => {
     // the parent image is made only when missing (it holds the guest's data); active and hidden are emptied
     expect(out.prepare).toEqual([
       { argv: ['mkdir', '-p', '/tmp/colo-demo/b'], creates: '/tmp/colo-demo/b', ifMissing: false, overwrites: false },
-      { argv: ['qemu-img', 'create', '-f', 'qcow2', '/tmp/colo-demo/b/colo-disk0.qcow2', '64M'], creates: '/tmp/colo-demo/b/colo-disk0.qcow2', ifMissing: true, overwrites: false },
-      { argv: ['qemu-img', 'create', '-f', 'qcow2', '/tmp/colo-demo/b/colo-disk0-active.qcow2', '64M'], creates: '/tmp/colo-demo/b/colo-disk0-active.qcow2', ifMissing: false, overwrites: true },
-      { argv: ['qemu-img', 'create', '-f', 'qcow2', '/tmp/colo-demo/b/colo-disk0-hidden.qcow2', '64M'], creates: '/tmp/colo-demo/b/colo-disk0-hidden.qcow2', ifMissing: false, overwrites: true },
+      {
+        argv: ['qemu-img', 'create', '-f', 'qcow2', '/tmp/colo-demo/b/colo-disk0.qcow2', '64M'],
+        creates: '/tmp/colo-demo/b/colo-disk0.qcow2',
+        ifMissing: true,
+        overwrites: false,
+      },
+      {
+        argv: ['qemu-img', 'create', '-f', 'qcow2', '/tmp/colo-demo/b/colo-disk0-active.qcow2', '64M'],
+        creates: '/tmp/colo-demo/b/colo-disk0-active.qcow2',
+        ifMissing: false,
+        overwrites: true,
+      },
+      {
+        argv: ['qemu-img', 'create', '-f', 'qcow2', '/tmp/colo-demo/b/colo-disk0-hidden.qcow2', '64M'],
+        creates: '/tmp/colo-demo/b/colo-disk0-hidden.qcow2',
+        ifMissing: false,
+        overwrites: true,
+      },
     ]);
   });
 
@@ -97,7 +114,7 @@ describe('colo args', () => {
     const r = await cli(['args', '-f', 'examples/pair.yaml', '--node', 'a']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('test -e /tmp/colo-demo/a/colo-disk0.qcow2 || qemu-img create -f qcow2 /tmp/colo-demo/a/colo-disk0.qcow2 64M');
-    expect(r.stdout).toContain("rtl8139,id=e0,netdev=hn0,romfile= \\\n");
+    expect(r.stdout).toContain('rtl8139,id=e0,netdev=hn0,romfile= \\\n');
   });
 
   it('an unknown node: exit 1', async () => {
@@ -114,7 +131,10 @@ describe('colo plan --offline', () => {
     const plan = JSON.parse(r.stdout);
     for (const k of ['format_version', 'name', 'mode', 'nodes', 'transition', 'changes', 'steps', 'summary']) expect(plan).toHaveProperty(k);
     expect(plan).toMatchObject({ format_version: 1, name: 'demo', mode: 'offline', transition: 'setup' });
-    expect(plan.nodes).toEqual({ a: { role: 'primary', state: 'fresh-primary', qemu: '7.2.22' }, b: { role: 'secondary', state: 'fresh-secondary', qemu: '7.2.22' } });
+    expect(plan.nodes).toEqual({
+      a: { role: 'primary', state: 'fresh-primary', qemu: '7.2.22' },
+      b: { role: 'secondary', state: 'fresh-secondary', qemu: '7.2.22' },
+    });
     expect(plan.fingerprint).toBeUndefined();
     expect(plan.changes[0]).toMatchObject({ node: expect.any(String), address: expect.any(String), action: expect.any(String) });
     expect(plan.steps[0]).toMatchObject({ node: 'b', execute: 'nbd-server-start', arguments: expect.any(Object) });
@@ -144,7 +164,9 @@ describe('colo plan --offline', () => {
     const r = await cli(['plan', '-f', 'examples/pair.yaml', '--assume', 'teleport']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/BAD_OPTION.*--assume must be one of setup, steady, secondary-failover, primary-failover, secondary-resume, primary-resume, not "teleport"/);
+    expect(r.stderr).toMatch(
+      /BAD_OPTION.*--assume must be one of setup, steady, secondary-failover, primary-failover, secondary-resume, primary-resume, not "teleport"/,
+    );
   });
 
   it('an unknown --format: exit 1', async () => {

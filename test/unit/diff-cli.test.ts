@@ -14,7 +14,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const cli = (args: string[], cwd: string) => runCli(args, { cwd });
 
 const example = readFileSync(join(repo, 'examples/pair.yaml'), 'utf8');
-const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd, encoding: 'utf8' });
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd, encoding: 'utf8' });
 
 describe('colo diff OLD NEW', () => {
   writeFileSync(join(tmp, 'old.yaml'), example);
@@ -49,7 +50,9 @@ describe('colo diff OLD NEW', () => {
   it('--fail-on: exit 1 with CHANGE_REFUSED when a change is that strong, else the usual code', async () => {
     const refused = await cli(['diff', 'old.yaml', 'memory.yaml', '--fail-on', 'relaunch-secondary'], tmp);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('colo: error CHANGE_REFUSED: refused: 1 change(s) of pair demo are relaunch-secondary or beyond (impossible): spec.qemu.memory');
+    expect(refused.stderr).toContain(
+      'colo: error CHANGE_REFUSED: refused: 1 change(s) of pair demo are relaunch-secondary or beyond (impossible): spec.qemu.memory',
+    );
     expect((await cli(['diff', 'old.yaml', 'delay.yaml', '--fail-on', 'relaunch-secondary'], tmp)).code).toBe(2);
     expect((await cli(['diff', 'old.yaml', 'delay.yaml', '--fail-on', 'sometimes'], tmp)).stderr).toContain('BAD_OPTION');
   });
@@ -82,7 +85,9 @@ describe('colo diff FILE --base REF', () => {
     expect(r.code, r.stderr).toBe(2);
     const d = JSON.parse(r.stdout);
     expect(d.old).toBe('HEAD:pairs/demo.yaml');
-    expect(d.changes.map((c: any) => [c.address, c.class, c.before, c.after])).toEqual([['a/migration/parameter/x-checkpoint-delay', 'in-place', { value: 2000 }, { value: 1000 }]]);
+    expect(d.changes.map((c: any) => [c.address, c.class, c.before, c.after])).toEqual([
+      ['a/migration/parameter/x-checkpoint-delay', 'in-place', { value: 2000 }, { value: 1000 }],
+    ]);
     const fromInside = await cli(['diff', 'demo.yaml', '--base', 'HEAD'], join(g, 'pairs'));
     expect(fromInside.code).toBe(2);
   });

@@ -5,11 +5,18 @@ import { resource, toMap, type Resource } from '../../src/model/state.js';
 import { policyOf } from '../../src/plan/kinds/index.js';
 
 const both = new Set(['a', 'b']);
-const mirror = (o: Record<string, string | boolean> = {}) => resource('a', 'object', 'm0', { 'qom-type': 'filter-mirror', netdev: 'hn0', queue: 'tx', outdev: 'mirror0', vnet_hdr_support: false, ...o });
+const mirror = (o: Record<string, string | boolean> = {}) =>
+  resource('a', 'object', 'm0', { 'qom-type': 'filter-mirror', netdev: 'hn0', queue: 'tx', outdev: 'mirror0', vnet_hdr_support: false, ...o });
 const order = (node: string, ids: string[]) => resource(node, 'filter-order', 'hn0', { order: ids });
 const delay = (ms: number) => resource('a', 'parameter', 'x-checkpoint-delay', { value: ms });
 const diff = (desired: Resource[], observed: Resource[], reachable = both, o: { removed?: Resource[]; replicating?: boolean } = {}): Change[] =>
-  displayOrder(diffState({ resources: toMap(desired), removed: toMap(o.removed ?? []), complete: true }, toMap(observed), { reachable, policy: policyOf, replicating: o.replicating ?? false }));
+  displayOrder(
+    diffState({ resources: toMap(desired), removed: toMap(o.removed ?? []), complete: true }, toMap(observed), {
+      reachable,
+      policy: policyOf,
+      replicating: o.replicating ?? false,
+    }),
+  );
 
 describe('diffResources: actions', () => {
   it('nothing when observed equals desired', () => {
@@ -19,15 +26,31 @@ describe('diffResources: actions', () => {
 
   it('create: desired, not observed', () => {
     const r = resource('b', 'nbd-export', 'parent0', { device: 'parent0' });
-    expect(diff([r], [])).toEqual([{ node: 'b', address: 'b/nbd-export/parent0', kind: 'nbd-export', id: 'parent0', action: 'create', after: { device: 'parent0' }, faultTolerance: 'the secondary does not receive disk writes' }]);
+    expect(diff([r], [])).toEqual([
+      {
+        node: 'b',
+        address: 'b/nbd-export/parent0',
+        kind: 'nbd-export',
+        id: 'parent0',
+        action: 'create',
+        after: { device: 'parent0' },
+        faultTolerance: 'the secondary does not receive disk writes',
+      },
+    ]);
   });
 
   it('blocked create: a disk piece is not re-attached while the pair replicates, and says what it takes', () => {
     const child = resource('a', 'block-child', 'colo-disk0/children.1', { target: 'nbd://h:1/parent0' });
     expect(diff([child], [])[0]).toMatchObject({ action: 'create' });
-    expect(diff([child], [], both, { replicating: true })[0]).toMatchObject({ action: 'blocked', faultTolerance: expect.stringMatching(/not attached.*cannot be re-attached while COLO runs: fail over/) });
+    expect(diff([child], [], both, { replicating: true })[0]).toMatchObject({
+      action: 'blocked',
+      faultTolerance: expect.stringMatching(/not attached.*cannot be re-attached while COLO runs: fail over/),
+    });
     // a node's own disk layout is its command line's: never created live
-    expect(diff([resource('b', 'block-child', 'colo-disk0/children.0', { node: 'childs0' })], [])[0]).toMatchObject({ action: 'blocked', faultTolerance: expect.stringMatching(/relaunch/) });
+    expect(diff([resource('b', 'block-child', 'colo-disk0/children.0', { node: 'childs0' })], [])[0]).toMatchObject({
+      action: 'blocked',
+      faultTolerance: expect.stringMatching(/relaunch/),
+    });
   });
 
   it('delete: what the transition removes, where it is still live (and nothing that is already gone)', () => {
@@ -55,7 +78,10 @@ describe('diffResources: actions', () => {
   });
 
   it('blocked: a chardev on another port cannot be changed on a running QEMU', () => {
-    const [c] = diff([resource('a', 'chardev', 'mirror0', { host: '127.0.0.1', port: 9003, server: true })], [resource('a', 'chardev', 'mirror0', { host: '127.0.0.1', port: 9103, server: true, connected: true })]);
+    const [c] = diff(
+      [resource('a', 'chardev', 'mirror0', { host: '127.0.0.1', port: 9003, server: true })],
+      [resource('a', 'chardev', 'mirror0', { host: '127.0.0.1', port: 9103, server: true, connected: true })],
+    );
     expect(c).toMatchObject({ address: 'a/chardev/mirror0', action: 'blocked' });
   });
 
@@ -77,7 +103,11 @@ describe('diffResources: actions', () => {
   });
 
   it('only reachable nodes are compared', () => {
-    const changes = diff([mirror(), resource('b', 'chardev', 'red0', { host: 'h', port: 1, server: false })], [resource('b', 'object', 'x', { 'qom-type': 'iothread' })], new Set(['a']));
+    const changes = diff(
+      [mirror(), resource('b', 'chardev', 'red0', { host: 'h', port: 1, server: false })],
+      [resource('b', 'object', 'x', { 'qom-type': 'iothread' })],
+      new Set(['a']),
+    );
     expect(changes.map((c) => c.address)).toEqual(['a/object/m0']);
   });
 
@@ -97,7 +127,12 @@ describe('diffResources: filter order', () => {
 
   it('a managed filter out of place is blocked (nothing re-orders filters on a running pair)', () => {
     const [c] = diff([want], [order('a', ['redire0', 'm0', 'redire1'])]);
-    expect(c).toMatchObject({ address: 'a/netdev/hn0/filters', action: 'blocked', before: { order: ['redire0', 'm0', 'redire1'] }, after: { order: ['m0', 'redire0', 'redire1'] } });
+    expect(c).toMatchObject({
+      address: 'a/netdev/hn0/filters',
+      action: 'blocked',
+      before: { order: ['redire0', 'm0', 'redire1'] },
+      after: { order: ['m0', 'redire0', 'redire1'] },
+    });
   });
 
   it('a missing filter is not an order change (its object is created instead)', () => {
@@ -137,7 +172,10 @@ describe('diffResources: fault tolerance', () => {
   });
 
   it('x-colo off and a node out of COLO weaken it', () => {
-    const changes = diff([resource('b', 'capability', 'x-colo', { state: true }), resource('b', 'colo', 'colo', { mode: 'secondary' })], [resource('b', 'colo', 'colo', { mode: 'none' })]);
+    const changes = diff(
+      [resource('b', 'capability', 'x-colo', { state: true }), resource('b', 'colo', 'colo', { mode: 'secondary' })],
+      [resource('b', 'colo', 'colo', { mode: 'none' })],
+    );
     expect(changes.map((c) => c.faultTolerance)).toEqual([expect.stringMatching(/COLO is not running here \(mode none\)/), 'the x-colo capability is off']);
   });
 

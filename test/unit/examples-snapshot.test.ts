@@ -11,7 +11,9 @@ import { loadSpec } from '../../src/spec/load.js';
 import type { Role, Spec } from '../../src/spec/types.js';
 
 const dir = new URL('../../examples/', import.meta.url);
-const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+const files = readdirSync(dir)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 
 function loadExample(file: string): { spec: Spec; profile: Profile } {
   const r = loadSpec(readFileSync(new URL(file, dir), 'utf8'), `examples/${file}`);

@@ -8,7 +8,15 @@ import type { NodeClassification } from '../../src/plan/types.js';
 import type { NodeSpec } from '../../src/spec/types.js';
 import { pair } from './pair-spec.js';
 
-const node = (fence?: NodeSpec['fence']): NodeSpec => ({ name: 'a', role: 'primary', host: '10.0.0.1', qmp: 'unix:/a', workdir: '/a', netdevs: {}, ...(fence ? { fence } : {}) });
+const node = (fence?: NodeSpec['fence']): NodeSpec => ({
+  name: 'a',
+  role: 'primary',
+  host: '10.0.0.1',
+  qmp: 'unix:/a',
+  workdir: '/a',
+  netdevs: {},
+  ...(fence ? { fence } : {}),
+});
 const seen = (cls: NodeClassification['class']): NodeClassification => ({ name: 'a', class: cls, detail: 'QMP greeting did not answer' });
 const fence = { run: ['ipmitool', 'power', 'off'], timeoutMs: 30000 };
 
@@ -21,7 +29,11 @@ describe('failoverSafety', () => {
     expect(failoverSafety(node(fence), seen('hung'), {})).toEqual({ ok: true, fence: true });
   });
   it('a hung peer without a fence command is refused, unless the operator says it is off (a note for the journal)', () => {
-    expect(failoverSafety(node(), seen('hung'), {})).toMatchObject({ ok: false, code: 'NEEDS_FENCE', message: expect.stringMatching(/nodes\[\]\.fence.*--no-fence/) });
+    expect(failoverSafety(node(), seen('hung'), {})).toMatchObject({
+      ok: false,
+      code: 'NEEDS_FENCE',
+      message: expect.stringMatching(/nodes\[\]\.fence.*--no-fence/),
+    });
     expect(failoverSafety(node(), seen('hung'), { noFence: true })).toMatchObject({ ok: true, fence: false, note: expect.stringMatching(/--no-fence/) });
   });
   it('a peer whose QEMU is gone (socket refused) needs no fence', () => {
@@ -36,21 +48,35 @@ describe('failover plans', () => {
     const { spec, profile } = pair({ edit: withFence });
     const plan = buildPlan(spec, profile, assumeObserved(spec, profile, 'secondary-failover'), { mode: 'offline' });
     expect(plan.failover).toEqual({ survivor: 'b', dead: 'a' });
-    expect(plan.steps[0]).toMatchObject({ kind: 'fence', node: 'a', run: ['fence-a', '--off'], timeoutMs: 9000, env: { COLO_FENCE_NODE: 'a', COLO_SURVIVOR: 'b' } });
+    expect(plan.steps[0]).toMatchObject({
+      kind: 'fence',
+      node: 'a',
+      run: ['fence-a', '--off'],
+      timeoutMs: 9000,
+      env: { COLO_FENCE_NODE: 'a', COLO_SURVIVOR: 'b' },
+    });
     const noFence = buildPlan(spec, profile, assumeObserved(spec, profile, 'secondary-failover'), { mode: 'offline', fence: false });
     expect(noFence.steps.some((s) => s.kind === 'fence')).toBe(false);
   });
   it("cut the survivor's connections to the dead node before anything else (yank: migration, peer chardevs, the NBD child)", () => {
     const { spec, profile } = pair();
     const observed = assumeObserved(spec, profile, 'primary-failover');
-    observed.a = { ...observed.a, yank: [{ type: 'migration' }, { type: 'chardev', id: 'mirror0' }, { type: 'chardev', id: 'compare0' }, { type: 'block-node', 'node-name': 'nbd0' }] };
+    observed.a = {
+      ...observed.a,
+      yank: [{ type: 'migration' }, { type: 'chardev', id: 'mirror0' }, { type: 'chardev', id: 'compare0' }, { type: 'block-node', 'node-name': 'nbd0' }],
+    };
     const plan = buildPlan(spec, profile, observed, { mode: 'offline' });
-    expect(plan.steps[0]).toMatchObject({ kind: 'qmp', node: 'a', execute: 'yank', arguments: { instances: [{ type: 'migration' }, { type: 'chardev', id: 'mirror0' }, { type: 'block-node', 'node-name': 'nbd0' }] } });
+    expect(plan.steps[0]).toMatchObject({
+      kind: 'qmp',
+      node: 'a',
+      execute: 'yank',
+      arguments: { instances: [{ type: 'migration' }, { type: 'chardev', id: 'mirror0' }, { type: 'block-node', 'node-name': 'nbd0' }] },
+    });
   });
 });
 
 describe('what a failed QMP connection says about the node', () => {
-  it("only a missing, refused or reset socket proves QEMU is gone (its host answered); a broken path may hide a live node (hung: fence first)", async () => {
+  it('only a missing, refused or reset socket proves QEMU is gone (its host answered); a broken path may hide a live node (hung: fence first)', async () => {
     const { unreachableFrom } = await import('../../src/observe/observe.js');
     const { QmpConnectError } = await import('../../src/qmp/client.js');
     for (const code of ['ENOENT', 'ECONNREFUSED', 'ECONNRESET']) expect(unreachableFrom('a', new QmpConnectError(code, code), 1000).reach).toBe('unreachable');

@@ -80,7 +80,7 @@ describe('a directory of pairs', () => {
     expect(JSON.parse(r.stdout).pairs.map((p: any) => p.name)).toEqual(['web', 'cache']);
   });
 
-  it('markdown: a table of pairs, each pair\'s plan folded under it', async () => {
+  it("markdown: a table of pairs, each pair's plan folded under it", async () => {
     const r = await cli(['plan', '--offline', '-f', 'pairs', '--format', 'markdown'], dir);
     expect(r.stdout).toMatch(/^### colo plan: 3 pair\(s\) — 0 ok, 3 with changes, 0 failed/);
     expect(r.stdout).toContain('| `web` | `pairs/web.yaml` | :large_orange_diamond: changes | setup: ');
@@ -107,7 +107,7 @@ describe('one pair failing does not stop the others', () => {
     expect(report.summary).toEqual({ pairs: 3, ok: 0, changes: 2, failed: 1 });
   });
 
-  it('text: the problem with its caret in the pair\'s block, and the table', async () => {
+  it("text: the problem with its caret in the pair's block, and the table", async () => {
     const r = await cli(['plan', '--offline', '-f', 'pairs', '--no-color'], dir);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('pairs/b.yaml:5:');
@@ -135,7 +135,7 @@ describe('one pair failing does not stop the others', () => {
 });
 
 describe('collisions across files', () => {
-  it('same pair name: rejected in the later file, naming the earlier one\'s position', async () => {
+  it("same pair name: rejected in the later file, naming the earlier one's position", async () => {
     const dir = fleetDir('dup-name', { 'p/1.yaml': pairYaml('same', 23000), 'p/2.yaml': pairYaml('same', 23100) });
     const r = await cli(['validate', '-f', 'p', '--no-color'], dir);
     expect(r.code).toBe(1);
@@ -147,7 +147,9 @@ describe('collisions across files', () => {
   it('ports on one host: both positions; loopback names are one host', async () => {
     const dir = fleetDir('ports', {
       'p/1.yaml': pairYaml('one', 24000),
-      'p/2.yaml': pairYaml('two', 24100).replace('migration: 24100', 'migration: 24001').replace(/host: 127\.0\.0\.1/g, 'host: localhost'),
+      'p/2.yaml': pairYaml('two', 24100)
+        .replace('migration: 24100', 'migration: 24001')
+        .replace(/host: 127\.0\.0\.1/g, 'host: localhost'),
     });
     const r = await cli(['validate', '-f', 'p', '--format', 'json'], dir);
     expect(r.code).toBe(1);
@@ -175,7 +177,9 @@ describe('collisions across files', () => {
     const pairs = JSON.parse(r.stdout).pairs;
     expect(pairs.map((p: any) => p.outcome)).toEqual(['ok', 'failed', 'ok']);
     expect(pairs[1].result.problems).toHaveLength(1);
-    expect(pairs[1].result.problems[0].message).toBe('QMP socket /tmp/one/a.qmp (QMP socket of node a) on host 127.0.0.1 collides with pair one (QMP socket of node a) at p/1.yaml:7:56');
+    expect(pairs[1].result.problems[0].message).toBe(
+      'QMP socket /tmp/one/a.qmp (QMP socket of node a) on host 127.0.0.1 collides with pair one (QMP socket of node a) at p/1.yaml:7:56',
+    );
     expect(pairs[1].result.problems[0]).toMatchObject({ line: 7, column: 56 });
   });
 });

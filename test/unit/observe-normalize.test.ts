@@ -17,7 +17,11 @@ const raw = (name: string): RawReads => {
 };
 const observe = (node: 'a' | 'b', name: string) => normalizeReads(node, raw(name));
 const values = (resources: ResourceMap, kind: string) =>
-  Object.fromEntries(Object.values(resources).filter((r) => r.kind === kind).map((r) => [r.id, r.value]));
+  Object.fromEntries(
+    Object.values(resources)
+      .filter((r) => r.kind === kind)
+      .map((r) => [r.id, r.value]),
+  );
 
 const specText = readFileSync(new URL('../fixtures/qmp/pair.yaml', import.meta.url), 'utf8');
 const spec = loadSpec(specText, 'pair.yaml').spec!;
@@ -41,7 +45,9 @@ describe('parseInfoNetwork (HMP info network of 7.2)', () => {
   });
 
   it('ignores the NIC itself and text without filters', () => {
-    expect(parseInfoNetwork('e0: index=0,type=nic,model=rtl8139,macaddr=52:54:00:12:34:56\r\n \\ hn0: index=0,type=user,net=10.0.2.0,restrict=off\r\n')).toEqual({ chains: { hn0: [] }, filters: {} });
+    expect(
+      parseInfoNetwork('e0: index=0,type=nic,model=rtl8139,macaddr=52:54:00:12:34:56\r\n \\ hn0: index=0,type=user,net=10.0.2.0,restrict=off\r\n'),
+    ).toEqual({ chains: { hn0: [] }, filters: {} });
     expect(parseInfoNetwork('')).toEqual({ chains: {}, filters: {} });
   });
 });
@@ -67,7 +73,12 @@ describe('parseChardevFilename (query-chardev of 7.2)', () => {
   });
 
   it('a client of a dual-stack listener: the IPv4-mapped peer is the IPv4 address (seen inside a network namespace)', () => {
-    expect(parseChardevFilename('tcp:[::ffff:127.0.0.1]:53302 <-> [::ffff:127.0.0.1]:45607')).toEqual({ host: '127.0.0.1', port: 45607, server: false, connected: true });
+    expect(parseChardevFilename('tcp:[::ffff:127.0.0.1]:53302 <-> [::ffff:127.0.0.1]:45607')).toEqual({
+      host: '127.0.0.1',
+      port: 45607,
+      server: false,
+      connected: true,
+    });
   });
 });
 
@@ -75,7 +86,15 @@ describe('normalizeReads: a replicating primary', () => {
   const o = observe('a', 'colo-a');
 
   it('state', () => {
-    expect(o).toMatchObject({ name: 'a', reach: 'ok', version: { major: 7, minor: 2, micro: 22 }, runstate: 'running', colo: { mode: 'primary', lastMode: 'none' }, migration: { status: 'colo' }, jobs: [] });
+    expect(o).toMatchObject({
+      name: 'a',
+      reach: 'ok',
+      version: { major: 7, minor: 2, micro: 22 },
+      runstate: 'running',
+      colo: { mode: 'primary', lastMode: 'none' },
+      migration: { status: 'colo' },
+      jobs: [],
+    });
     expect(classifyNode(o).class).toBe('colo-primary');
   });
 
@@ -246,7 +265,11 @@ describe('recorded reads against the offline assumptions', () => {
       const want = r.kind === 'colo' ? { mode: r.value.mode } : r.value;
       expect(seenNode.resources[r.address].value, r.address).toMatchObject(want);
     }
-    const managed = (o: typeof seenNode) => Object.values(o.resources).filter((r) => r.kind === 'object' || r.kind === 'chardev' || r.kind === 'block-node').map((r) => r.address).sort();
+    const managed = (o: typeof seenNode) =>
+      Object.values(o.resources)
+        .filter((r) => r.kind === 'object' || r.kind === 'chardev' || r.kind === 'block-node')
+        .map((r) => r.address)
+        .sort();
     expect(managed(seenNode)).toEqual(managed(assumedNode));
   });
 

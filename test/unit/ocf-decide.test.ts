@@ -40,7 +40,8 @@ describe('monitor', () => {
 
 describe('promote', () => {
   it('a COLO secondary takes over when its primary is gone, hung or failed', () => {
-    for (const peer of ['unreachable', 'hung', 'failed', 'fresh-secondary'] as const) expect(promoteDecision(n('b', 'colo-secondary'), n('a', peer)).kind).toBe('failover');
+    for (const peer of ['unreachable', 'hung', 'failed', 'fresh-secondary'] as const)
+      expect(promoteDecision(n('b', 'colo-secondary'), n('a', peer)).kind).toBe('failover');
   });
   it('never takes over from a primary that still answers healthy', () => {
     const d = promoteDecision(n('b', 'colo-secondary'), n('a', 'colo-primary'));
@@ -111,7 +112,13 @@ describe('colo ocf on the CLI', () => {
     const { Readable } = await import('node:stream');
     let stdout = '';
     let stderr = '';
-    const code = await run(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, stdin: Readable.from([]) as any, env: { NO_COLOR: '1', ...env }, cwd: process.cwd() });
+    const code = await run(args, {
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: (s: string) => (stderr += s) },
+      stdin: Readable.from([]) as any,
+      env: { NO_COLOR: '1', ...env },
+      cwd: process.cwd(),
+    });
     return { code, stdout, stderr };
   };
 

@@ -5,7 +5,9 @@ import type { ObservedNode } from '../../src/model/observed.js';
 import { loadSpec } from '../../src/spec/load.js';
 import type { Spec } from '../../src/spec/types.js';
 
-export function pairYaml(o: { version?: string; accel?: 'kvm' | 'tcg'; delay?: number; hosts?: [string, string]; extra?: string; edit?: (yaml: string) => string } = {}): string {
+export function pairYaml(
+  o: { version?: string; accel?: 'kvm' | 'tcg'; delay?: number; hosts?: [string, string]; extra?: string; edit?: (yaml: string) => string } = {},
+): string {
   const [ha, hb] = o.hosts ?? ['10.0.0.1', '10.0.0.2'];
   return `apiVersion: colo/v1
 kind: ColoPair

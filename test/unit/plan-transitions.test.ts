@@ -41,7 +41,11 @@ describe('setup', () => {
       ['b', 'nbd-server-add', { device: 'parent0', writable: true }],
       ['a', 'drive-mirror', { device: 'colo-disk0', 'job-id': 'resync', target: 'nbd://10.0.0.2:9999/parent0', mode: 'existing', format: 'raw', sync: 'full' }],
       ['a', 'block-job-cancel', { device: 'resync' }],
-      ['a', 'blockdev-add', { driver: 'nbd', 'node-name': 'nbd0', server: { type: 'inet', host: '10.0.0.2', port: '9999' }, export: 'parent0', 'detect-zeroes': 'on' }],
+      [
+        'a',
+        'blockdev-add',
+        { driver: 'nbd', 'node-name': 'nbd0', server: { type: 'inet', host: '10.0.0.2', port: '9999' }, export: 'parent0', 'detect-zeroes': 'on' },
+      ],
       ['a', 'x-blockdev-change', { parent: 'colo-disk0', node: 'nbd0' }],
       ['a', 'migrate-set-capabilities', { capabilities: [{ capability: 'x-colo', state: true }] }],
       ['a', 'migrate-set-parameters', { 'x-checkpoint-delay': 2000 }],
@@ -106,7 +110,13 @@ describe('secondary failover (the primary died)', () => {
   });
 
   it('lists its removals as changes that weaken fault tolerance', () => {
-    expect(plan.changes.map((c) => [c.address, c.action])).toEqual(expect.arrayContaining([['b/object/f1', 'delete'], ['b/chardev/red0', 'delete'], ['b/colo', 'update']]));
+    expect(plan.changes.map((c) => [c.address, c.action])).toEqual(
+      expect.arrayContaining([
+        ['b/object/f1', 'delete'],
+        ['b/chardev/red0', 'delete'],
+        ['b/colo', 'update'],
+      ]),
+    );
     expect(plan.changes.every((c) => c.faultTolerance)).toBe(true);
   });
 });
@@ -156,7 +166,11 @@ describe('primary failover (the secondary died)', () => {
         ],
       });
     });
-    expect(qmp(plan).slice(0, 2).map((s) => [s.execute, s.arguments, s.effect])).toEqual([
+    expect(
+      qmp(plan)
+        .slice(0, 2)
+        .map((s) => [s.execute, s.arguments, s.effect]),
+    ).toEqual([
       ['x-blockdev-change', { parent: 'colo-disk0', child: 'children.1' }, undefined],
       ['human-monitor-command', { 'command-line': 'drive_del replication0' }, { absent: 'block-node', id: 'replication0' }],
     ]);
@@ -192,7 +206,12 @@ describe('resume', () => {
       ['redire0', 'before', 'id=rew0'],
       ['redire1', 'before', 'id=rew0'],
     ]);
-    expect(qmp(plan).filter((s) => s.execute === 'object-add').slice(3).map((s) => s.arguments?.id)).toEqual(['iothread1', 'comp0']);
+    expect(
+      qmp(plan)
+        .filter((s) => s.execute === 'object-add')
+        .slice(3)
+        .map((s) => s.arguments?.id),
+    ).toEqual(['iothread1', 'comp0']);
   });
 
   it('secondary-resume: the copy is ready before the VM stops, and the job is gone before the child is added', () => {
@@ -236,7 +255,10 @@ describe('resume', () => {
     expect(names(before)).not.toContain('b stop');
     expect(names(before).indexOf('b cont')).toBeGreaterThan(names(before).indexOf('b x-blockdev-change'));
     const attached = planFor('secondary-resume', {}, (obs) => {
-      obs.b = edited({ ...obs.b, runstate: 'paused' }, { put: [resource('b', 'block-child', 'colo-disk0/children.1', { node: 'nbd0', driver: 'nbd', target: 'nbd://10.0.0.1:9999/parent0' })] });
+      obs.b = edited(
+        { ...obs.b, runstate: 'paused' },
+        { put: [resource('b', 'block-child', 'colo-disk0/children.1', { node: 'nbd0', driver: 'nbd', target: 'nbd://10.0.0.1:9999/parent0' })] },
+      );
     });
     expect(names(attached)).toContain('b cont');
     expect(names(attached)).not.toContain('b drive-mirror');
@@ -371,7 +393,11 @@ describe('version profiles', () => {
 
   it('8.1 (no schema recorded: the 7.2.22 forms, with a warning): x-colo on the secondary too, first of all; reconnect=1', () => {
     const plan = planFor('setup', { version: '8.1' });
-    expect(qmp(plan)[0]).toMatchObject({ node: 'b', execute: 'migrate-set-capabilities', arguments: { capabilities: [{ capability: 'x-colo', state: true }] } });
+    expect(qmp(plan)[0]).toMatchObject({
+      node: 'b',
+      execute: 'migrate-set-capabilities',
+      arguments: { capabilities: [{ capability: 'x-colo', state: true }] },
+    });
     expect(secondaryArgv('8.1')).toContain('socket,id=red1,host=10.0.0.1,port=9004,reconnect=1');
     expect(plainWarnings(plan)).toEqual([expect.stringMatching(/no schema of QEMU 8\.1 is recorded: the forms of 7\.2\.22/)]);
   });
@@ -379,7 +405,9 @@ describe('version profiles', () => {
   it('10.0 (recorded 10.0.13): x-colo alone on both sides, reconnect-ms from the schema', () => {
     const plan = planFor('setup', { version: '10.0' });
     expect(xColoOnSecondary(plan)).toBe(true);
-    const caps = qmp(plan).filter((s) => s.execute === 'migrate-set-capabilities').map((s) => s.arguments?.capabilities);
+    const caps = qmp(plan)
+      .filter((s) => s.execute === 'migrate-set-capabilities')
+      .map((s) => s.arguments?.capabilities);
     expect(caps).toEqual([[{ capability: 'x-colo', state: true }], [{ capability: 'x-colo', state: true }]]);
     const argv = secondaryArgv('10.0');
     expect(argv).toContain('socket,id=red0,host=10.0.0.1,port=9003,reconnect-ms=1000');
@@ -388,9 +416,15 @@ describe('version profiles', () => {
 
   it('11.1 (recorded 11.1.3): return-path with x-colo in one command on both sides, before migrate', () => {
     const plan = planFor('setup', { version: '11.1' });
-    const both = [{ capability: 'x-colo', state: true }, { capability: 'return-path', state: true }];
+    const both = [
+      { capability: 'x-colo', state: true },
+      { capability: 'return-path', state: true },
+    ];
     const caps = qmp(plan).filter((s) => s.execute === 'migrate-set-capabilities');
-    expect(caps.map((s) => [s.node, s.arguments?.capabilities])).toEqual([['b', both], ['a', both]]);
+    expect(caps.map((s) => [s.node, s.arguments?.capabilities])).toEqual([
+      ['b', both],
+      ['a', both],
+    ]);
     const order = qmp(plan).map((s) => `${s.node} ${s.execute}`);
     expect(order.indexOf('a migrate-set-capabilities')).toBeLessThan(order.indexOf('a migrate'));
     expect(secondaryArgv('11.1')).toContain('socket,id=red0,host=10.0.0.1,port=9003,reconnect-ms=1000');
@@ -400,7 +434,10 @@ describe('version profiles', () => {
     const plan = planFor('steady', { version: '11.1' }, (obs) => {
       obs.a = edited(obs.a, { put: [resource('a', 'capability', 'return-path', { state: false })] });
     });
-    expect(plan.changes.find((c) => c.address === 'a/migration/capability/return-path')).toMatchObject({ action: 'update', faultTolerance: expect.stringMatching(/return-path/) });
+    expect(plan.changes.find((c) => c.address === 'a/migration/capability/return-path')).toMatchObject({
+      action: 'update',
+      faultTolerance: expect.stringMatching(/return-path/),
+    });
   });
 
   it('a secondary chardev re-added in steady state uses the profile form', () => {
@@ -453,9 +490,17 @@ describe('classifyNode', () => {
     ['prelaunch, mode none', { runstate: 'prelaunch', colo: { mode: 'none' }, migration: {} }, { class: 'fresh-primary' }],
     ['inmigrate, mode none', { runstate: 'inmigrate', colo: { mode: 'none' } }, { class: 'fresh-secondary' }],
     ['running, mode primary', { runstate: 'running', colo: { mode: 'primary' }, migration: { status: 'colo' } }, { class: 'colo-primary' }],
-    ['paused by a checkpoint, mode primary', { runstate: 'finish-migrate', colo: { mode: 'primary' }, migration: { status: 'colo' } }, { class: 'colo-primary' }],
+    [
+      'paused by a checkpoint, mode primary',
+      { runstate: 'finish-migrate', colo: { mode: 'primary' }, migration: { status: 'colo' } },
+      { class: 'colo-primary' },
+    ],
     ['running, mode secondary', { runstate: 'running', colo: { mode: 'secondary' }, migration: { status: 'colo' } }, { class: 'colo-secondary' }],
-    ['running alone after a failover', { runstate: 'running', colo: { mode: 'none', lastMode: 'secondary' }, migration: { status: 'completed' } }, { class: 'standalone', lastMode: 'secondary' }],
+    [
+      'running alone after a failover',
+      { runstate: 'running', colo: { mode: 'none', lastMode: 'secondary' }, migration: { status: 'completed' } },
+      { class: 'standalone', lastMode: 'secondary' },
+    ],
     ['running, never in COLO', { runstate: 'running', colo: { mode: 'none' } }, { class: 'standalone', lastMode: 'none' }],
     ['migrating', { runstate: 'prelaunch', colo: { mode: 'none' }, migration: { status: 'active' } }, { class: 'migrating' }],
     ['migration failed', { runstate: 'postmigrate', colo: { mode: 'none' }, migration: { status: 'failed' } }, { class: 'failed', detail: 'migration failed' }],
@@ -472,7 +517,11 @@ describe('classifyNode', () => {
 });
 
 describe('classifyPair: which transition each pair of node states calls for', () => {
-  const c = (name: string, cls: NodeClassification['class'], lastMode?: string): NodeClassification => ({ name, class: cls, ...(lastMode ? { lastMode } : {}) });
+  const c = (name: string, cls: NodeClassification['class'], lastMode?: string): NodeClassification => ({
+    name,
+    class: cls,
+    ...(lastMode ? { lastMode } : {}),
+  });
 
   it.each<[NodeClassification, NodeClassification, Transition, boolean, Record<string, string>]>([
     [c('a', 'fresh-primary'), c('b', 'fresh-secondary'), 'setup', false, { primary: 'a', secondary: 'b' }],
@@ -496,7 +545,12 @@ describe('classifyPair: which transition each pair of node states calls for', ()
 
   it('split brain is blocked and says so', () => {
     const p = classifyPair(c('a', 'standalone', 'primary'), c('b', 'standalone', 'secondary'));
-    expect(p).toEqual({ transition: 'blocked', gated: false, splitBrain: true, reason: expect.stringMatching(/split brain.*b took over while a kept running/) });
+    expect(p).toEqual({
+      transition: 'blocked',
+      gated: false,
+      splitBrain: true,
+      reason: expect.stringMatching(/split brain.*b took over while a kept running/),
+    });
   });
 
   it('an unreachable primary is a gated failover whose reason warns about partitions', () => {
@@ -512,7 +566,12 @@ describe('classifyPair: which transition each pair of node states calls for', ()
   it('a split-brain plan has no steps', () => {
     const { spec: s, profile } = pair();
     const observed = assumeObserved(s, profile, 'steady');
-    const alone = (o: ObservedNode, lastMode: string): ObservedNode => ({ ...o, runstate: 'running', colo: { mode: 'none', lastMode }, migration: { status: 'completed' } });
+    const alone = (o: ObservedNode, lastMode: string): ObservedNode => ({
+      ...o,
+      runstate: 'running',
+      colo: { mode: 'none', lastMode },
+      migration: { status: 'completed' },
+    });
     const plan = buildPlan(s, profile, { a: alone(observed.a, 'primary'), b: alone(observed.b, 'secondary') }, { mode: 'live' });
     expect(plan.transition).toBe('blocked');
     expect(plan.steps).toEqual([]);

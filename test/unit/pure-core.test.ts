@@ -12,7 +12,18 @@ describe.each(dirs)('src/%s', (dir) => {
     expect(files.length).toBeGreaterThan(1);
     for (const f of files) {
       const imports = [...readFileSync(new URL(f, base), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]);
-      expect(imports.filter((i) => i.startsWith('node:') || i === 'chalk' || i === 'diff' || /\/(cli|render|qmp|observe|apply)\//.test(i) || /^\.\.\/(cli|render|qmp|observe|apply)\//.test(i) || /^\.\/(?:..\/)*(cli|render|qmp|observe|apply)\//.test(i)), f).toEqual([]);
+      expect(
+        imports.filter(
+          (i) =>
+            i.startsWith('node:') ||
+            i === 'chalk' ||
+            i === 'diff' ||
+            /\/(cli|render|qmp|observe|apply)\//.test(i) ||
+            /^\.\.\/(cli|render|qmp|observe|apply)\//.test(i) ||
+            /^\.\/(?:..\/)*(cli|render|qmp|observe|apply)\//.test(i),
+        ),
+        f,
+      ).toEqual([]);
     }
   });
 });

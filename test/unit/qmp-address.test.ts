@@ -14,10 +14,27 @@ describe('parseQmpAddress', () => {
   });
 
   it.each([
-    '', 'unix:', 'unix', '/tmp/q.qmp', 'tcp:', 'tcp:127.0.0.1', 'tcp:127.0.0.1:', 'tcp::4444',
-    'tcp:127.0.0.1:0', 'tcp:127.0.0.1:65536', 'tcp:127.0.0.1:44a', 'tcp:127.0.0.1:-1', 'tcp:::1:4444',
-    'tcp:[127.0.0.1]:4444', 'tcp:[::1]', 'udp:127.0.0.1:4444', 'TCP:127.0.0.1:4444',
-    'unix:/tmp/q.qmp,server=on', 'tcp:127.0.0.1:4444,server=on,wait=off', 'unix:/tmp/a b', ' unix:/tmp/q',
+    '',
+    'unix:',
+    'unix',
+    '/tmp/q.qmp',
+    'tcp:',
+    'tcp:127.0.0.1',
+    'tcp:127.0.0.1:',
+    'tcp::4444',
+    'tcp:127.0.0.1:0',
+    'tcp:127.0.0.1:65536',
+    'tcp:127.0.0.1:44a',
+    'tcp:127.0.0.1:-1',
+    'tcp:::1:4444',
+    'tcp:[127.0.0.1]:4444',
+    'tcp:[::1]',
+    'udp:127.0.0.1:4444',
+    'TCP:127.0.0.1:4444',
+    'unix:/tmp/q.qmp,server=on',
+    'tcp:127.0.0.1:4444,server=on,wait=off',
+    'unix:/tmp/a b',
+    ' unix:/tmp/q',
   ])('rejects %j', (s) => {
     expect(parseQmpAddress(s)).toBeUndefined();
   });
@@ -29,12 +46,11 @@ describe('parseQmpAddress', () => {
 });
 
 describe('formatQmpAddress', () => {
-  it.each(['unix:/run/colo/primary.qmp', 'tcp:127.0.0.1:4444', 'tcp:[::1]:4444', 'tcp:localhost:80'])(
-    'round-trips %s', (s) => {
-      const e = parseQmpAddress(s);
-      expect(e).toBeDefined();
-      expect(formatQmpAddress(e!)).toBe(s);
-    });
+  it.each(['unix:/run/colo/primary.qmp', 'tcp:127.0.0.1:4444', 'tcp:[::1]:4444', 'tcp:localhost:80'])('round-trips %s', (s) => {
+    const e = parseQmpAddress(s);
+    expect(e).toBeDefined();
+    expect(formatQmpAddress(e!)).toBe(s);
+  });
 
   it('brackets IPv6 hosts', () => {
     expect(formatQmpAddress({ kind: 'tcp', host: 'fe80::1', port: 9 })).toBe('tcp:[fe80::1]:9');

@@ -13,7 +13,7 @@ function cliCodes(): string[] {
   const codes = new Set<string>();
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.ts'))) {
     const src = readFileSync(new URL(f, dir), 'utf8');
-    for (const m of src.matchAll(/CliError\([\s\S]*?, 1, '([A-Z_]+)'\)/g)) codes.add(m[1]);
+    for (const m of src.matchAll(/CliError\([\s\S]*?,\s*1,\s*'([A-Z_]+)',?\s*\)/g)) codes.add(m[1]);
     for (const m of src.matchAll(/colo: error ([A-Z_]+):/g)) codes.add(m[1]);
     for (const m of src.matchAll(/code: '([A-Z_]+)'/g)) codes.add(m[1]);
   }

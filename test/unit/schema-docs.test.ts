@@ -14,7 +14,8 @@ function nodes(s: any, path: string, out: Array<[string, any]> = []): Array<[str
   out.push([path, s]);
   for (const [k, v] of Object.entries(s.properties ?? {})) nodes(v, `${path}/${k}`, out);
   if (s.items && !Array.isArray(s.items)) nodes(s.items, `${path}[]`, out);
-  if (s.additionalProperties && typeof s.additionalProperties === 'object' && s.additionalProperties.properties) nodes(s.additionalProperties, `${path}/*`, out);
+  if (s.additionalProperties && typeof s.additionalProperties === 'object' && s.additionalProperties.properties)
+    nodes(s.additionalProperties, `${path}/*`, out);
   for (const [k, v] of Object.entries(s.definitions ?? {})) nodes(v, `#${k}`, out);
   return out;
 }
@@ -29,7 +30,15 @@ describe('schemas/colo.schema.json', () => {
   });
 
   it('gives examples for the values that are not obvious', () => {
-    for (const p of ['/spec/qemu/memory', '/spec/disks[]/size', '/spec/nodes[]/host', '/spec/nodes[]/qmp', '/spec/netdevs[]/model', '/spec/qemu/cpu', '#hook/run']) {
+    for (const p of [
+      '/spec/qemu/memory',
+      '/spec/disks[]/size',
+      '/spec/nodes[]/host',
+      '/spec/nodes[]/qmp',
+      '/spec/netdevs[]/model',
+      '/spec/qemu/cpu',
+      '#hook/run',
+    ]) {
       const s = all.find(([path]) => path === p)?.[1];
       expect(s?.examples?.length, p).toBeGreaterThan(0);
     }
@@ -46,12 +55,17 @@ describe('schemas/colo.schema.json', () => {
 
   it('has no key a YAML 1.1 reader takes for a boolean, but the deprecated alias', () => {
     const trap = /^(on|off|yes|no|y|n|true|false)$/i;
-    const keys = all.flatMap(([, s]) => Object.entries(s.properties ?? {}).filter(([k]) => trap.test(k)).map(([k, v]) => [k, (v as any).deprecated]));
+    const keys = all.flatMap(([, s]) =>
+      Object.entries(s.properties ?? {})
+        .filter(([k]) => trap.test(k))
+        .map(([k, v]) => [k, (v as any).deprecated]),
+    );
     expect(keys).toEqual([['on', true]]);
   });
 
   it('is the one source of defaults: a minimal spec gets exactly the schema defaults', () => {
-    const r = loadSpec(`apiVersion: colo/v1
+    const r = loadSpec(
+      `apiVersion: colo/v1
 kind: ColoPair
 metadata: {name: m}
 spec:
@@ -61,12 +75,22 @@ spec:
   disks: [{id: d0, size: 64M}]
   netdevs: [{id: n0, type: user, filters: {extra: [{id: x0, type: filter-dump}]}}]
   hooks: {afterFailover: [{name: h, run: "true"}]}
-`, 'm.yaml');
+`,
+      'm.yaml',
+    );
     expect(r.spec).toBeDefined();
     const spec = r.spec!;
     const p = schema.properties.spec.properties;
     const q = p.qemu.properties;
-    expect(spec.qemu).toMatchObject({ version: q.version.default, accel: q.accel.default, memory: q.memory.default, smp: q.smp.default, cpu: q.cpu.default, binary: q.binary.default, extraArgs: q.extraArgs.default });
+    expect(spec.qemu).toMatchObject({
+      version: q.version.default,
+      accel: q.accel.default,
+      memory: q.memory.default,
+      smp: q.smp.default,
+      cpu: q.cpu.default,
+      binary: q.binary.default,
+      extraArgs: q.extraArgs.default,
+    });
     expect(spec.ports).toEqual({ migration: p.ports.properties.migration.default, nbd: p.ports.properties.nbd.default, base: p.ports.properties.base.default });
     expect(spec.colo.checkpointDelayMs).toBe(p.colo.properties.checkpointDelayMs.default);
     expect(spec.colo.compare.vnetHdr).toBe(p.colo.properties.compare.properties.vnetHdr.default);
@@ -74,13 +98,19 @@ spec:
     expect(spec.disks[0]).toMatchObject({ format: disk.format.default, interface: disk.interface.default });
     const nd = p.netdevs.items.properties;
     expect(spec.netdevs[0].model).toBe(nd.model.default);
-    expect(spec.netdevs[0].extraFilters[0]).toEqual({ id: 'x0', type: 'filter-dump', side: nd.filters.properties.extra.items.properties.side.default, props: {} });
+    expect(spec.netdevs[0].extraFilters[0]).toEqual({
+      id: 'x0',
+      type: 'filter-dump',
+      side: nd.filters.properties.extra.items.properties.side.default,
+      props: {},
+    });
     expect(spec.hooks.afterFailover[0].timeoutMs).toBe(schema.definitions.hook.properties.timeoutMs.default);
     expect(spec.hooks.beforeResume).toEqual([]);
   });
 
   it('reads the old key on as side, with a warning', () => {
-    const r = loadSpec(`apiVersion: colo/v1
+    const r = loadSpec(
+      `apiVersion: colo/v1
 kind: ColoPair
 metadata: {name: m}
 spec:
@@ -89,7 +119,9 @@ spec:
     - {name: b, role: secondary, host: 127.0.0.1, qmp: unix:/t/b, workdir: /t/b}
   disks: [{id: d0, size: 64M}]
   netdevs: [{id: n0, type: user, filters: {extra: [{id: x0, type: filter-dump, on: both}]}}]
-`, 'm.yaml');
+`,
+      'm.yaml',
+    );
     expect(r.spec?.netdevs[0].extraFilters[0].side).toBe('both');
     expect(r.problems.map((p) => [p.severity, p.code, p.pos.line])).toEqual([['warning', 'DEPRECATED_KEY', 9]]);
   });

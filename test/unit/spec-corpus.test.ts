@@ -46,28 +46,46 @@ describe('the corpus of broken specs', () => {
     expect(r.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
   });
 
-  it.each(corpus.filter((c) => c.dir === 'warnings'))('$rel: valid, and warned about in validate, validate --format json and plan alike', async ({ rel, expected }) => {
-    const [code, pos] = expected[0].split(' ');
-    const v = await cli(['validate', '-f', rel]);
-    expect(v.code).toBe(0);
-    expect(v.stderr).toContain(`${rel}:${pos}: warning ${code}:`);
-    const j = await cli(['validate', '-f', rel, '--format', 'json']);
-    expect(j.code).toBe(0);
-    const report = JSON.parse(j.stdout);
-    expect(report).toMatchObject({ valid: true, error_count: 0 });
-    expect(report.diagnostics.map((d: any) => `${d.code} ${d.line}:${d.column}`)).toContain(expected[0]);
-    const p = await cli(['plan', '--offline', '-f', rel, '--format', 'json']);
-    expect(p.code).toBe(0);
-    expect(JSON.parse(p.stdout).warnings.some((w: string) => w.startsWith(`${code}:`) && w.endsWith(`(${rel}:${pos})`))).toBe(true);
-  });
+  it.each(corpus.filter((c) => c.dir === 'warnings'))(
+    '$rel: valid, and warned about in validate, validate --format json and plan alike',
+    async ({ rel, expected }) => {
+      const [code, pos] = expected[0].split(' ');
+      const v = await cli(['validate', '-f', rel]);
+      expect(v.code).toBe(0);
+      expect(v.stderr).toContain(`${rel}:${pos}: warning ${code}:`);
+      const j = await cli(['validate', '-f', rel, '--format', 'json']);
+      expect(j.code).toBe(0);
+      const report = JSON.parse(j.stdout);
+      expect(report).toMatchObject({ valid: true, error_count: 0 });
+      expect(report.diagnostics.map((d: any) => `${d.code} ${d.line}:${d.column}`)).toContain(expected[0]);
+      const p = await cli(['plan', '--offline', '-f', rel, '--format', 'json']);
+      expect(p.code).toBe(0);
+      expect(JSON.parse(p.stdout).warnings.some((w: string) => w.startsWith(`${code}:`) && w.endsWith(`(${rel}:${pos})`))).toBe(true);
+    },
+  );
 
   it('covers every code a spec file can produce (FILE_READ and INPUT_LIMIT are tested apart)', () => {
     const produced = new Set(corpus.flatMap((c) => c.expected.map((e) => e.split(' ')[0])));
-    const fromOtherTests = new Set(['FILE_READ', 'INPUT_LIMIT', 'YAML_SYNTAX', 'SCHEMA_REQUIRED', 'SCHEMA_ENUM', 'SCHEMA_COUNT', 'DUPLICATE_NODE_NAME', 'DUPLICATE_ID', 'UNKNOWN_REFERENCE', 'NETDEV_OPTION',
+    const fromOtherTests = new Set([
+      'FILE_READ',
+      'INPUT_LIMIT',
+      'YAML_SYNTAX',
+      'SCHEMA_REQUIRED',
+      'SCHEMA_ENUM',
+      'SCHEMA_COUNT',
+      'DUPLICATE_NODE_NAME',
+      'DUPLICATE_ID',
+      'UNKNOWN_REFERENCE',
+      'NETDEV_OPTION',
       // a fleet's code: two files, tested with the fleet
       'DUPLICATE_PAIR_NAME',
       // the tls section and its credential files: test/unit/tls.test.ts, on certificates it makes
-      'TLS_CONFIG', 'TLS_FILE', 'TLS_CERT', 'TLS_NAME', 'TLS_AUTHZ']);
+      'TLS_CONFIG',
+      'TLS_FILE',
+      'TLS_CERT',
+      'TLS_NAME',
+      'TLS_AUTHZ',
+    ]);
     const missing = ERROR_CODES.filter((c) => !produced.has(c) && !fromOtherTests.has(c));
     expect(missing).toEqual([]);
   });

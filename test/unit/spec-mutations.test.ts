@@ -38,14 +38,73 @@ function rng(seed: number) {
 }
 
 const VALUES = [
-  '0', '-1', '65536', '65534', '""', "''", '"x,y=z"', '1e309', 'true', 'null', '~', '[]', '{}', '"10 GB"', '1Gb', '2147483648',
-  '"127.0.0.2,server=on"', '"rtl8139,romfile=/tmp/evil.rom"', '*nope', '&a', '!!binary aGk=', '"\\u0000"', '"\u202e"', '"🙂"',
-  'x'.repeat(5000), '[""]', '{a: *a}', '"99.99"', '"::1"', 'unix:', 'tcp:[::1]:0', '!!int "x"', '? a', '|\n  block', '>-',
+  '0',
+  '-1',
+  '65536',
+  '65534',
+  '""',
+  "''",
+  '"x,y=z"',
+  '1e309',
+  'true',
+  'null',
+  '~',
+  '[]',
+  '{}',
+  '"10 GB"',
+  '1Gb',
+  '2147483648',
+  '"127.0.0.2,server=on"',
+  '"rtl8139,romfile=/tmp/evil.rom"',
+  '*nope',
+  '&a',
+  '!!binary aGk=',
+  '"\\u0000"',
+  '"\u202e"',
+  '"🙂"',
+  'x'.repeat(5000),
+  '[""]',
+  '{a: *a}',
+  '"99.99"',
+  '"::1"',
+  'unix:',
+  'tcp:[::1]:0',
+  '!!int "x"',
+  '? a',
+  '|\n  block',
+  '>-',
 ];
-const SNIPPETS = [':', '{', '}', '[', ']', '"', "'", '&a ', '*a', ',', '\t', '\u0000', '- ', ' ', '#', '\n', '---\n', '%YAML 1.1\n', '\ufeff', '\r', '\\', '? ', '!!set ', '!!binary ', '!x ', '<<: *a\n'];
+const SNIPPETS = [
+  ':',
+  '{',
+  '}',
+  '[',
+  ']',
+  '"',
+  "'",
+  '&a ',
+  '*a',
+  ',',
+  '\t',
+  '\u0000',
+  '- ',
+  ' ',
+  '#',
+  '\n',
+  '---\n',
+  '%YAML 1.1\n',
+  '\ufeff',
+  '\r',
+  '\\',
+  '? ',
+  '!!set ',
+  '!!binary ',
+  '!x ',
+  '<<: *a\n',
+];
 
 function mutate(text: string, r: () => number): string {
-  const pick = <T,>(xs: T[]) => xs[Math.floor(r() * xs.length)];
+  const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
   const lines = text.split('\n');
   const at = Math.floor(r() * lines.length);
   const pos = Math.floor(r() * text.length);
@@ -134,7 +193,10 @@ describe('random mutations of the examples', () => {
     const r = rng(name.length * 104729);
     for (let i = 0; i < CLI_RUNS_PER_EXAMPLE; i++) {
       const m = mutate(mutate(text, r), r);
-      for (const args of [['validate', '-f', '-'], ['plan', '--offline', '-f', '-', '--no-color']]) {
+      for (const args of [
+        ['validate', '-f', '-'],
+        ['plan', '--offline', '-f', '-', '--no-color'],
+      ]) {
         const out = await cli(args, m);
         expect([0, 1], `${args.join(' ')} on ${JSON.stringify(m).slice(0, 200)}`).toContain(out.code);
         expect(out.stderr).not.toMatch(/^\s+at |INTERNAL/m);

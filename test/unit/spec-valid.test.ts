@@ -8,7 +8,9 @@ import { ID_PATTERN } from '../../src/spec/validate-schema.js';
 
 const root = new URL('../../', import.meta.url);
 const read = (rel: string) => readFileSync(new URL(rel, root), 'utf8');
-const examples = readdirSync(new URL('examples/', root)).filter((f) => /\.ya?ml$/.test(f)).sort();
+const examples = readdirSync(new URL('examples/', root))
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 
 function load(text: string): Spec {
   const r = loadSpec(text, 'pair.yaml');
@@ -22,7 +24,10 @@ describe('valid specs', () => {
   it('the documented example spec (every section, as a user writes it) validates with no problem at all', () => {
     const spec = load(read('test/fixtures/design-sketch.yaml'));
     expect(spec.name).toBe('demo');
-    expect(spec.nodes.map((n) => [n.name, n.role])).toEqual([['a', 'primary'], ['b', 'secondary']]);
+    expect(spec.nodes.map((n) => [n.name, n.role])).toEqual([
+      ['a', 'primary'],
+      ['b', 'secondary'],
+    ]);
     expect(spec.qemu).toMatchObject({ version: '7.2', accel: 'kvm', memory: '128M', smp: 1, cpu: 'host' });
     expect(spec.colo.checkpointDelayMs).toBe(2000);
     expect(spec.colo.compare).toEqual({ timeoutMs: 3000, expiredScanCycleMs: 3000, maxQueueSize: 1024, vnetHdr: false });
@@ -68,7 +73,16 @@ spec:
   const spec = load(minimal);
 
   it('fills QEMU, ports and COLO defaults', () => {
-    expect(spec.qemu).toEqual({ version: '7.2', accel: 'kvm', memory: '128M', memoryBytes: 128 * 1024 ** 2, smp: 1, cpu: 'qemu64', binary: 'qemu-system-x86_64', extraArgs: [] });
+    expect(spec.qemu).toEqual({
+      version: '7.2',
+      accel: 'kvm',
+      memory: '128M',
+      memoryBytes: 128 * 1024 ** 2,
+      smp: 1,
+      cpu: 'qemu64',
+      binary: 'qemu-system-x86_64',
+      extraArgs: [],
+    });
     expect(spec.ports).toEqual({ migration: 9998, nbd: 9999, base: 9001 });
     expect(spec.colo.checkpointDelayMs).toBe(20000);
     expect(spec.colo.compare).toEqual({ vnetHdr: false });
@@ -136,7 +150,9 @@ spec:
       expect(secondary).toContain(`if=ide,id=colo-disk${i},driver=quorum,read-pattern=fifo,vote-threshold=1,children.0=childs${i}`);
     }
     const primary = nodeArgs(spec, profile, spec.nodes[0], 'primary').argv.join(' ');
-    expect(primary).toContain('if=ide,id=colo-disk1,driver=quorum,read-pattern=fifo,vote-threshold=1,children.0.file.filename=/srv/a/colo-disk1.qcow2,children.0.driver=qcow2');
+    expect(primary).toContain(
+      'if=ide,id=colo-disk1,driver=quorum,read-pattern=fifo,vote-threshold=1,children.0.file.filename=/srv/a/colo-disk1.qcow2,children.0.driver=qcow2',
+    );
   });
 });
 

@@ -124,7 +124,10 @@ const rows: Row[] = [
     to: 'cpu: qemu64, binary: /opt/qemu/bin/qemu-system-x86_64}',
     class: 'switchover',
     address: 'spec.qemu.binary',
-    argv: { a: { added: ['/opt/qemu/bin/qemu-system-x86_64'], removed: ['qemu-system-x86_64'] }, b: { added: ['/opt/qemu/bin/qemu-system-x86_64'], removed: ['qemu-system-x86_64'] } },
+    argv: {
+      a: { added: ['/opt/qemu/bin/qemu-system-x86_64'], removed: ['qemu-system-x86_64'] },
+      b: { added: ['/opt/qemu/bin/qemu-system-x86_64'], removed: ['qemu-system-x86_64'] },
+    },
   },
   {
     what: 'memory',
@@ -134,7 +137,14 @@ const rows: Row[] = [
     address: 'spec.qemu.memory',
     argv: { a: { added: ['-m 256M'], removed: ['-m 128M'] }, b: { added: ['-m 256M'], removed: ['-m 128M'] } },
   },
-  { what: 'vCPUs', from: 'smp: 1', to: 'smp: 2', class: 'impossible', address: 'spec.qemu.smp', argv: { a: { added: ['-smp 2'], removed: ['-smp 1'] }, b: { added: ['-smp 2'], removed: ['-smp 1'] } } },
+  {
+    what: 'vCPUs',
+    from: 'smp: 1',
+    to: 'smp: 2',
+    class: 'impossible',
+    address: 'spec.qemu.smp',
+    argv: { a: { added: ['-smp 2'], removed: ['-smp 1'] }, b: { added: ['-smp 2'], removed: ['-smp 1'] } },
+  },
   {
     what: 'disk size',
     from: 'size: 64M',
@@ -150,7 +160,12 @@ const rows: Row[] = [
     class: 'impossible',
     address: 'spec.disks (count)',
     argv: {
-      a: { added: ['-drive if=ide,id=colo-disk1,driver=quorum,read-pattern=fifo,vote-threshold=1,children.0.file.filename=/srv/a/colo-disk1.qcow2,children.0.driver=qcow2'], removed: [] },
+      a: {
+        added: [
+          '-drive if=ide,id=colo-disk1,driver=quorum,read-pattern=fifo,vote-threshold=1,children.0.file.filename=/srv/a/colo-disk1.qcow2,children.0.driver=qcow2',
+        ],
+        removed: [],
+      },
       b: {
         added: [
           '-drive if=none,id=parent1,file.filename=/srv/b/colo-disk1.qcow2,driver=qcow2',
@@ -168,8 +183,14 @@ const rows: Row[] = [
     class: 'impossible',
     address: 'spec.netdevs[0].model',
     argv: {
-      a: { added: ['-device e1000,id=e0,netdev=hn0,mac=52:54:00:12:34:56,romfile='], removed: ['-device rtl8139,id=e0,netdev=hn0,mac=52:54:00:12:34:56,romfile='] },
-      b: { added: ['-device e1000,id=e0,netdev=hn0,mac=52:54:00:12:34:56,romfile='], removed: ['-device rtl8139,id=e0,netdev=hn0,mac=52:54:00:12:34:56,romfile='] },
+      a: {
+        added: ['-device e1000,id=e0,netdev=hn0,mac=52:54:00:12:34:56,romfile='],
+        removed: ['-device rtl8139,id=e0,netdev=hn0,mac=52:54:00:12:34:56,romfile='],
+      },
+      b: {
+        added: ['-device e1000,id=e0,netdev=hn0,mac=52:54:00:12:34:56,romfile='],
+        removed: ['-device rtl8139,id=e0,netdev=hn0,mac=52:54:00:12:34:56,romfile='],
+      },
     },
   },
   {
@@ -179,8 +200,14 @@ const rows: Row[] = [
     class: 'impossible',
     address: 'spec.netdevs[0].mac',
     argv: {
-      a: { added: ['-device rtl8139,id=e0,netdev=hn0,mac=52:54:00:12:34:57,romfile='], removed: ['-device rtl8139,id=e0,netdev=hn0,mac=52:54:00:12:34:56,romfile='] },
-      b: { added: ['-device rtl8139,id=e0,netdev=hn0,mac=52:54:00:12:34:57,romfile='], removed: ['-device rtl8139,id=e0,netdev=hn0,mac=52:54:00:12:34:56,romfile='] },
+      a: {
+        added: ['-device rtl8139,id=e0,netdev=hn0,mac=52:54:00:12:34:57,romfile='],
+        removed: ['-device rtl8139,id=e0,netdev=hn0,mac=52:54:00:12:34:56,romfile='],
+      },
+      b: {
+        added: ['-device rtl8139,id=e0,netdev=hn0,mac=52:54:00:12:34:57,romfile='],
+        removed: ['-device rtl8139,id=e0,netdev=hn0,mac=52:54:00:12:34:56,romfile='],
+      },
     },
   },
   {

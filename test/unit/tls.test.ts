@@ -47,7 +47,12 @@ describe('spec.tls', () => {
     const r = load(TLS + IDS);
     // (unix: monitors on two hosts are warned about on their own)
     expect(r.problems.map((p) => p.code)).toEqual(['QMP_UNREACHABLE']);
-    expect(r.spec!.tls).toEqual({ channels: true, dirs: { a: '/etc/colo/a', b: '/etc/colo/b' }, allowedIdentities: ['O=colo,CN=host-a', 'O=colo,CN=host-b'], qmp: { allowedIdentities: [] } });
+    expect(r.spec!.tls).toEqual({
+      channels: true,
+      dirs: { a: '/etc/colo/a', b: '/etc/colo/b' },
+      allowedIdentities: ['O=colo,CN=host-a', 'O=colo,CN=host-b'],
+      qmp: { allowedIdentities: [] },
+    });
     expect(load(TLS + '    verifyPeer: false\n').problems.map((p) => p.code)).toEqual(['SCHEMA_UNKNOWN_KEY']);
   });
 
@@ -66,22 +71,33 @@ describe('spec.tls', () => {
     expect(first?.pos.line).toBeGreaterThan(1);
   });
 
-  it('a tls: monitor needs the node\'s credentials; it is served with them, verify-peer on, authz when identities are given', () => {
+  it("a tls: monitor needs the node's credentials; it is served with them, verify-peer on, authz when identities are given", () => {
     const yaml = (extra: string) => pairYaml({ extra }).replace('qmp: unix:/run/a.qmp', 'qmp: "tls:10.0.0.1:4444"');
     const missing = loadSpec(yaml(''), 'pair.yaml');
     expect(missing.problems.map((p) => [p.code, p.path])).toContainEqual(['TLS_CONFIG', '/spec/nodes/0/qmp']);
-    const r = loadSpec(yaml('  tls:\n    channels: false\n    nodes:\n      a: {dir: /etc/colo/a}\n    qmp: {clientDir: /etc/colo/runner, allowedIdentities: ["O=colo,CN=runner"]}\n'), 'pair.yaml');
+    const r = loadSpec(
+      yaml(
+        '  tls:\n    channels: false\n    nodes:\n      a: {dir: /etc/colo/a}\n    qmp: {clientDir: /etc/colo/runner, allowedIdentities: ["O=colo,CN=runner"]}\n',
+      ),
+      'pair.yaml',
+    );
     expect(r.problems.filter((p) => p.severity === 'error')).toEqual([]);
     const spec = r.spec!;
     expect(spec.nodes[0].qmpClientDir).toBe('/etc/colo/runner');
     const argv = nodeArgs(spec, pair().profile, spec.nodes[0], 'primary').argv;
     expect(argv).not.toContain('-qmp');
-    expect(argv).toEqual(expect.arrayContaining([
-      '-object', 'tls-creds-x509,id=tlsS,dir=/etc/colo/a,endpoint=server,verify-peer=on',
-      '-object', JSON.stringify({ 'qom-type': 'authz-list', id: 'authz1', policy: 'deny', rules: [{ match: 'O=colo,CN=runner', policy: 'allow' }] }),
-      '-chardev', 'socket,id=qmp0,host=10.0.0.1,port=4444,server=on,wait=off,tls-creds=tlsS,tls-authz=authz1',
-      '-mon', 'chardev=qmp0,mode=control',
-    ]));
+    expect(argv).toEqual(
+      expect.arrayContaining([
+        '-object',
+        'tls-creds-x509,id=tlsS,dir=/etc/colo/a,endpoint=server,verify-peer=on',
+        '-object',
+        JSON.stringify({ 'qom-type': 'authz-list', id: 'authz1', policy: 'deny', rules: [{ match: 'O=colo,CN=runner', policy: 'allow' }] }),
+        '-chardev',
+        'socket,id=qmp0,host=10.0.0.1,port=4444,server=on,wait=off,tls-creds=tlsS,tls-authz=authz1',
+        '-mon',
+        'chardev=qmp0,mode=control',
+      ]),
+    );
     // channels off: no chardev or migration TLS
     expect(argv.filter((a) => /tls-creds=tlsC|migration\.tls/.test(a))).toEqual([]);
   });
@@ -93,13 +109,20 @@ describe('spec.tls', () => {
       ['QMP_UNAUTHENTICATED', 'warning', '/spec/nodes/0/qmp', 7],
       ['CHANNELS_IN_CLEAR', 'warning', '/spec/nodes/1/host', 8],
     ]);
-    expect(loadSpec(pairYaml({ hosts: ['127.0.0.1', '127.0.0.1'] }).replace('qmp: unix:/run/a.qmp', 'qmp: "tcp:127.0.0.1:4444"'), 'p.yaml').problems).toEqual([]);
+    expect(loadSpec(pairYaml({ hosts: ['127.0.0.1', '127.0.0.1'] }).replace('qmp: unix:/run/a.qmp', 'qmp: "tcp:127.0.0.1:4444"'), 'p.yaml').problems).toEqual(
+      [],
+    );
     expect(planFor('setup', '').warnings).toContainEqual(expect.stringMatching(/every COLO channel between them is in clear/));
     expect(planFor('setup').warnings).toEqual([]);
   });
 
-  it('colo\'s TLS ids cannot be taken by the pair', () => {
-    const r = load(TLS, {}).spec ? loadSpec(pairYaml({ extra: TLS }).replace('{id: hn0, type: user, romfile: ""}', '{id: hn0, type: user, romfile: "", filters: {ids: {mirror: tlsS}}}'), 'p.yaml') : undefined;
+  it("colo's TLS ids cannot be taken by the pair", () => {
+    const r = load(TLS, {}).spec
+      ? loadSpec(
+          pairYaml({ extra: TLS }).replace('{id: hn0, type: user, romfile: ""}', '{id: hn0, type: user, romfile: "", filters: {ids: {mirror: tlsS}}}'),
+          'p.yaml',
+        )
+      : undefined;
     expect(r?.problems.map((p) => p.code)).toContain('DUPLICATE_ID');
   });
 });
@@ -110,9 +133,14 @@ describe('command lines on TLS', () => {
 
   it('both credential objects on either role, every chardev on TLS, migration credentials by role', () => {
     for (const role of ['primary', 'secondary'] as const) {
-      expect(argv(0, role)).toEqual(expect.arrayContaining(['tls-creds-x509,id=tlsS,dir=/etc/colo/a,endpoint=server,verify-peer=on', 'tls-creds-x509,id=tlsC,dir=/etc/colo/a,endpoint=client,verify-peer=on']));
+      expect(argv(0, role)).toEqual(
+        expect.arrayContaining([
+          'tls-creds-x509,id=tlsS,dir=/etc/colo/a,endpoint=server,verify-peer=on',
+          'tls-creds-x509,id=tlsC,dir=/etc/colo/a,endpoint=client,verify-peer=on',
+        ]),
+      );
     }
-    const chardevs = (a: string[]) => a.filter((_x, i) => a[i - 1] === "-chardev");
+    const chardevs = (a: string[]) => a.filter((_x, i) => a[i - 1] === '-chardev');
     expect(chardevs(argv(0, 'primary'))).toEqual([
       'socket,id=mirror0,host=10.0.0.1,port=9003,tls-creds=tlsS,tls-authz=authz0,server=on,wait=off',
       'socket,id=compare1,host=10.0.0.1,port=9004,tls-creds=tlsS,tls-authz=authz0,server=on,wait=off',
@@ -122,26 +150,39 @@ describe('command lines on TLS', () => {
       'socket,id=compare_out,host=127.0.0.1,port=9005,server=on,wait=off',
       'socket,id=compare_out0,host=127.0.0.1,port=9005',
     ]);
-    expect(chardevs(argv(1, 'secondary'))).toEqual(['socket,id=red0,host=10.0.0.1,port=9003,tls-creds=tlsC,reconnect=1', 'socket,id=red1,host=10.0.0.1,port=9004,tls-creds=tlsC,reconnect=1']);
+    expect(chardevs(argv(1, 'secondary'))).toEqual([
+      'socket,id=red0,host=10.0.0.1,port=9003,tls-creds=tlsC,reconnect=1',
+      'socket,id=red1,host=10.0.0.1,port=9004,tls-creds=tlsC,reconnect=1',
+    ]);
     expect(argv(0, 'primary').filter((x) => x.startsWith('migration.'))).toEqual(['migration.tls-creds=tlsC', 'migration.tls-hostname=10.0.0.2']);
     expect(argv(1, 'secondary').filter((x) => x.startsWith('migration.'))).toEqual(['migration.tls-creds=tlsS', 'migration.tls-authz=authz0']);
   });
 });
 
 describe('plans on TLS', () => {
-  it('setup: NBD server, the copy and the child with credentials; the wait on the primary\'s server ends before migrate', () => {
+  it("setup: NBD server, the copy and the child with credentials; the wait on the primary's server ends before migrate", () => {
     const p = planFor('setup', TLS + IDS);
     expect(step(p, 'b', 'nbd-server-start').arguments).toMatchObject({ 'tls-creds': 'tlsS', 'tls-authz': 'authz0' });
     const mirror = step(p, 'a', 'drive-mirror').arguments;
     expect(mirror.format).toBeUndefined();
-    expect(JSON.parse(mirror.target.replace(/^json:/, ''))).toEqual({ driver: 'nbd', server: { type: 'inet', host: '10.0.0.2', port: '9999' }, export: 'parent0', 'tls-creds': 'tlsC' });
+    expect(JSON.parse(mirror.target.replace(/^json:/, ''))).toEqual({
+      driver: 'nbd',
+      server: { type: 'inet', host: '10.0.0.2', port: '9999' },
+      export: 'parent0',
+      'tls-creds': 'tlsC',
+    });
     expect(step(p, 'a', 'blockdev-add').arguments['tls-creds']).toBe('tlsC');
     const waits = p.steps.filter(isWait).filter((w) => w.wait === 'chardevs-connected');
-    expect(waits.map((w) => [w.node, w.until])).toEqual([['b', ['red0', 'red1']], ['a', ['mirror0', 'compare1', 'compare0', 'compare_out']]]);
+    expect(waits.map((w) => [w.node, w.until])).toEqual([
+      ['b', ['red0', 'red1']],
+      ['a', ['mirror0', 'compare1', 'compare0', 'compare_out']],
+    ]);
     expect(waits[1].hint).toMatch(/QEMU logs nothing/);
     expect(p.steps.indexOf(waits[1])).toBeLessThan(p.steps.indexOf(step(p, 'a', 'migrate')));
     // the credentials come from the command line: nothing to set over QMP at setup
-    expect(p.steps.filter((s) => isQmp(s) && s.execute === 'migrate-set-parameters').map((s: any) => Object.keys(s.arguments))).toEqual([['x-checkpoint-delay']]);
+    expect(p.steps.filter((s) => isQmp(s) && s.execute === 'migrate-set-parameters').map((s: any) => Object.keys(s.arguments))).toEqual([
+      ['x-checkpoint-delay'],
+    ]);
   });
 
   it('secondary resume: the survivor switches to the client credentials and names its new secondary before migrate', () => {
@@ -155,16 +196,29 @@ describe('plans on TLS', () => {
 
   it('failovers keep the credentials; a primary failover removes the server ends the dead secondary used', () => {
     const pf = planFor('primary-failover');
-    expect(pf.changes.filter((c) => c.action === 'delete' && c.kind === 'chardev').map((c) => c.id).sort()).toEqual(['compare1', 'mirror0']);
+    expect(
+      pf.changes
+        .filter((c) => c.action === 'delete' && c.kind === 'chardev')
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual(['compare1', 'mirror0']);
     for (const t of ['primary-failover', 'secondary-failover'] as const) expect(planFor(t).changes.some((c) => c.id === 'tlsS' || c.id === 'tlsC')).toBe(false);
-    expect(planFor('primary-resume').steps.filter((s) => isQmp(s) && s.execute === 'chardev-add').map((s: any) => s.arguments.id)).toEqual(['mirror0', 'compare1']);
+    expect(
+      planFor('primary-resume')
+        .steps.filter((s) => isQmp(s) && s.execute === 'chardev-add')
+        .map((s: any) => s.arguments.id),
+    ).toEqual(['mirror0', 'compare1']);
   });
 
   it('migration TLS lost on a replicating pair is drift, first, as security', () => {
     const p = planFor('steady', TLS, (obs) => {
       obs.a = edited(obs.a, { put: [resource('a', 'parameter', 'tls-creds', { value: '' })] });
     });
-    expect(p.changes[0]).toMatchObject({ address: 'a/migration/parameter/tls-creds', action: 'update', faultTolerance: expect.stringMatching(/^security: a's migration is not on TLS/) });
+    expect(p.changes[0]).toMatchObject({
+      address: 'a/migration/parameter/tls-creds',
+      action: 'update',
+      faultTolerance: expect.stringMatching(/^security: a's migration is not on TLS/),
+    });
     expect(step(p, 'a', 'migrate-set-parameters').arguments).toEqual({ 'tls-creds': 'tlsC' });
   });
 
@@ -173,7 +227,11 @@ describe('plans on TLS', () => {
       obs.b = edited(obs.b, { drop: ['b/object/tlsS', 'b/object/tlsC', 'b/migration/parameter/tls-creds'] });
     });
     expect(plainNode.steps).toEqual([]);
-    expect(plainNode.changes.find((c) => c.address === 'b/object/tlsS')).toMatchObject({ address: 'b/object/tlsS', action: 'blocked', faultTolerance: expect.stringMatching(/b runs without TLS credentials .* relaunch it from the spec: colo stop --node b, then colo launch --node b/) });
+    expect(plainNode.changes.find((c) => c.address === 'b/object/tlsS')).toMatchObject({
+      address: 'b/object/tlsS',
+      action: 'blocked',
+      faultTolerance: expect.stringMatching(/b runs without TLS credentials .* relaunch it from the spec: colo stop --node b, then colo launch --node b/),
+    });
     expect(plainNode.changes.every((c) => c.action === 'blocked' || c.action === 'unmanaged')).toBe(true);
 
     const { spec: tlsSpec, profile } = pair({ extra: TLS });
@@ -182,12 +240,16 @@ describe('plans on TLS', () => {
     const p = buildPlan(plain, profile, tlsPair, { mode: 'offline' });
     expect(p.steps).toEqual([]);
     expect(p.changes.filter((c) => c.action === 'blocked').map((c) => c.address)).toEqual(['a/object/tlsS', 'b/object/tlsS']);
-    expect(p.changes.find((c) => c.address === 'a/object/tlsS')?.faultTolerance).toMatch(/runs its COLO channels on TLS \(migration tls-creds tlsC\), but the spec has them in clear.*fail over to b/);
+    expect(p.changes.find((c) => c.address === 'a/object/tlsS')?.faultTolerance).toMatch(
+      /runs its COLO channels on TLS \(migration tls-creds tlsC\), but the spec has them in clear.*fail over to b/,
+    );
     // identities added to the spec after the launch: the authz list is missing, and cannot be bolted on
     const { spec: withIds } = pair({ extra: TLS + IDS });
     const noAuthz = buildPlan(withIds, profile, tlsPair, { mode: 'offline' });
     expect(noAuthz.steps).toEqual([]);
-    expect(noAuthz.changes.find((c) => c.address === 'b/object/tlsS')?.faultTolerance).toMatch(/b runs without authz0 \(the tls-authz list of the spec's allowed identities\)/);
+    expect(noAuthz.changes.find((c) => c.address === 'b/object/tlsS')?.faultTolerance).toMatch(
+      /b runs without authz0 \(the tls-authz list of the spec's allowed identities\)/,
+    );
     // the same pair against its own spec: steady, nothing to do
     expect(buildPlan(tlsSpec, profile, tlsPair, { mode: 'offline' }).changes).toEqual([]);
   });
@@ -215,12 +277,30 @@ describe.skipIf(!hasCerttool)(`certificates made with certtool, as the README sa
       writeFileSync(join(root, 'client.info'), 'organization = colo\ncn = host-east\ntls_www_client\nencryption_key\nsigning_key\n');
       for (const k of ['server', 'client']) {
         ct('--generate-privkey', '--outfile', `east/${k}-key.pem`);
-        ct('--generate-certificate', '--load-privkey', `east/${k}-key.pem`, '--load-ca-certificate', 'ca-cert.pem', '--load-ca-privkey', 'ca-key.pem', '--template', `${k}.info`, '--outfile', `east/${k}-cert.pem`);
+        ct(
+          '--generate-certificate',
+          '--load-privkey',
+          `east/${k}-key.pem`,
+          '--load-ca-certificate',
+          'ca-cert.pem',
+          '--load-ca-privkey',
+          'ca-key.pem',
+          '--template',
+          `${k}.info`,
+          '--outfile',
+          `east/${k}-cert.pem`,
+        );
       }
       execFileSync('chmod', ['600', join(root, 'east', 'server-key.pem'), join(root, 'east', 'client-key.pem')]);
       copyFileSync(join(root, 'ca-cert.pem'), join(root, 'east', 'ca-cert.pem'));
       const dir = join(root, 'east');
-      const r = loadSpec(pairYaml({ hosts: ['127.0.0.1', '127.0.0.1'], extra: `  tls:\n    nodes:\n      a: {dir: ${dir}}\n      b: {dir: ${dir}}\n    allowedIdentities: ["O=colo,CN=host-east"]\n` }), 'p.yaml');
+      const r = loadSpec(
+        pairYaml({
+          hosts: ['127.0.0.1', '127.0.0.1'],
+          extra: `  tls:\n    nodes:\n      a: {dir: ${dir}}\n      b: {dir: ${dir}}\n    allowedIdentities: ["O=colo,CN=host-east"]\n`,
+        }),
+        'p.yaml',
+      );
       expect(checkTlsFiles(r.spec!, {})).toEqual([]);
     } finally {
       rmSync(root, { recursive: true, force: true });
@@ -235,13 +315,16 @@ describe('credential files (the CLI edge)', () => {
   execFileSync('sh', [mkpki, root, 'a=127.0.0.1', 'b=127.0.0.1', 'runner=127.0.0.1', 'far=10.9.9.9'], { stdio: 'pipe' });
   execFileSync('sh', [mkpki, root, '--ca', 'rogue', 'x=127.0.0.1'], { stdio: 'pipe' });
   const spec = (a: string, b: string, extra = '') => {
-    const r = loadSpec(pairYaml({ hosts: ['127.0.0.1', '127.0.0.1'], extra: `  tls:\n    nodes:\n      a: {dir: ${a}}\n      b: {dir: ${b}}\n${extra}` }), 'p.yaml');
+    const r = loadSpec(
+      pairYaml({ hosts: ['127.0.0.1', '127.0.0.1'], extra: `  tls:\n    nodes:\n      a: {dir: ${a}}\n      b: {dir: ${b}}\n${extra}` }),
+      'p.yaml',
+    );
     if (!r.spec) throw new Error(JSON.stringify(r.problems));
     return r.spec;
   };
   const codes = (s: ReturnType<typeof spec>, env = {}) => checkTlsFiles(s, env).map((p) => [p.code, p.severity, p.path]);
 
-  it('a CA, its nodes\' certificates and keys: nothing to say', () => {
+  it("a CA, its nodes' certificates and keys: nothing to say", () => {
     expect(checkTlsFiles(spec(join(root, 'a'), join(root, 'b'), IDS), {})).toEqual([]);
   });
 
@@ -250,42 +333,64 @@ describe('credential files (the CLI edge)', () => {
     execFileSync('mkdir', ['-p', partial]);
     copyFileSync(join(root, 'a', 'ca-cert.pem'), join(partial, 'ca-cert.pem'));
     expect(checkTlsFiles(spec(partial, join(root, 'nowhere')), {}).map((p) => [p.code, p.path, p.message.replaceAll(root, 'ROOT')])).toEqual([
-      ['TLS_FILE', '/spec/tls/nodes/a/dir', 'node a: ROOT/partial lacks server-cert.pem, server-key.pem, client-cert.pem, client-key.pem (tls-creds-x509 reads ca-cert.pem, server-cert.pem, server-key.pem, client-cert.pem, client-key.pem there)'],
+      [
+        'TLS_FILE',
+        '/spec/tls/nodes/a/dir',
+        'node a: ROOT/partial lacks server-cert.pem, server-key.pem, client-cert.pem, client-key.pem (tls-creds-x509 reads ca-cert.pem, server-cert.pem, server-key.pem, client-cert.pem, client-key.pem there)',
+      ],
       ['TLS_FILE', '/spec/tls/nodes/b/dir', 'node b: no directory ROOT/nowhere (node b runs on this machine, 127.0.0.1)'],
     ]);
   });
 
-  it('a certificate its own CA did not sign is an error in QEMU\'s words; one the peer\'s CA did not sign a warning', () => {
+  it("a certificate its own CA did not sign is an error in QEMU's words; one the peer's CA did not sign a warning", () => {
     const own = join(root, 'own');
     execFileSync('cp', ['-r', join(root, 'x'), own]);
     copyFileSync(join(root, 'a', 'ca-cert.pem'), join(own, 'ca-cert.pem'));
     const p = checkTlsFiles(spec(join(root, 'a'), own), {}).filter((x) => x.severity === 'error');
-    expect(p.map((x) => [x.code, x.path])).toEqual([['TLS_CERT', '/spec/tls/nodes/b/dir'], ['TLS_CERT', '/spec/tls/nodes/b/dir']]);
-    expect(p[0].message).toMatch(/QEMU refuses to start: "Our own certificate .*server-cert\.pem failed validation against .*ca-cert\.pem: The certificate hasn't got a known issuer"/);
+    expect(p.map((x) => [x.code, x.path])).toEqual([
+      ['TLS_CERT', '/spec/tls/nodes/b/dir'],
+      ['TLS_CERT', '/spec/tls/nodes/b/dir'],
+    ]);
+    expect(p[0].message).toMatch(
+      /QEMU refuses to start: "Our own certificate .*server-cert\.pem failed validation against .*ca-cert\.pem: The certificate hasn't got a known issuer"/,
+    );
     expect(codes(spec(join(root, 'a'), join(root, 'x')))).toEqual([
-      ['TLS_CERT', 'warning', '/spec/tls/nodes/a/dir'], ['TLS_CERT', 'warning', '/spec/tls/nodes/a/dir'],
-      ['TLS_CERT', 'warning', '/spec/tls/nodes/b/dir'], ['TLS_CERT', 'warning', '/spec/tls/nodes/b/dir'],
+      ['TLS_CERT', 'warning', '/spec/tls/nodes/a/dir'],
+      ['TLS_CERT', 'warning', '/spec/tls/nodes/a/dir'],
+      ['TLS_CERT', 'warning', '/spec/tls/nodes/b/dir'],
+      ['TLS_CERT', 'warning', '/spec/tls/nodes/b/dir'],
     ]);
   });
 
-  it('a server certificate that does not name the node\'s host, a key of another certificate, an own DN not admitted', () => {
+  it("a server certificate that does not name the node's host, a key of another certificate, an own DN not admitted", () => {
     const names = checkTlsFiles(spec(join(root, 'far'), join(root, 'b')), {});
     expect(names[0]).toMatchObject({ code: 'TLS_NAME', severity: 'error', path: '/spec/tls/nodes/a/dir' });
     expect(names[0].message).toMatch(/peers reach it at 127\.0\.0\.1, but its server certificate names DNS:host-far, IP Address:10\.9\.9\.9/);
     const wrongKey = join(root, 'wrongkey');
     execFileSync('cp', ['-r', join(root, 'a'), wrongKey]);
     copyFileSync(join(root, 'b', 'client-key.pem'), join(wrongKey, 'client-key.pem'));
-    expect(checkTlsFiles(spec(wrongKey, join(root, 'b')), {}).map((p) => p.message)).toEqual([expect.stringMatching(/client-key\.pem is not the key of client-cert\.pem/)]);
+    expect(checkTlsFiles(spec(wrongKey, join(root, 'b')), {}).map((p) => p.message)).toEqual([
+      expect.stringMatching(/client-key\.pem is not the key of client-cert\.pem/),
+    ]);
     const authz = checkTlsFiles(spec(join(root, 'a'), join(root, 'b'), '    allowedIdentities: ["O=colo,CN=host-a"]\n'), {});
-    expect(authz.map((p) => [p.code, p.message])).toEqual([['TLS_AUTHZ', expect.stringMatching(/node b's client certificate is O=colo,CN=host-b, not among allowedIdentities/)]]);
+    expect(authz.map((p) => [p.code, p.message])).toEqual([
+      ['TLS_AUTHZ', expect.stringMatching(/node b's client certificate is O=colo,CN=host-b, not among allowedIdentities/)],
+    ]);
   });
 
-  it('colo\'s QMP client: from the spec, or COLO_QMP_TLS_DIR; checked against the monitors\' CA and identities', () => {
-    const yaml = (extra: string) => pairYaml({ hosts: ['127.0.0.1', '127.0.0.1'], extra: `  tls:\n    nodes:\n      a: {dir: ${join(root, 'a')}}\n      b: {dir: ${join(root, 'b')}}\n${extra}` }).replace('qmp: unix:/run/a.qmp', 'qmp: "tls:127.0.0.1:4444"');
+  it("colo's QMP client: from the spec, or COLO_QMP_TLS_DIR; checked against the monitors' CA and identities", () => {
+    const yaml = (extra: string) =>
+      pairYaml({
+        hosts: ['127.0.0.1', '127.0.0.1'],
+        extra: `  tls:\n    nodes:\n      a: {dir: ${join(root, 'a')}}\n      b: {dir: ${join(root, 'b')}}\n${extra}`,
+      }).replace('qmp: unix:/run/a.qmp', 'qmp: "tls:127.0.0.1:4444"');
     const none = loadSpec(yaml(''), 'p.yaml').spec!;
     expect(codes(none)).toEqual([['TLS_CONFIG', 'warning', '/spec/nodes/0/qmp']]); // offline commands need no client certificate
     expect(codes(none, { COLO_QMP_TLS_DIR: join(root, 'runner') })).toEqual([]);
-    expect(codes(none, { COLO_QMP_TLS_DIR: join(root, 'x') })).toEqual([['TLS_CERT', 'warning', '/spec/nodes/0/qmp'], ['TLS_CERT', 'warning', '/spec/nodes/0/qmp']]);
+    expect(codes(none, { COLO_QMP_TLS_DIR: join(root, 'x') })).toEqual([
+      ['TLS_CERT', 'warning', '/spec/nodes/0/qmp'],
+      ['TLS_CERT', 'warning', '/spec/nodes/0/qmp'],
+    ]);
     const admitted = loadSpec(yaml(`    qmp: {clientDir: ${join(root, 'runner')}, allowedIdentities: ["O=colo,CN=someone"]}\n`), 'p.yaml').spec!;
     expect(codes(admitted)).toEqual([['TLS_AUTHZ', 'warning', '/spec/tls/qmp/allowedIdentities']]);
   });
@@ -294,7 +399,13 @@ describe('credential files (the CLI edge)', () => {
     const { run } = await import('../../src/cli/cli.js');
     let out = '';
     let err = '';
-    const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, stdin: process.stdin, env: { NO_COLOR: '1' }, cwd: fileURLToPath(new URL('../..', import.meta.url)) };
+    const io = {
+      stdout: { write: (s: string) => (out += s) },
+      stderr: { write: (s: string) => (err += s) },
+      stdin: process.stdin,
+      env: { NO_COLOR: '1' },
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    };
     expect(await run(['plan', '--offline', '-f', 'examples/tap-bridge.yaml'], io)).toBe(0);
     expect(out).toMatch(/transition: setup/);
     expect(err).toBe('');
@@ -306,11 +417,22 @@ describe('credential files (the CLI edge)', () => {
     const { run } = await import('../../src/cli/cli.js');
     const file = join(root, 'pair.yaml');
     const own = join(root, 'own');
-    writeFileSync(file, pairYaml({ hosts: ['127.0.0.1', '127.0.0.1'], extra: `  tls:\n    nodes:\n      a: {dir: ${join(root, 'a')}}\n      b: {dir: ${own}}\n` }));
+    writeFileSync(
+      file,
+      pairYaml({ hosts: ['127.0.0.1', '127.0.0.1'], extra: `  tls:\n    nodes:\n      a: {dir: ${join(root, 'a')}}\n      b: {dir: ${own}}\n` }),
+    );
     let err = '';
-    const code = await run(['validate', '-f', file], { stdout: { write: () => true }, stderr: { write: (s: string) => (err += s) }, stdin: process.stdin, env: { NO_COLOR: '1' }, cwd: root });
+    const code = await run(['validate', '-f', file], {
+      stdout: { write: () => true },
+      stderr: { write: (s: string) => (err += s) },
+      stdin: process.stdin,
+      env: { NO_COLOR: '1' },
+      cwd: root,
+    });
     expect(code).toBe(1);
-    expect(err).toMatch(/^pair\.yaml:18:16: error TLS_CERT: node b: .*own\/server-cert\.pem \(O=colo,CN=host-x, issuer O=colo,CN=colo rogue\) is not signed by a CA of/m);
+    expect(err).toMatch(
+      /^pair\.yaml:18:16: error TLS_CERT: node b: .*own\/server-cert\.pem \(O=colo,CN=host-x, issuer O=colo,CN=colo rogue\) is not signed by a CA of/m,
+    );
     expect(err).not.toMatch(/\n\s+at /);
   });
 });

@@ -6,10 +6,40 @@ import { formatSize, memoryArg, parseSize, sizeHint } from '../../src/spec/sizes
 import { isHost, isLoopback } from '../../src/spec/values.js';
 
 describe('hosts: an IP literal or a DNS name, nothing else', () => {
-  it.each(['127.0.0.1', '10.0.0.2', '255.255.255.255', '::1', '::', 'fd00::1', '2001:db8::8a2e:370:7334', '1:2:3:4:5:6:7:8', '::ffff:10.0.0.1', 'localhost', 'node-b.example.net', 'a', 'host.'])('%s is a host', (h) => {
+  it.each([
+    '127.0.0.1',
+    '10.0.0.2',
+    '255.255.255.255',
+    '::1',
+    '::',
+    'fd00::1',
+    '2001:db8::8a2e:370:7334',
+    '1:2:3:4:5:6:7:8',
+    '::ffff:10.0.0.1',
+    'localhost',
+    'node-b.example.net',
+    'a',
+    'host.',
+  ])('%s is a host', (h) => {
     expect(isHost(h)).toBe(true);
   });
-  it.each(['127.0.0.2,server=on', '10.0.0.1 evil', '10.0.0.300', '1.2.3', 'http://10.0.0.1/', '[::1]', 'fe80::1%eth0', '1:2:3:4:5:6:7:8:9', '1::2::3', 'bad_host', '-leading.dash', 'x'.repeat(64), '', 'a..b', 'host\nname'])('%j is refused', (h) => {
+  it.each([
+    '127.0.0.2,server=on',
+    '10.0.0.1 evil',
+    '10.0.0.300',
+    '1.2.3',
+    'http://10.0.0.1/',
+    '[::1]',
+    'fe80::1%eth0',
+    '1:2:3:4:5:6:7:8:9',
+    '1::2::3',
+    'bad_host',
+    '-leading.dash',
+    'x'.repeat(64),
+    '',
+    'a..b',
+    'host\nname',
+  ])('%j is refused', (h) => {
     expect(isHost(h)).toBe(false);
   });
   it('loopback is 127/8, ::1 and localhost', () => {
@@ -20,7 +50,16 @@ describe('hosts: an IP literal or a DNS name, nothing else', () => {
 
 describe('sizes: one parser for disks and memory', () => {
   it.each([
-    ['64M', 64 * 2 ** 20], ['1G', 2 ** 30], ['512K', 512 * 1024], ['2T', 2 * 2 ** 40], ['512 MiB', 512 * 2 ** 20], ['1g', 2 ** 30], [' 64M ', 64 * 2 ** 20], ['4096B', 4096], ['4096', 4096], [1048576, 1048576],
+    ['64M', 64 * 2 ** 20],
+    ['1G', 2 ** 30],
+    ['512K', 512 * 1024],
+    ['2T', 2 * 2 ** 40],
+    ['512 MiB', 512 * 2 ** 20],
+    ['1g', 2 ** 30],
+    [' 64M ', 64 * 2 ** 20],
+    ['4096B', 4096],
+    ['4096', 4096],
+    [1048576, 1048576],
   ] as Array<[string | number, number]>)('%j is %d bytes', (text, bytes) => {
     expect(parseSize(text)).toBe(bytes);
   });

@@ -32,7 +32,9 @@ export const blockChildKind: ResourceKindPlanner = {
   policy: {
     inPlace: false,
     createBlocked: (want, replicating) =>
-      want.id.endsWith('/children.0') ? "the node's own disk layout comes from its command line: relaunch it (colo launch)" : WHILE_REPLICATING(want, replicating),
+      want.id.endsWith('/children.0')
+        ? "the node's own disk layout comes from its command line: relaunch it (colo launch)"
+        : WHILE_REPLICATING(want, replicating),
   },
   steps(changes: Change[], ctx: KindContext): Phased[] {
     const out: Phased[] = [];
@@ -53,22 +55,49 @@ export const blockChildKind: ResourceKindPlanner = {
         const fresh = ctx.creates(resource(peer.name, 'nbd-export', diskIds(i).parent, {}).address);
         if (live && !fresh && (live.status === 'running' || live.status === 'ready')) continue;
         if (live) {
-          out.push(at(PHASE.resync)(qmp(node, 'block-job-cancel', { device: job, force: true }, `end ${job}: it copies to an earlier ${peer.name}, or stopped (${live.status})`, `job ${job} exists`)));
+          out.push(
+            at(PHASE.resync)(
+              qmp(
+                node,
+                'block-job-cancel',
+                { device: job, force: true },
+                `end ${job}: it copies to an earlier ${peer.name}, or stopped (${live.status})`,
+                `job ${job} exists`,
+              ),
+            ),
+          );
           out.push(at(PHASE.resync)(wait(node, 'block-job-gone', job, ctx.timeouts.modeMs, `${job} has ended`)));
         }
-        out.push(at(PHASE.resync)(qmp(node, 'drive-mirror', { device: d.id, 'job-id': job, ...mirrorTarget(resyncTarget(peer, ctx.spec, i)), sync: 'full' },
-          `copy ${d.id} to ${peer.name}'s ${diskIds(i).parent}, so both disks are the same before COLO starts`, `no job ${job} and no replication child on ${d.id}`)));
+        out.push(
+          at(PHASE.resync)(
+            qmp(
+              node,
+              'drive-mirror',
+              { device: d.id, 'job-id': job, ...mirrorTarget(resyncTarget(peer, ctx.spec, i)), sync: 'full' },
+              `copy ${d.id} to ${peer.name}'s ${diskIds(i).parent}, so both disks are the same before COLO starts`,
+              `no job ${job} and no replication child on ${d.id}`,
+            ),
+          ),
+        );
       }
-      for (const { job } of disks) out.push(at(PHASE.resync)(wait(node, 'block-job-ready', job, ctx.timeouts.resyncMs, `${job} has copied everything (ready)`)));
+      for (const { job } of disks)
+        out.push(at(PHASE.resync)(wait(node, 'block-job-ready', job, ctx.timeouts.resyncMs, `${job} has copied everything (ready)`)));
       const running = o?.runstate === 'running';
       // paused by an earlier, interrupted run of this plan: it runs on after the attach as if stopped here
       const paused = o?.runstate === 'paused';
       if (running) {
-        const why = ctx.profile.primaryChild === 'nbd' ? 'pause the VM while the copy ends and the child is attached' : 'pause the VM until COLO starts: the replication driver refuses writes before then (migrate resumes it)';
+        const why =
+          ctx.profile.primaryChild === 'nbd'
+            ? 'pause the VM while the copy ends and the child is attached'
+            : 'pause the VM until COLO starts: the replication driver refuses writes before then (migrate resumes it)';
         out.push(at(PHASE.resync)(qmp(node, 'stop', undefined, why, 'VM running')));
       }
       for (const { job } of disks) {
-        out.push(at(PHASE.resync)(qmp(node, 'block-job-cancel', { device: job }, `end ${job} (a cancelled ready mirror leaves the copy complete)`, `job ${job} exists`)));
+        out.push(
+          at(PHASE.resync)(
+            qmp(node, 'block-job-cancel', { device: job }, `end ${job} (a cancelled ready mirror leaves the copy complete)`, `job ${job} exists`),
+          ),
+        );
         out.push(at(PHASE.resync)(wait(node, 'block-job-gone', job, ctx.timeouts.modeMs, `${job} has ended`)));
       }
       for (const { d, i } of disks) {
@@ -79,10 +108,24 @@ export const blockChildKind: ResourceKindPlanner = {
           if (left) out.push(at(PHASE.attach)(deleteNode(node, id, String(left.value.driver), `delete ${id}, left unattached by an earlier apply`)));
         }
         const name = ctx.profile.primaryChild === 'nbd' ? ids.nbd : ids.replication;
-        out.push(at(PHASE.attach)(ctx.profile.primaryChild === 'nbd'
-          ? qmp(node, 'blockdev-add', nbdChildArgs(peer, ctx.spec, i), `add ${name}: an NBD node writing to ${nbdTarget(peer, ctx.spec, i)}`, `block node ${name} absent`)
-          : hmp(node, driveAddCommand(peer, ctx.spec, i), `add ${name}: replication to ${nbdTarget(peer, ctx.spec, i)}`, `block node ${name} absent`)));
-        out.push(at(PHASE.attach)(qmp(node, 'x-blockdev-change', { parent: d.id, node: name }, `attach ${name} to ${d.id} as children.1`, `${d.id} has no replication child`)));
+        out.push(
+          at(PHASE.attach)(
+            ctx.profile.primaryChild === 'nbd'
+              ? qmp(
+                  node,
+                  'blockdev-add',
+                  nbdChildArgs(peer, ctx.spec, i),
+                  `add ${name}: an NBD node writing to ${nbdTarget(peer, ctx.spec, i)}`,
+                  `block node ${name} absent`,
+                )
+              : hmp(node, driveAddCommand(peer, ctx.spec, i), `add ${name}: replication to ${nbdTarget(peer, ctx.spec, i)}`, `block node ${name} absent`),
+          ),
+        );
+        out.push(
+          at(PHASE.attach)(
+            qmp(node, 'x-blockdev-change', { parent: d.id, node: name }, `attach ${name} to ${d.id} as children.1`, `${d.id} has no replication child`),
+          ),
+        );
       }
       if ((running || paused) && ctx.profile.primaryChild === 'nbd') {
         out.push(at(PHASE.resumeGuest)(qmp(node, 'cont', undefined, 'the guest runs on: from now on its writes reach the secondary too', 'VM paused')));
@@ -92,7 +135,17 @@ export const blockChildKind: ResourceKindPlanner = {
       const name = c.id.slice(c.id.indexOf('/') + 1);
       const parent = c.id.slice(0, c.id.indexOf('/'));
       const child = String(ctx.live(c.address)?.value.node ?? '');
-      out.push(at(PHASE.detach)(qmp(c.node, 'x-blockdev-change', { parent, child: name }, `detach ${child} (${name}, read from the live block graph) from ${parent}`, `${child} attached`)));
+      out.push(
+        at(PHASE.detach)(
+          qmp(
+            c.node,
+            'x-blockdev-change',
+            { parent, child: name },
+            `detach ${child} (${name}, read from the live block graph) from ${parent}`,
+            `${child} attached`,
+          ),
+        ),
+      );
     }
     return out;
   },

@@ -22,17 +22,53 @@ export const coloKind: ResourceKindPlanner = {
         const s = ctx.peer(c.node);
         if (!migrationBusy(ctx.obs(c.node)?.migration?.status)) {
           const connected = ctx.spec.netdevs.flatMap((n) => [n.ids.secondaryMirrorChardev, n.ids.secondaryOutChardev]);
-          out.push(at(PHASE.migrate)(wait(s.name, 'chardevs-connected', connected, ctx.timeouts.modeMs, `the secondary's ${connected.join(', ')} are connected to the primary`)));
+          out.push(
+            at(PHASE.migrate)(
+              wait(s.name, 'chardevs-connected', connected, ctx.timeouts.modeMs, `the secondary's ${connected.join(', ')} are connected to the primary`),
+            ),
+          );
           if (channelsOnTls(ctx.spec)) {
             // under TLS 1.3 a client end shows connected even when the server refused its certificate: the servers' ends tell
             const servers = primaryServerChardevs(ctx.spec);
-            out.push(at(PHASE.migrate)(wait(c.node, 'chardevs-connected', servers, ctx.timeouts.modeMs, `${c.node}'s server ends ${servers.join(', ')} have completed their TLS handshakes`,
-              `QEMU logs nothing when a chardev's TLS handshake fails: check that ${s.name}'s client certificate is signed by ${c.node}'s CA${ctx.spec.tls!.allowedIdentities.length ? ' and is among allowedIdentities' : ''}, and that ${c.node}'s server certificate names ${ctx.node(c.node).host}`)));
+            out.push(
+              at(PHASE.migrate)(
+                wait(
+                  c.node,
+                  'chardevs-connected',
+                  servers,
+                  ctx.timeouts.modeMs,
+                  `${c.node}'s server ends ${servers.join(', ')} have completed their TLS handshakes`,
+                  `QEMU logs nothing when a chardev's TLS handshake fails: check that ${s.name}'s client certificate is signed by ${c.node}'s CA${ctx.spec.tls!.allowedIdentities.length ? ' and is among allowedIdentities' : ''}, and that ${c.node}'s server certificate names ${ctx.node(c.node).host}`,
+                ),
+              ),
+            );
           }
-          out.push(at(PHASE.migrate)(qmp(c.node, 'migrate', { uri: `tcp:${hostPort(s.host, ctx.spec.ports.migration)}` }, `send the VM to ${s.name} and enter COLO`, 'no migration running')));
+          out.push(
+            at(PHASE.migrate)(
+              qmp(
+                c.node,
+                'migrate',
+                { uri: `tcp:${hostPort(s.host, ctx.spec.ports.migration)}` },
+                `send the VM to ${s.name} and enter COLO`,
+                'no migration running',
+              ),
+            ),
+          );
         }
-        out.push(at(PHASE.waitMigration)(wait(c.node, 'migration-status', 'colo', ctx.timeouts.migrationMs, 'migration reaches status colo',
-          channelsOnTls(ctx.spec) ? `on TLS a migration handshake the primary aborts (a name ${s.name}'s certificate lacks, a CA ${c.node} does not trust) ends ${s.name}'s QEMU ("load of migration failed"): launch it again (colo launch --node ${s.name}) once the certificates are right` : undefined)));
+        out.push(
+          at(PHASE.waitMigration)(
+            wait(
+              c.node,
+              'migration-status',
+              'colo',
+              ctx.timeouts.migrationMs,
+              'migration reaches status colo',
+              channelsOnTls(ctx.spec)
+                ? `on TLS a migration handshake the primary aborts (a name ${s.name}'s certificate lacks, a CA ${c.node} does not trust) ends ${s.name}'s QEMU ("load of migration failed"): launch it again (colo launch --node ${s.name}) once the certificates are right`
+                : undefined,
+            ),
+          ),
+        );
         out.push(at(PHASE.waitPrimary)(wait(c.node, 'colo-mode', 'primary', ctx.timeouts.modeMs, `${c.node} runs as COLO primary`)));
       } else if (mode === 'secondary') {
         out.push(at(PHASE.waitSecondary)(wait(c.node, 'colo-mode', 'secondary', ctx.timeouts.modeMs, `${c.node} runs as COLO secondary`)));

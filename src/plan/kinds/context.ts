@@ -96,7 +96,14 @@ export interface ResourceKindPlanner {
   steps(changes: Change[], ctx: KindContext): Phased[];
 }
 
-export function qmp(node: string, execute: string, args: Record<string, unknown> | undefined, description: string, precondition: string, extra: Partial<QmpStep> = {}): QmpStep {
+export function qmp(
+  node: string,
+  execute: string,
+  args: Record<string, unknown> | undefined,
+  description: string,
+  precondition: string,
+  extra: Partial<QmpStep> = {},
+): QmpStep {
   return { kind: 'qmp', node, execute, ...(args ? { arguments: args } : {}), description, precondition, ...extra };
 }
 
@@ -112,4 +119,6 @@ export function wait(node: string, kind: WaitStep['wait'], until: WaitStep['unti
 export const WHILE_REPLICATING = (_want: Resource, replicating: boolean): string | undefined =>
   replicating ? 'it cannot be re-attached while COLO runs: fail over (colo failover) and resume' : undefined;
 
-export const at = (phase: number) => (step: Step): Phased => ({ phase, step });
+export const at =
+  (phase: number) =>
+  (step: Step): Phased => ({ phase, step });

@@ -19,7 +19,13 @@ export const capabilityKind: ResourceKindPlanner = {
     return [...byNode].map(([node, caps]) => {
       const secondary = isSecondary(ctx, node);
       return at(secondary ? PHASE.secondaryCapabilities : PHASE.primaryCapabilities)(
-        qmp(node, 'migrate-set-capabilities', { capabilities: caps.map((capability) => ({ capability, state: true })) }, `enable ${caps.join(' and ')} on the ${secondary ? 'secondary' : 'primary'}`, `${caps.join(', ')} off`),
+        qmp(
+          node,
+          'migrate-set-capabilities',
+          { capabilities: caps.map((capability) => ({ capability, state: true })) },
+          `enable ${caps.join(' and ')} on the ${secondary ? 'secondary' : 'primary'}`,
+          `${caps.join(', ')} off`,
+        ),
       );
     });
   },
@@ -27,8 +33,12 @@ export const capabilityKind: ResourceKindPlanner = {
 
 /** What setting one migration parameter does, for the plan. */
 function parameterText(id: string, value: unknown, replicating: boolean): string {
-  if (id === 'x-checkpoint-delay') return replicating ? `checkpoint every ${value} ms (takes a checkpoint at once)` : `checkpoint every ${value} ms (set before migrate: on a running pair it forces a checkpoint)`;
-  if (id === 'tls-creds') return `migration on TLS with ${value}${value === 'tlsC' ? ' (the sending side: client credentials)' : value === 'tlsS' ? ' (the receiving side: server credentials)' : ''}`;
+  if (id === 'x-checkpoint-delay')
+    return replicating
+      ? `checkpoint every ${value} ms (takes a checkpoint at once)`
+      : `checkpoint every ${value} ms (set before migrate: on a running pair it forces a checkpoint)`;
+  if (id === 'tls-creds')
+    return `migration on TLS with ${value}${value === 'tlsC' ? ' (the sending side: client credentials)' : value === 'tlsS' ? ' (the receiving side: server credentials)' : ''}`;
   if (id === 'tls-hostname') return `check the receiver's certificate names ${value}`;
   if (id === 'tls-authz') return `admit only the identities of ${value}`;
   return `${id} ${value}`;

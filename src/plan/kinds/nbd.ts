@@ -13,11 +13,23 @@ export const nbdServerKind: ResourceKindPlanner = {
     const out: Phased[] = [];
     for (const c of changes.filter((x) => x.action === 'create')) {
       const n = ctx.node(c.node);
-      out.push(at(PHASE.nbdServer)(qmp(c.node, 'nbd-server-start', { addr: { type: 'inet', data: { host: n.host, port: String(ctx.spec.ports.nbd) } }, ...nbdServerTls(ctx.spec) },
-        `serve the secondary's parent disks over NBD on ${n.host}:${ctx.spec.ports.nbd}`, 'no NBD export is served', { alreadyDone: 'already running' })));
+      out.push(
+        at(PHASE.nbdServer)(
+          qmp(
+            c.node,
+            'nbd-server-start',
+            { addr: { type: 'inet', data: { host: n.host, port: String(ctx.spec.ports.nbd) } }, ...nbdServerTls(ctx.spec) },
+            `serve the secondary's parent disks over NBD on ${n.host}:${ctx.spec.ports.nbd}`,
+            'no NBD export is served',
+            { alreadyDone: 'already running' },
+          ),
+        ),
+      );
     }
     for (const c of changes.filter((x) => x.action === 'delete')) {
-      out.push(at(PHASE.nbdStop)(qmp(c.node, 'nbd-server-stop', undefined, 'stop serving the parent disks', 'NBD server running', { alreadyDone: 'not running' })));
+      out.push(
+        at(PHASE.nbdStop)(qmp(c.node, 'nbd-server-stop', undefined, 'stop serving the parent disks', 'NBD server running', { alreadyDone: 'not running' })),
+      );
     }
     return out;
   },
@@ -36,7 +48,9 @@ export const nbdExportKind: ResourceKindPlanner = {
     const serverStops = new Set(ctx.changes.filter((x) => x.kind === 'nbd-server' && x.action === 'delete').map((x) => x.node));
     const nodes = new Set(changes.filter((x) => x.action === 'delete' && !serverStops.has(x.node)).map((x) => x.node));
     for (const node of nodes) {
-      out.push(at(PHASE.nbdStop)(qmp(node, 'nbd-server-stop', undefined, 'stop serving the parent disks', 'NBD server running', { alreadyDone: 'not running' })));
+      out.push(
+        at(PHASE.nbdStop)(qmp(node, 'nbd-server-stop', undefined, 'stop serving the parent disks', 'NBD server running', { alreadyDone: 'not running' })),
+      );
     }
     return out;
   },

@@ -53,7 +53,17 @@ export const objectKind: ResourceKindPlanner = {
       const want = ctx.want(c.address);
       const pos = placed.get(`${c.node}/${c.id}`);
       const type = String(want?.value['qom-type']);
-      out.push(at(PHASE.objects)(qmp(c.node, 'object-add', { ...want?.recipe, ...(pos ?? {}) }, `add ${type} ${c.id}${pos ? ` (${pos.insert} ${pos.position})` : ''}`, `object ${c.id} absent`)));
+      out.push(
+        at(PHASE.objects)(
+          qmp(
+            c.node,
+            'object-add',
+            { ...want?.recipe, ...(pos ?? {}) },
+            `add ${type} ${c.id}${pos ? ` (${pos.insert} ${pos.position})` : ''}`,
+            `object ${c.id} absent`,
+          ),
+        ),
+      );
     }
     const deletes = changes.filter((c) => c.action === 'delete');
     const type = (c: Change) => String(ctx.live(c.address)?.value['qom-type'] ?? c.before?.['qom-type']);
