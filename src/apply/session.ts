@@ -39,6 +39,10 @@ export class Session {
     for (const [node, p] of this.clients) {
       const c = await p.catch(() => undefined);
       if (!c) continue;
+      // a pause still open as the steps end (COLO starting resumes the VM just after its mode shows)
+      const events = c.events();
+      const last = events.filter((e) => e.event === 'STOP' || e.event === 'RESUME').at(-1);
+      if (last?.event === 'STOP') await c.waitForEvent('RESUME', () => true, { timeoutMs: 3000, since: events.length }).catch(() => undefined);
       const list = vmPauses(c.events());
       if (list.length) out[node] = list;
     }
