@@ -5,7 +5,6 @@ import type { Spec } from '../spec/types.js';
 import { renderProblems } from '../render/problems.js';
 import { CliError, type Io } from './io.js';
 import { readSpecInput } from './read-input.js';
-import { checkTlsFiles } from './tls-files.js';
 
 export interface ReadSpec extends LoadResult {
   /** the file as problems name it: relative to the working directory, `-` for stdin */
@@ -25,7 +24,9 @@ export async function readSpec(file: string, io: Io): Promise<ReadSpec> {
     const problem: Problem = { code: p.code, message: p.message, path: '', file: shown, pos: { line: p.line, column: p.column }, severity: 'error' };
     return { problems: [problem], omitted: 0, lines: [], shown, path };
   }
-  return { ...loadSpec(input.text, shown, { tlsFiles: (spec) => checkTlsFiles(spec, io.env) }), shown, path };
+  // the credential files are read only for a spec that speaks of TLS (node:crypto stays out of the start-up otherwise)
+  const tls = /\btls:/.test(input.text) ? await import('./tls-files.js') : undefined;
+  return { ...loadSpec(input.text, shown, tls ? { tlsFiles: (spec) => tls.checkTlsFiles(spec, io.env) } : {}), shown, path };
 }
 
 /** Reads and validates a spec file; prints every problem and throws CliError when there is an error. */
