@@ -1,33 +1,16 @@
-import type { SchemaSummary } from './schema-summary.js';
+import { CAPABILITIES, COMMANDS, DRIVERS, PARAMETERS, type SchemaSummary } from './schema-summary.js';
 
 /**
  * Schema summaries of real QEMUs (test/fixtures/schema/*.json.gz, recorded with
  * scripts/record-schema.mjs; a unit test holds each to its fixture). An offline plan takes the
  * profile of the spec's version from here.
  */
-const COMMON_COMMANDS = [
-  'query-colo-status',
-  'x-colo-lost-heartbeat',
-  'x-blockdev-change',
-  'blockdev-add',
-  'blockdev-del',
-  'nbd-server-start',
-  'nbd-server-add',
-  'nbd-server-stop',
-  'block-export-add',
-  'query-block-exports',
-  'drive-mirror',
-  'yank',
-  'query-yank',
-  'human-monitor-command',
-  'x-debug-query-block-graph',
-  'migrate-incoming',
-];
+// the three recorded QEMUs offer every command, capability, parameter and driver colo looks for
 const base = {
-  commands: COMMON_COMMANDS,
-  capabilities: ['x-colo', 'return-path', 'multifd', 'events'],
-  parameters: ['x-checkpoint-delay', 'multifd-channels', 'tls-creds', 'tls-hostname', 'tls-authz'],
-  blockDrivers: ['nbd', 'quorum', 'replication', 'qcow2', 'raw'],
+  commands: COMMANDS,
+  capabilities: CAPABILITIES,
+  parameters: PARAMETERS,
+  blockDrivers: DRIVERS,
 };
 
 export const RECORDED_SCHEMAS: Record<string, { package: string; summary: SchemaSummary }> = {

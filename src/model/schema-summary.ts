@@ -27,7 +27,8 @@ export interface SchemaEntry {
   'element-type'?: string;
 }
 
-const COMMANDS = [
+/** What the summary looks for (a recorded QEMU that offers all of it lists them whole). */
+export const COMMANDS = [
   'query-colo-status',
   'x-colo-lost-heartbeat',
   'x-blockdev-change',
@@ -45,10 +46,10 @@ const COMMANDS = [
   'x-debug-query-block-graph',
   'migrate-incoming',
 ];
-const CAPABILITIES = ['x-colo', 'return-path', 'multifd', 'events'];
+export const CAPABILITIES = ['x-colo', 'return-path', 'multifd', 'events'];
 const SOCKET_OPTIONS = ['reconnect', 'reconnect-ms', 'nodelay', 'tls-creds', 'tls-authz'];
-const PARAMETERS = ['x-checkpoint-delay', 'multifd-channels', 'tls-creds', 'tls-hostname', 'tls-authz'];
-const DRIVERS = ['nbd', 'quorum', 'replication', 'qcow2', 'raw'];
+export const PARAMETERS = ['x-checkpoint-delay', 'multifd-channels', 'tls-creds', 'tls-hostname', 'tls-authz'];
+export const DRIVERS = ['nbd', 'quorum', 'replication', 'qcow2', 'raw'];
 
 class Schema {
   private readonly byName = new Map<string, SchemaEntry>();

@@ -4,18 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import { useQemuCleanup } from '../support/qemu.js';
 import { qemuTargets } from '../support/qemus.js';
-import { coloState, launchAndApply, makePair, parseJson, running, usePairCleanup, type Pair } from '../support/pair.js';
+import { launchAndApply, makePair, parseJson, running, usePairCleanup, type Pair, nodeState as state } from '../support/pair.js';
 
 useQemuCleanup();
 usePairCleanup();
 
 const PORTS = { '7.2': 44500, '10.0': 44600, '11.1': 44700 } as const;
 
-async function state(pair: Pair, node: 'a' | 'b') {
-  const s = await coloState(await pair.qmp(node));
-  await pair.release(node);
-  return s;
-}
 const mutating = (pair: Pair, from: number) =>
   pair
     .journalEntries()

@@ -9,12 +9,11 @@
 // nodes, or the reverse, is blocked.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Plan } from '../../src/plan/types.js';
 import type { QmpClient } from '../../src/qmp/client.js';
 import { makePki, mixedDir, tlsSection } from '../support/pki.js';
 import { useQemuCleanup } from '../support/qemu.js';
 import { qemuTargets, type QemuTarget } from '../support/qemus.js';
-import { coloState, launchAndApply, makePair, parseJson, sleep, usePairCleanup, type Pair } from '../support/pair.js';
+import { launchAndApply, makePair, sleep, usePairCleanup, type Pair, expectSteady, nodeState as state, planJson as plan } from '../support/pair.js';
 
 useQemuCleanup();
 usePairCleanup();
@@ -22,19 +21,8 @@ usePairCleanup();
 const PORTS: Record<QemuTarget['line'], number> = { '7.2': 45000, '10.0': 45200, '11.1': 45400 };
 const IDENTITIES = '    allowedIdentities: ["O=colo,CN=host-a", "O=colo,CN=host-b"]\n';
 
-async function plan(pair: Pair, ...extra: string[]): Promise<{ code: number; plan: Plan }> {
-  const out = await pair.cli('plan', '-f', pair.file, '--format', 'json', ...extra);
-  return { code: out.code, plan: parseJson(out) };
-}
-
 async function apply(pair: Pair) {
   return pair.cli('apply', '-f', pair.file, '--auto-approve', '--journal', pair.journal);
-}
-
-async function state(pair: Pair, node: 'a' | 'b') {
-  const s = await coloState(await pair.qmp(node));
-  await pair.release(node);
-  return s;
 }
 
 async function migrationTls(pair: Pair, node: 'a' | 'b'): Promise<Record<string, string>> {
@@ -47,13 +35,6 @@ async function checkpoints(c: QmpClient, ms: number): Promise<number> {
   const before = c.events().filter((e) => e.event === 'RESUME').length;
   await sleep(ms);
   return c.events().filter((e) => e.event === 'RESUME').length - before;
-}
-
-async function expectSteady(pair: Pair) {
-  const steady = await plan(pair, '--detailed-exitcode');
-  expect(steady.plan.transition).toBe('steady');
-  expect(steady.plan.changes).toEqual([]);
-  expect(steady.code).toBe(0);
 }
 
 for (const t of qemuTargets()) {

@@ -5,13 +5,12 @@
 // node runs the guest: QEMU killed, the host frozen then thawed, power lost (links down and every
 // process killed at once: no FIN, no RST), the replication link cut while both run, then healed.
 import { describe, expect, it } from 'vitest';
-import type { Plan } from '../../src/plan/types.js';
 import { guestReads, guestWriteCheckpointed, MiB } from '../support/disk.js';
 import { makeHosts, useHostsCleanup, type Hosts } from '../support/hosts.js';
 import { canMakeNetns } from '../support/netns.js';
 import { useQemuCleanup } from '../support/qemu.js';
 import { qemuTargets } from '../support/qemus.js';
-import { coloState, makePair, parseJson, usePairCleanup, waitUntil, type Pair } from '../support/pair.js';
+import { makePair, usePairCleanup, waitUntil, type Pair, nodeState as mode, planJson as plan } from '../support/pair.js';
 
 useQemuCleanup();
 usePairCleanup();
@@ -20,15 +19,6 @@ useHostsCleanup();
 const netns = canMakeNetns();
 const PORTS = { '7.2': 45000, '10.0': 45100, '11.1': 45200 } as const;
 
-async function plan(pair: Pair): Promise<{ code: number; plan: Plan }> {
-  const out = await pair.cli('plan', '-f', pair.file, '--format', 'json');
-  return { code: out.code, plan: parseJson(out) };
-}
-async function mode(pair: Pair, n: 'a' | 'b') {
-  const s = await coloState(await pair.qmp(n));
-  await pair.release(n);
-  return s;
-}
 /** Nodes whose guest reaches the clients: a COLO primary, or a node running alone. */
 async function owners(pair: Pair, nodes: Array<'a' | 'b'>): Promise<string[]> {
   const out: string[] = [];

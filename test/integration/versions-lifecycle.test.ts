@@ -4,21 +4,25 @@
 // schema (11.1: return-path with x-colo). Checkpoints are counted where they can run: under KVM, and
 // on 11.1 under TCG too; elsewhere that part is reported as skipped.
 import { describe, expect, it } from 'vitest';
-import type { Plan } from '../../src/plan/types.js';
 import type { QmpClient } from '../../src/qmp/client.js';
 import { useQemuCleanup } from '../support/qemu.js';
 import { qemuTargets, type QemuTarget } from '../support/qemus.js';
-import { coloState, filterChains, launchAndApply, makePair, parseJson, sleep, usePairCleanup, type Pair } from '../support/pair.js';
+import {
+  filterChains,
+  launchAndApply,
+  makePair,
+  sleep,
+  usePairCleanup,
+  type Pair,
+  expectSteady,
+  nodeState as state,
+  planJson as plan,
+} from '../support/pair.js';
 
 useQemuCleanup();
 usePairCleanup();
 
 const PORTS: Record<QemuTarget['line'], number> = { '7.2': 43100, '10.0': 43300, '11.1': 43500 };
-
-async function plan(pair: Pair, ...extra: string[]): Promise<{ code: number; plan: Plan }> {
-  const out = await pair.cli('plan', '-f', pair.file, '--format', 'json', ...extra);
-  return { code: out.code, plan: parseJson(out) };
-}
 
 async function apply(pair: Pair) {
   const before = pair.journalEntries().length;
@@ -33,12 +37,6 @@ async function apply(pair: Pair) {
   };
 }
 
-async function state(pair: Pair, node: 'a' | 'b') {
-  const s = await coloState(await pair.qmp(node));
-  await pair.release(node);
-  return s;
-}
-
 /** RESUME events of a primary over `ms` (each checkpoint stops and resumes it), QMP polled meanwhile. */
 async function checkpoints(c: QmpClient, ms: number): Promise<number> {
   const before = c.events().filter((e) => e.event === 'RESUME').length;
@@ -48,14 +46,6 @@ async function checkpoints(c: QmpClient, ms: number): Promise<number> {
     await sleep(200);
   }
   return c.events().filter((e) => e.event === 'RESUME').length - before;
-}
-
-/** A steady plan after a transition: exit 0 with --detailed-exitcode and nothing unmanaged that colo made or kept. */
-async function expectSteady(pair: Pair) {
-  const steady = await plan(pair, '--detailed-exitcode');
-  expect(steady.plan.transition).toBe('steady');
-  expect(steady.plan.changes).toEqual([]);
-  expect(steady.code).toBe(0);
 }
 
 for (const t of qemuTargets()) {

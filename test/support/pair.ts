@@ -3,7 +3,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
+import type { Plan } from '../../src/plan/types.js';
 import { run } from '../../src/cli/cli.js';
 import { QmpClient } from '../../src/qmp/client.js';
 import { hasKvm, makeTempDir } from './qemu.js';
@@ -260,4 +261,25 @@ export async function launchAndApply(pair: Pair, ...applyArgs: string[]): Promis
   const out = await pair.cli('apply', '-f', pair.file, '--auto-approve', '--journal', pair.journal, ...applyArgs);
   if (out.code !== 0) throw new Error(`apply failed (exit ${out.code}):\n${out.stdout}${out.stderr}`);
   return out;
+}
+
+/** `colo plan --format json` of the pair: its exit code and the plan. */
+export async function planJson(pair: Pair, ...extra: string[]): Promise<{ code: number; plan: Plan }> {
+  const out = await pair.cli('plan', '-f', pair.file, '--format', 'json', ...extra);
+  return { code: out.code, plan: parseJson(out) };
+}
+
+/** A node's COLO mode, last mode and runstate over QMP; the monitor is released for the CLI afterwards. */
+export async function nodeState(pair: Pair, node: 'a' | 'b'): Promise<{ mode: string; lastMode?: string; runstate: string }> {
+  const s = await coloState(await pair.qmp(node));
+  await pair.release(node);
+  return s;
+}
+
+/** A steady plan after a transition: exit 0 with --detailed-exitcode and no change at all (nothing unmanaged that colo made or kept). */
+export async function expectSteady(pair: Pair): Promise<void> {
+  const steady = await planJson(pair, '--detailed-exitcode');
+  expect(steady.plan.transition).toBe('steady');
+  expect(steady.plan.changes).toEqual([]);
+  expect(steady.code).toBe(0);
 }
