@@ -4,25 +4,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/cli.js';
+import { runCli } from '../support/cli.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const built = existsSync(join(root, 'dist/bundle/colo.mjs'));
 
-async function inProcess(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    stdin: Readable.from([]) as any,
-    env: { ...process.env, NO_COLOR: '1' },
-    cwd: root,
-  });
-  return { code, stdout, stderr };
-}
+const inProcess = (args: string[]) => runCli(args, { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
 
 describe('bin/colo (the built CLI)', () => {
   it('is built (npm run build; npm test does it first)', () => {

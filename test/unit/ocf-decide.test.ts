@@ -7,6 +7,7 @@ import { agentMonitorArgs, agentView } from '../../src/ocf/agent-view.js';
 import { OCF_WRAPPER } from '../../src/ocf/wrapper.js';
 import type { NodeClassification } from '../../src/plan/types.js';
 import { loadSpec } from '../../src/spec/load.js';
+import { runCli } from '../support/cli.js';
 
 const n = (name: string, cls: NodeClassification['class'], extra: Partial<NodeClassification> = {}): NodeClassification => ({ name, class: cls, ...extra });
 
@@ -107,20 +108,7 @@ describe('agent monitor and wrapper', () => {
 });
 
 describe('colo ocf on the CLI', () => {
-  const cli = async (args: string[], env: Record<string, string> = {}) => {
-    const { run } = await import('../../src/cli/cli.js');
-    const { Readable } = await import('node:stream');
-    let stdout = '';
-    let stderr = '';
-    const code = await run(args, {
-      stdout: { write: (s: string) => (stdout += s) },
-      stderr: { write: (s: string) => (stderr += s) },
-      stdin: Readable.from([]) as any,
-      env: { NO_COLOR: '1', ...env },
-      cwd: process.cwd(),
-    });
-    return { code, stdout, stderr };
-  };
+  const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: process.cwd(), env: { NO_COLOR: '1', ...env } });
 
   it('answers OCF codes: 7 where no QEMU runs, 6 without a spec, 3 for an unknown action; meta-data is XML', async () => {
     const spec = new URL('../fixtures/qmp/pair.yaml', import.meta.url).pathname;

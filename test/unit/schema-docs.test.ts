@@ -6,6 +6,17 @@ import { loadSpec } from '../../src/spec/load.js';
 import { SIZE_PATTERN } from '../../src/spec/sizes.js';
 import { ID_PATTERN, MODEL_PATTERN, PROP_NAME_PATTERN } from '../../src/spec/values.js';
 
+/** The smallest pair: two nodes, one disk; each test adds its netdevs and more. */
+const MINIMAL = `apiVersion: colo/v1
+kind: ColoPair
+metadata: {name: m}
+spec:
+  nodes:
+    - {name: a, role: primary, host: 127.0.0.1, qmp: unix:/t/a, workdir: /t/a}
+    - {name: b, role: secondary, host: 127.0.0.1, qmp: unix:/t/b, workdir: /t/b}
+  disks: [{id: d0, size: 64M}]
+`;
+
 const schema = JSON.parse(readFileSync(new URL('../../schemas/colo.schema.json', import.meta.url), 'utf8'));
 
 /** every schema node that describes a value: properties, items, map values, definitions */
@@ -65,15 +76,7 @@ describe('schemas/colo.schema.json', () => {
 
   it('is the one source of defaults: a minimal spec gets exactly the schema defaults', () => {
     const r = loadSpec(
-      `apiVersion: colo/v1
-kind: ColoPair
-metadata: {name: m}
-spec:
-  nodes:
-    - {name: a, role: primary, host: 127.0.0.1, qmp: unix:/t/a, workdir: /t/a}
-    - {name: b, role: secondary, host: 127.0.0.1, qmp: unix:/t/b, workdir: /t/b}
-  disks: [{id: d0, size: 64M}]
-  netdevs: [{id: n0, type: user, filters: {extra: [{id: x0, type: filter-dump}]}}]
+      `${MINIMAL}  netdevs: [{id: n0, type: user, filters: {extra: [{id: x0, type: filter-dump}]}}]
   hooks: {afterFailover: [{name: h, run: "true"}]}
 `,
       'm.yaml',
@@ -110,15 +113,7 @@ spec:
 
   it('reads the old key on as side, with a warning', () => {
     const r = loadSpec(
-      `apiVersion: colo/v1
-kind: ColoPair
-metadata: {name: m}
-spec:
-  nodes:
-    - {name: a, role: primary, host: 127.0.0.1, qmp: unix:/t/a, workdir: /t/a}
-    - {name: b, role: secondary, host: 127.0.0.1, qmp: unix:/t/b, workdir: /t/b}
-  disks: [{id: d0, size: 64M}]
-  netdevs: [{id: n0, type: user, filters: {extra: [{id: x0, type: filter-dump, on: both}]}}]
+      `${MINIMAL}  netdevs: [{id: n0, type: user, filters: {extra: [{id: x0, type: filter-dump, on: both}]}}]
 `,
       'm.yaml',
     );
