@@ -7,6 +7,7 @@ export { nodeArgs } from './model/argv.js';
 export { buildPlan } from './plan/build-plan.js';
 export { assumeObserved } from './plan/assume.js';
 export type { Plan, Step } from './plan/types.js';
-export { observePair, observeNode, fingerprint } from './observe/observe.js';
+export { observePair, observeNode } from './observe/observe.js';
+export { fingerprint } from './ops/fingerprint.js';
 export { QmpClient } from './qmp/client.js';
 export { run } from './cli/cli.js';

@@ -1,6 +1,6 @@
 import { isFence, isHook, isQmp, isWait, type Effect, type Step } from '../plan/types.js';
 import { QmpError, QmpTimeoutError, type QmpClient } from '../qmp/client.js';
-import { stepText } from '../render/step-text.js';
+import { stepText } from '../plan/step-text.js';
 import { runHook } from './hooks.js';
 import type { Session } from './session.js';
 import { waitFor, type Progress } from './wait.js';

@@ -35,7 +35,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     ]);
   const parallel = () => new Option('--parallel <N>', 'with several pairs: at most N nodes observed at once').default('8');
   /** the single file, or undefined for a fleet */
-  const single = async (o: { file?: string[] }) => (o.file ? (await import('./fleet-files.js')).singleFile(io, o.file) : undefined);
+  const single = async (o: { file?: string[] }) => (o.file ? (await import('../ops/pair-files.js')).singleFile(io, o.file) : undefined);
   const fleet = () => import('./commands-fleet.js');
 
   program

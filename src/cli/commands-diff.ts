@@ -1,6 +1,5 @@
 // colo diff OLD NEW | colo diff FILE --base REF: what a spec change means for QEMU, without QEMU.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { renderProblems } from '../render/problems.js';
 import { renderSpecDiffJson } from '../render/specdiff-json.js';
@@ -11,24 +10,31 @@ import { diffSpecs, type SpecSide } from '../specdiff/diff-specs.js';
 import { CLASSES, type ChangeClass } from '../specdiff/types.js';
 import { CliError, type Io } from './io.js';
 import { specProfile } from './load-file.js';
+import { readSpecFileText } from '../ops/read-spec.js';
 
 function side(io: Io, text: string, label: string, color: boolean): SpecSide {
   const r = loadSpec(text, label);
   if (!r.spec) {
     io.stderr.write(renderProblems(r.problems, r.lines, color));
-    throw new CliError('', 1, r.problems[0]?.code ?? 'INVALID');
+    throw new CliError('', 1, r.problems[0]?.code ?? 'SCHEMA_INVALID');
   }
   return { label, spec: r.spec, profile: specProfile(r.spec) };
 }
 
-function readSpec(io: Io, file: string): { text: string; label: string } {
+/** A spec's text through the one reader (a regular file, capped, UTF-8: `colo diff /dev/zero` is refused at once). */
+function readSpec(io: Io, file: string, color: boolean): { text: string; label: string } {
   const path = resolve(io.cwd, file);
-  try {
-    const rel = relative(io.cwd, path);
-    return { text: readFileSync(path, 'utf8'), label: rel && !rel.startsWith('..') ? rel : path };
-  } catch (e) {
-    throw new CliError(`${file}: cannot read the spec: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 1, 'FILE_READ');
+  const rel = relative(io.cwd, path);
+  const label = rel && !rel.startsWith('..') ? rel : path;
+  const input = readSpecFileText(file, io);
+  if ('problem' in input) {
+    const p = input.problem;
+    io.stderr.write(
+      renderProblems([{ code: p.code, message: p.message, path: '', file: label, pos: { line: p.line, column: p.column }, severity: 'error' }], [], color),
+    );
+    throw new CliError('', 1, p.code);
   }
+  return { text: input.text, label };
 }
 
 /** The file as it was at REF: `git show REF:./NAME` from the file's own directory. undefined: not in REF. */
@@ -72,7 +78,7 @@ export function cmdDiff(io: Io, o: DiffOptions): number {
   let before: SpecSide;
   let after: SpecSide;
   if (o.base) {
-    const now = readSpec(io, o.old);
+    const now = readSpec(io, o.old, o.color);
     const then = atRevision(io, o.old, o.base);
     after = side(io, now.text, now.label, o.color);
     if (then === undefined) {
@@ -86,8 +92,8 @@ export function cmdDiff(io: Io, o: DiffOptions): number {
     }
     before = side(io, then, `${o.base}:${now.label}`, o.color);
   } else {
-    const a = readSpec(io, o.old);
-    const b = readSpec(io, o.new!);
+    const a = readSpec(io, o.old, o.color);
+    const b = readSpec(io, o.new!, o.color);
     before = side(io, a.text, a.label, o.color);
     after = side(io, b.text, b.label, o.color);
   }

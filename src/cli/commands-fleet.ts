@@ -9,16 +9,32 @@ import { renderFleetMarkdown } from '../render/fleet-markdown.js';
 import { renderFleetText, renderPairBlock } from '../render/fleet-text.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { renderPlanText } from '../render/plan-text.js';
-import { nodeStatus, renderStatusText } from '../render/status-text.js';
+import { renderProblems } from '../render/problems.js';
+import { renderStatusText } from '../render/status-text.js';
 import type { Spec } from '../spec/types.js';
+import { semaphore } from '../fleet/pool.js';
+import { converged, planLive } from '../ops/live.js';
+import { fleetFiles } from '../ops/pair-files.js';
+import { readPairs, type LoadedPair } from '../ops/read-pairs.js';
+import { status } from '../ops/status.js';
 import { offlinePlan } from './commands-offline.js';
-import { fleetFiles } from './fleet-files.js';
-import { loadFleet, type LoadedPair } from './fleet-load.js';
-import { fleetPlanner } from './fleet-observe.js';
+import { applyExitCode, applyVerdict, runApply } from './commands-live.js';
 import { CliError, type Io } from './io.js';
-import { converged } from './live-plan.js';
 import { specProfile } from './load-file.js';
 import { ms } from './options.js';
+
+/** A pair as the fleet shows it: the file's problems printed as the single-file commands print them. */
+type ShownPair = LoadedPair & { problemText: string };
+
+async function loadFleet(io: Io, files: string[], color: boolean): Promise<ShownPair[]> {
+  return (await readPairs(io, files)).map((p) => ({ ...p, problemText: p.problems.length ? renderProblems(p.problems, p.lines, color, p.omitted) : '' }));
+}
+
+/** Every node of every pair observed at once, at most `parallel` nodes at a time (one QMP connection each). */
+function fleetReads(parallel: number, timeoutMs: number) {
+  const slot = semaphore(parallel);
+  return { timeoutMs, slot: <T>(f: () => Promise<T>) => slot(f) };
+}
 
 interface FleetOptions {
   file: string[];
@@ -43,7 +59,7 @@ export function parallelOf(v: string | undefined): number {
   return n;
 }
 
-function invalid(p: LoadedPair): PairResult {
+function invalid(p: ShownPair): PairResult {
   const errors = p.problems.filter((x) => x.severity === 'error');
   const first = errors[0];
   return {
@@ -75,9 +91,9 @@ function write(io: Io, report: FleetReport, fmt: string, color: boolean, bodies?
   }
 }
 
-export function cmdFleetValidate(io: Io, o: FleetOptions): number {
+export async function cmdFleetValidate(io: Io, o: FleetOptions): Promise<number> {
   const fmt = format(o);
-  const pairs = loadFleet(io, fleetFiles(io, o.file), o.color).map((p): PairResult => {
+  const pairs = (await loadFleet(io, fleetFiles(io, o.file), o.color)).map((p): PairResult => {
     if (!p.spec) return invalid(p);
     const s = p.spec;
     const profile = specProfile(s);
@@ -106,8 +122,8 @@ export async function cmdFleetPlan(io: Io, o: PlanOptions): Promise<number> {
   const fmt = format(o);
   if (o.out && (o.offline || o.assume))
     throw new CliError('--out saves live plans only (a saved plan carries the fingerprint of what was read); drop --offline', 1, 'BAD_OPTION');
-  const loaded = loadFleet(io, fleetFiles(io, o.file), o.color);
-  const live = fleetPlanner(parallelOf(o.parallel), ms(o.timeout, 5000));
+  const loaded = await loadFleet(io, fleetFiles(io, o.file), o.color);
+  const reads = fleetReads(parallelOf(o.parallel), ms(o.timeout, 5000));
   if (o.out) mkdirSync(resolve(io.cwd, o.out), { recursive: true });
   const plans: Array<Plan | undefined> = [];
   const pairs = await Promise.all(
@@ -115,7 +131,7 @@ export async function cmdFleetPlan(io: Io, o: PlanOptions): Promise<number> {
       if (!p.spec) return invalid(p);
       const spec: Spec = p.spec;
       try {
-        const plan = o.offline || o.assume ? offlinePlan(spec, o.assume) : (await live(spec)).plan;
+        const plan = o.offline || o.assume ? offlinePlan(spec, o.assume) : (await planLive(spec, reads)).plan;
         plans[i] = plan;
         if (o.out)
           writeFileSync(
@@ -147,23 +163,22 @@ export async function cmdFleetPlan(io: Io, o: PlanOptions): Promise<number> {
 
 export async function cmdFleetStatus(io: Io, o: FleetOptions): Promise<number> {
   const fmt = format(o);
-  const loaded = loadFleet(io, fleetFiles(io, o.file), o.color);
-  const live = fleetPlanner(parallelOf(o.parallel), ms(o.timeout, 5000));
+  const loaded = await loadFleet(io, fleetFiles(io, o.file), o.color);
+  const reads = fleetReads(parallelOf(o.parallel), ms(o.timeout, 5000));
   const pairs = await Promise.all(
     loaded.map(async (p): Promise<PairResult> => {
       if (!p.spec) return invalid(p);
       const spec = p.spec;
       try {
-        const { plan, observed } = await live(spec);
-        const nodes = spec.nodes.map((n) => nodeStatus(observed[n.name]));
-        const detail = `${plan.transition}: ${nodes.map((n) => `${n.name} ${n.state}`).join(', ')}`;
+        const s = await status(spec, reads);
+        const detail = `${s.transition}: ${s.nodes.map((n) => `${n.name} ${n.state}`).join(', ')}`;
         return {
           file: p.file,
           name: spec.name,
-          outcome: converged(plan) ? 'ok' : 'changes',
+          outcome: s.converged ? 'ok' : 'changes',
           detail,
-          result: { name: spec.name, transition: plan.transition, reason: plan.reason, nodes },
-          output: renderStatusText(spec.name, nodes, plan, o.color),
+          result: { name: s.name, transition: s.transition, reason: s.reason, nodes: s.nodes },
+          output: renderStatusText(spec.name, s.nodes, s.plan, o.color),
         };
       } catch (e) {
         return failed(p.file, spec.name, e);
@@ -189,30 +204,36 @@ export async function cmdFleetApply(
   const fmt = format(o);
   if (!o.autoApprove) throw new CliError('applying several pairs needs --auto-approve (review them first with colo plan)', 1, 'NEEDS_APPROVAL');
   if (o.journal) throw new CliError('--journal names one file: with several pairs each pair journals to its own NAME.journal.jsonl', 1, 'BAD_OPTION');
-  const loaded = loadFleet(io, fleetFiles(io, o.file), o.color);
-  const { cmdApply } = await import('./commands-live.js');
+  const loaded = await loadFleet(io, fleetFiles(io, o.file), o.color);
   // each pair's apply reads both of its nodes: parallel bounds nodes, so pairs run parallel/2 at a time
   const pairsAtOnce = Math.max(1, Math.floor(parallelOf(o.parallel) / 2));
   const pairs = await mapBounded(loaded, pairsAtOnce, async (p): Promise<PairResult> => {
     if (!p.spec) return invalid(p);
     const cap = captured(io);
     try {
-      const code = await cmdApply(cap.io, {
-        file: p.file,
-        color: o.color,
-        timeout: o.timeout,
-        autoApprove: true,
-        allowFailover: o.allowFailover,
-        fence: o.fence,
-      });
-      const last = cap.text().trimEnd().split('\n').pop() ?? '';
+      // the pair's own apply, printed into its block; the typed result says how it ended
+      const r = await runApply(
+        cap.io,
+        { file: p.file, color: o.color, timeout: o.timeout, autoApprove: true, allowFailover: o.allowFailover, fence: o.fence },
+        p.spec,
+      );
+      const ok = applyExitCode(r) === 0;
+      const detail = applyVerdict(r);
+      const result = {
+        outcome: r.outcome,
+        transition: r.plan.transition,
+        steps: r.plan.steps.length,
+        ...('ran' in r ? { ran: r.ran, ms: r.ms, pauses: r.pauses } : {}),
+        ...('after' in r ? { after: { transition: r.after.transition, steps: r.after.steps.length, reason: r.after.reason } } : {}),
+      };
       return {
         file: p.file,
         name: p.spec.name,
-        outcome: code === 0 ? 'ok' : 'failed',
-        detail: last,
+        outcome: ok ? 'ok' : 'failed',
+        detail,
+        result,
         output: cap.text(),
-        ...(code === 0 ? {} : { error: { code: 'NOT_CONVERGED', message: last } }),
+        ...(ok ? {} : { error: { code: 'NOT_CONVERGED', message: detail } }),
       };
     } catch (e) {
       return failed(p.file, p.spec.name, e, cap.text());

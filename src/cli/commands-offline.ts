@@ -1,8 +1,7 @@
 import { nodeArgs } from '../model/argv.js';
 import { shellQuote } from '../model/shell-quote.js';
 import type { PrepareCommand } from '../model/disk.js';
-import { buildPlan } from '../plan/build-plan.js';
-import { assumeObserved } from '../plan/assume.js';
+import { offlinePlan as planOffline } from '../ops/offline.js';
 import { TRANSITIONS, type Plan, type Transition } from '../plan/types.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { renderPlanText } from '../render/plan-text.js';
@@ -99,10 +98,9 @@ function checkAssume(assume: string | undefined): Transition {
   return t;
 }
 
+/** The offline plan of --assume (setup by default). */
 export function offlinePlan(spec: Spec, assume: string | undefined): Plan {
-  const t = checkAssume(assume);
-  const profile = specProfile(spec);
-  return buildPlan(spec, profile, assumeObserved(spec, profile, t), { mode: 'offline' });
+  return planOffline(spec, checkAssume(assume));
 }
 
 export function checkPlanFormat(format: string): void {

@@ -7,16 +7,8 @@ export interface Io {
   cwd: string;
 }
 
-/** An error the user can act on: printed without a stack, exit code 1. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-    readonly code = 'ERROR',
-  ) {
-    super(message);
-  }
-}
+/** The operations' error, under the name the commands have always used. */
+export { ColoError as CliError } from '../ops/errors.js';
 
 export function useColor(io: Io, flag: boolean | undefined): boolean {
   if (flag === false || (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '')) return false;

@@ -1,14 +1,11 @@
 import { defaultNicPorts } from '../spec/ids.js';
-import { parseQmpAddress } from '../model/qmp-address.js';
+import { parseQmpAddress } from '../addr/qmp-address.js';
 import type { Spec } from '../spec/types.js';
 import type { Claim } from './types.js';
 
-const LOOPBACK = /^(127\.|localhost$|::1$|\[::1\]$)/;
+import { hostKey } from '../addr/hosts.js';
 
-/** Loopback names are one host. */
-export function hostKey(host: string): string {
-  return LOOPBACK.test(host) ? 'loopback' : host;
-}
+export { hostKey };
 
 const NIC_PORT_NAMES = ['primaryIn', 'mirror', 'secondaryIn', 'compareOut'] as const;
 

@@ -1,5 +1,7 @@
 import type { NetdevSpec, NodeSpec, Role, Spec } from '../spec/types.js';
-import { hostPort, optValue, prepareCommands, type PrepareCommand } from './disk.js';
+import { hostPort } from '../addr/hosts.js';
+import { prepareCommands, type PrepareCommand } from './disk.js';
+import { optValue } from './option-value.js';
 import { chardevArg, objectArg } from './nic.js';
 import { driveArgs, nicRoles, peerOf } from './node-role.js';
 import type { Profile } from './profile.js';

@@ -1,13 +1,10 @@
+import { hostPort } from '../addr/hosts.js';
+import { optValue } from './option-value.js';
 import { diskIds } from '../spec/ids.js';
 import { formatSize } from '../spec/sizes.js';
 import type { DiskSpec, NodeSpec, Spec } from '../spec/types.js';
 import { resource, type Resource } from './state.js';
 import { nbdClientTls } from './tls.js';
-
-/** QEMU option values double their commas. */
-export function optValue(v: string): string {
-  return v.replace(/,/g, ',,');
-}
 
 function join(dir: string, file: string): string {
   return dir.endsWith('/') ? dir + file : `${dir}/${file}`;
@@ -71,11 +68,6 @@ export function prepareCommands(node: NodeSpec, d: DiskSpec, role: 'primary' | '
     out.push({ argv: ['qemu-img', 'create', '-f', 'qcow2', img.hidden, size], creates: img.hidden, overwrite: true, sizeBytes });
   }
   return out;
-}
-
-/** host:port as QEMU's URIs (tcp:, nbd://) want it: an IPv6 literal in brackets. */
-export function hostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 export function nbdTarget(secondary: NodeSpec, spec: Spec, index: number): string {

@@ -1,3 +1,4 @@
+import { isIpLiteral } from '../addr/hosts.js';
 import type { NetdevSpec, NodeSpec, Spec } from '../spec/types.js';
 import type { Profile } from './profile.js';
 import { chardevTls } from './tls.js';
@@ -111,14 +112,12 @@ export function secondaryNic(n: NetdevSpec, primary: NodeSpec, spec?: Spec): Nic
   };
 }
 
-const IP_LITERAL = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/;
-
 /**
  * A connected socket shows numeric addresses (QEMU formats them with NI_NUMERICHOST): the host is
  * compared only when the spec gives an IP literal, a name like `localhost` would never match.
  */
 export function chardevResource(node: string, c: ChardevDef, profile: Profile): Resource {
-  const value: Resource['value'] = IP_LITERAL.test(c.host) ? { host: c.host, port: c.port, server: c.server } : { port: c.port, server: c.server };
+  const value: Resource['value'] = isIpLiteral(c.host) ? { host: c.host, port: c.port, server: c.server } : { port: c.port, server: c.server };
   return { ...resource(node, 'chardev', c.id, value), recipe: chardevAddArgs(c, profile) };
 }
 

@@ -1,8 +1,9 @@
-import { parseQmpAddress } from './qmp-address.js';
+import { hostPort } from '../addr/hosts.js';
+import { parseQmpAddress } from '../addr/qmp-address.js';
 import { diskIds } from '../spec/ids.js';
 import { channelsOnTls, monitorOnTls, nodeHasCreds, TLS_IDS } from '../spec/tls.js';
 import type { NodeSpec, Role, Spec } from '../spec/types.js';
-import { hostPort, optValue } from './disk.js';
+import { optValue } from './option-value.js';
 import { resource, type Resource } from './state.js';
 
 /**

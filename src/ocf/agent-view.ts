@@ -3,7 +3,7 @@
 // -qmp beside the spec's, at the spec's unix path + "-agent" (a.qmp → a.qmp-agent). The agent reads
 // and drives its own node there; it reaches the peer over the spec's monitor, as apply does, so the
 // peer's agent keeps its monitor for its own monitor operations.
-import { formatQmpAddress, parseQmpAddress } from '../model/qmp-address.js';
+import { formatQmpAddress, parseQmpAddress } from '../addr/qmp-address.js';
 import type { NodeSpec, Spec } from '../spec/types.js';
 
 /** The agent's monitor socket path for a node (unix QMP only; a TCP monitor is shared). */

@@ -1,5 +1,6 @@
 // What the OCF resource agent answers Pacemaker, decided from the classified live state. Pure: the
-// CLI (src/cli/commands-ocf.ts) observes, calls these, and carries out what they say.
+// agent's runtime (src/ocf/agent.ts) observes, calls these, and carries out what they say.
+import { runsGuest } from '../plan/classify.js';
 import type { NodeClassification } from '../plan/types.js';
 
 /** OCF return codes (the resource agent API, and Pacemaker's promotable extensions). */
@@ -25,10 +26,8 @@ export type OcfCode = (typeof OCF)[keyof typeof OCF];
  */
 export const SCORE = { owner: 1000, inSync: 100, waitingPrimary: 10, stale: 0 } as const;
 
-/** A node whose guest reaches the clients. */
-export function ownsGuest(c: NodeClassification): boolean {
-  return c.class === 'colo-primary' || c.class === 'standalone' || c.class === 'migrating';
-}
+/** A node whose guest reaches the clients: the one definition (plan/classify.ts). */
+export const ownsGuest = runsGuest;
 
 export interface MonitorVerdict {
   code: OcfCode;

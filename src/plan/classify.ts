@@ -39,8 +39,21 @@ export function classifyNode(o: ObservedNode): NodeClassification {
 }
 
 const gone = (c: NodeClassification) => c.class === 'unreachable' || c.class === 'hung';
-/** runs the guest: its outputs reach the clients (a COLO secondary's do not) */
-const ownsGuest = (c: NodeClassification) => c.class === 'colo-primary' || c.class === 'standalone';
+
+/**
+ * Runs the guest: its outputs reach the clients (a COLO secondary's do not). A migrating node is the
+ * source of a migration, or a primary whose COLO is starting: its guest runs. The one definition:
+ * split-brain detection, the failover rules, launch's choice of role and the OCF agent all read it.
+ */
+export function runsGuest(c: NodeClassification): boolean {
+  return c.class === 'colo-primary' || c.class === 'standalone' || c.class === 'migrating';
+}
+
+/** Answers as a live COLO node: it runs the guest, or replicates it. Failing over away from it makes two guests. */
+export function liveColoNode(c: NodeClassification): boolean {
+  return runsGuest(c) || c.class === 'colo-secondary';
+}
+const ownsGuest = runsGuest;
 
 function splitBrain(a: NodeClassification, b: NodeClassification): PairClassification {
   const who = (c: NodeClassification) =>

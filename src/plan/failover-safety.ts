@@ -1,12 +1,10 @@
 import type { NodeSpec } from '../spec/types.js';
+import { liveColoNode } from './classify.js';
 import type { NodeClassification } from './types.js';
 
 export type FailoverDecision =
   /** go on; `fence`: the dead node's fence command runs first */
   { ok: true; fence: boolean; note?: string } | { ok: false; code: 'PEER_ALIVE' | 'NEEDS_FENCE'; message: string };
-
-/** A node whose guest runs (or is about to): failing over away from it makes two. */
-const ALIVE = new Set(['colo-primary', 'colo-secondary', 'standalone', 'migrating']);
 
 /**
  * Whether the survivor may take over from `dead`, as it was just read. A node that answers as a
@@ -14,8 +12,8 @@ const ALIVE = new Set(['colo-primary', 'colo-secondary', 'standalone', 'migratin
  * the guest beside the survivor, so it is fenced first, or the operator says it is off (--no-fence,
  * journaled). A node whose QEMU is gone (its socket refuses) has no guest to come back. Pure.
  */
-export function failoverSafety(dead: NodeSpec, state: NodeClassification, o: { force?: boolean; noFence?: boolean }): FailoverDecision {
-  if (ALIVE.has(state.class) && !o.force) {
+export function failoverSafety(dead: NodeSpec, state: NodeClassification, o: { force?: boolean; noFence?: boolean; fencedBy?: string }): FailoverDecision {
+  if (liveColoNode(state) && !o.force) {
     return {
       ok: false,
       code: 'PEER_ALIVE',
@@ -23,6 +21,8 @@ export function failoverSafety(dead: NodeSpec, state: NodeClassification, o: { f
     };
   }
   if (dead.fence && !o.noFence) return { ok: true, fence: true };
+  // the OCF agent: Pacemaker fenced or stopped the peer before it promotes or notifies
+  if (o.fencedBy) return { ok: true, fence: false, note: `${dead.name} fenced or stopped by ${o.fencedBy}` };
   if (o.noFence) return { ok: true, fence: false, note: `${dead.name} not fenced: --no-fence (the operator says it is off)` };
   if (state.class === 'hung') {
     return {

@@ -11,7 +11,7 @@
 // next one is sent. So while answers are pending the client writes a lone "\n" (whitespace, which
 // QMP ignores) every few milliseconds, each its own record on a no-delay socket.
 import net from 'node:net';
-import { formatQmpAddress, type QmpEndpoint } from '../model/qmp-address.js';
+import { formatQmpAddress, type QmpEndpoint } from '../addr/qmp-address.js';
 import { connectTls, type ClientCredentials } from './tls.js';
 
 export interface QmpOptions {

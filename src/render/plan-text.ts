@@ -1,7 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { diffJson } from 'diff';
 import { isHook, isQmp, isWait, type Change, type Plan } from '../plan/types.js';
-import { stepText } from './step-text.js';
+import { stepText } from '../plan/step-text.js';
 
 export { stepText };
 

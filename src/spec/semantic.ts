@@ -1,17 +1,16 @@
 import type { ProblemList } from './errors.js';
 import { defaultNicPorts, diskIds } from './ids.js';
-import { parseQmpAddress } from '../model/qmp-address.js';
+import { parseQmpAddress } from '../addr/qmp-address.js';
+import { sameHost } from '../addr/hosts.js';
 import { shown } from './display.js';
 import { MIB } from './sizes.js';
 import type { Spec } from './types.js';
-import { isHost, isLoopback, isPort } from './values.js';
+import { isHost, isPort } from './values.js';
 import { checkWarnings } from './warnings.js';
 
 const NIC_PORT_NAMES = ['primaryIn', 'mirror', 'secondaryIn', 'compareOut'] as const;
 
-export function sameHost(a: string, b: string): boolean {
-  return a === b || (isLoopback(a) && isLoopback(b));
-}
+export { sameHost };
 
 /** Rules a schema cannot express. Paths point at the raw document, whose arrays the Spec keeps in order. */
 export function checkSemantics(spec: Spec, problems: ProblemList): void {

@@ -1,4 +1,5 @@
-import { parseQmpAddress } from '../model/qmp-address.js';
+import { parseQmpAddress } from '../addr/qmp-address.js';
+import { sameHost } from '../addr/hosts.js';
 import type { ProblemList } from './errors.js';
 import type { Spec } from './types.js';
 import { isHost, isLoopback } from './values.js';
@@ -28,8 +29,7 @@ export function checkWarnings(spec: Spec, problems: ProblemList): void {
     }
   });
   const [h0, h1] = spec.nodes.map((n) => n.host);
-  const sameHost = h0 === h1 || (isLoopback(h0) && isLoopback(h1));
-  if (hostsOk && !sameHost && qmp[0]?.kind === 'unix' && qmp[1]?.kind === 'unix') {
+  if (hostsOk && !sameHost(h0, h1) && qmp[0]?.kind === 'unix' && qmp[1]?.kind === 'unix') {
     problems.warn(
       'QMP_UNREACHABLE',
       '/spec/nodes/1/qmp',

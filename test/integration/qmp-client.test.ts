@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatQmpAddress, type QmpEndpoint } from '../../src/model/qmp-address.js';
+import { formatQmpAddress, type QmpEndpoint } from '../../src/addr/qmp-address.js';
 import { QmpClient, QmpClosedError, QmpConnectError, QmpError, QmpTimeoutError, type QmpOptions } from '../../src/qmp/client.js';
 import { makeTempDir, sleep, spawnQemu, stopProcess, useQemuCleanup, waitForFile } from '../support/qemu.js';
 

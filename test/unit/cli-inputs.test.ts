@@ -186,6 +186,8 @@ describe('validate --format json', () => {
     expect(j.diagnostics.map((d: any) => [d.code, d.line])).toEqual([
       ['INVALID_HOST', 8],
       ['PORT_COLLISION', 14],
+      // 127.0.0.2,server=on is no loopback address (one definition of loopback: src/addr/hosts.ts)
+      ['CHANNELS_IN_CLEAR', 9],
     ]);
   });
   it('a file that cannot be read', async () => {

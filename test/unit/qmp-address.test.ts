@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatQmpAddress, parseQmpAddress } from '../../src/model/qmp-address.js';
+import { formatQmpAddress, parseQmpAddress } from '../../src/addr/qmp-address.js';
 
 describe('parseQmpAddress', () => {
   it('parses unix sockets', () => {

@@ -1,30 +1,37 @@
-// The README's error table lists every code the CLI can print: the spec's codes, every CliError's,
-// and those of the process guard and validate --format json.
+// One registry of every code colo prints (src/ops/codes.ts), each with its line of documentation:
+// the spec's codes are in it, every code the source prints is in it, and the README's table lists
+// every one of them.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { CODES } from '../../src/ops/codes.js';
 import { ERROR_CODES } from '../../src/spec/errors.js';
 
 const root = new URL('../../', import.meta.url);
 const readme = readFileSync(new URL('README.md', root), 'utf8');
 const table = readme.slice(readme.indexOf('## Exit codes'), readme.indexOf('## The JSON plan'));
 
-function cliCodes(): string[] {
-  const dir = new URL('src/cli/', root);
+/** Every code the source writes literally: errors thrown, lines printed, problems made. */
+function sourceCodes(): string[] {
   const codes = new Set<string>();
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.ts'))) {
-    const src = readFileSync(new URL(f, dir), 'utf8');
-    for (const m of src.matchAll(/CliError\([\s\S]*?,\s*1,\s*'([A-Z_]+)',?\s*\)/g)) codes.add(m[1]);
+  const files = readdirSync(new URL('src/', root), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.includes('generated'));
+  for (const f of files) {
+    const src = readFileSync(new URL(`src/${f}`, root), 'utf8');
+    for (const m of src.matchAll(/(?:CliError|ColoError)\([\s\S]*?,\s*[\w.]+,\s*'([A-Z_]+)',?\s*\)/g)) codes.add(m[1]);
     for (const m of src.matchAll(/colo: error ([A-Z_]+):/g)) codes.add(m[1]);
     for (const m of src.matchAll(/code: '([A-Z_]+)'/g)) codes.add(m[1]);
   }
   return [...codes];
 }
 
-describe('README error codes', () => {
-  it('finds the CLI codes it checks', () => {
-    expect(cliCodes()).toEqual(expect.arrayContaining(['USAGE', 'BAD_OPTION', 'STEP_FAILED', 'INTERNAL', 'OUTPUT', 'QEMU_PROFILE']));
+describe('the error-code registry', () => {
+  it('finds the codes the source prints', () => {
+    expect(sourceCodes()).toEqual(expect.arrayContaining(['USAGE', 'BAD_OPTION', 'STEP_FAILED', 'INTERNAL', 'OUTPUT', 'QEMU_PROFILE', 'OCF_SPEC', 'OCF_NODE']));
   });
-  it.each([...new Set([...ERROR_CODES, ...cliCodes()])])('%s is in the table', (code) => {
+  it('holds every code of the spec and of the source, each with its documentation', () => {
+    for (const code of [...ERROR_CODES, ...sourceCodes()]) expect(CODES, code).toHaveProperty(code);
+    for (const [code, doc] of Object.entries(CODES)) expect(doc.length, code).toBeGreaterThan(10);
+  });
+  it.each(Object.keys(CODES))('%s is in the README table', (code) => {
     expect(table).toContain(`\`${code}\``);
   });
 });

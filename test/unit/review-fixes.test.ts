@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { runHook } from '../../src/apply/hooks.js';
 import { chardevResource } from '../../src/model/nic.js';
-import { fingerprint } from '../../src/observe/observe.js';
+import { fingerprint } from '../../src/ops/fingerprint.js';
 import { parseVersion, recordedProfile } from '../../src/model/profile.js';
 import type { ObservedNode } from '../../src/model/observed.js';
 import { loadSpec } from '../../src/spec/load.js';

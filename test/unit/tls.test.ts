@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkTlsFiles } from '../../src/cli/tls-files.js';
+import { checkTlsFiles } from '../../src/ops/tls-files.js';
 import { nodeArgs } from '../../src/model/argv.js';
 import { resource } from '../../src/model/state.js';
 import { assumeObserved } from '../../src/plan/assume.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { isQmp, isWait, type Plan, type Transition } from '../../src/plan/types.js';
-import { formatQmpAddress, parseQmpAddress } from '../../src/model/qmp-address.js';
+import { formatQmpAddress, parseQmpAddress } from '../../src/addr/qmp-address.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { edited, pair, pairYaml } from './pair-spec.js';
 

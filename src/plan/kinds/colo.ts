@@ -1,6 +1,6 @@
 import type { Change } from '../../diff/types.js';
 import { migrationBusy } from '../../model/observed.js';
-import { hostPort } from '../../model/disk.js';
+import { hostPort } from '../../addr/hosts.js';
 import { primaryServerChardevs } from '../../model/tls.js';
 import { channelsOnTls } from '../../spec/tls.js';
 import { at, PHASE, qmp, wait, type KindContext, type Phased, type ResourceKindPlanner } from './context.js';

@@ -1,5 +1,5 @@
 import { shellLine } from '../model/shell-quote.js';
-import { isFence, isHook, isQmp, isWait, type Step } from '../plan/types.js';
+import { isFence, isHook, isQmp, isWait, type Step } from './types.js';
 
 /** One line per step, the same in plans, apply progress and errors (no colour: used on the fast path too). */
 export function stepText(s: Step): string {

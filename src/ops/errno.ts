@@ -23,3 +23,8 @@ export function errnoWords(e: unknown): string {
   if (err?.code && WORDS[err.code]) return `${WORDS[err.code]} (${err.code})`;
   return (err?.message ?? String(e)).replace(/^[A-Z]+: /, '');
 }
+
+/** An errno code in words, as errnoWords says it. */
+export function errnoCodeWords(errno: string): string {
+  return WORDS[errno] ? `${WORDS[errno]} (${errno})` : errno;
+}

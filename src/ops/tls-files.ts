@@ -5,8 +5,9 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { parseQmpAddress } from '../model/qmp-address.js';
-import { isLoopback, nodeHasCreds, QMP_CLIENT_FILES, TLS_FILES, type TlsFileProblem } from '../spec/tls.js';
+import { parseQmpAddress } from '../addr/qmp-address.js';
+import { isIpLiteral, isLoopback } from '../addr/hosts.js';
+import { nodeHasCreds, QMP_CLIENT_FILES, TLS_FILES, type TlsFileProblem } from '../spec/tls.js';
 import type { Spec } from '../spec/types.js';
 
 /** The DN as QEMU's tls-authz compares it (GnuTLS's gnutls_x509_crt_get_dn): RDNs in certificate order, comma-joined. */
@@ -36,7 +37,7 @@ function names(cert: X509Certificate): string {
 
 /** The certificate names `host` as QEMU's client checks it (an IP SAN for an address, a DNS SAN otherwise). */
 function certNames(cert: X509Certificate, host: string): boolean {
-  return /^[\d.]+$|:/.test(host) ? cert.checkIP(host) !== undefined : cert.checkHost(host) !== undefined;
+  return isIpLiteral(host) ? cert.checkIP(host) !== undefined : cert.checkHost(host) !== undefined;
 }
 
 interface Read {

@@ -1,6 +1,7 @@
+// Which spec files a -f list names: a directory stands for its *.yaml / *.yml files.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { CliError, type Io } from './io.js';
+import { ColoError, type OpEnv } from './errors.js';
 
 const SPEC = /\.ya?ml$/;
 
@@ -15,7 +16,7 @@ function walk(dir: string): string[] {
   return out;
 }
 
-const isDir = (io: Io, f: string) => {
+const isDir = (io: OpEnv, f: string) => {
   try {
     return statSync(resolve(io.cwd, f)).isDirectory();
   } catch {
@@ -24,7 +25,7 @@ const isDir = (io: Io, f: string) => {
 };
 
 /** One -f naming a file: the single-pair commands, with their output as before. */
-export function singleFile(io: Io, files: string[]): string | undefined {
+export function singleFile(io: OpEnv, files: string[]): string | undefined {
   return files.length === 1 && !isDir(io, files[0]) ? files[0] : undefined;
 }
 
@@ -32,7 +33,7 @@ export function singleFile(io: Io, files: string[]): string | undefined {
  * Every -f in order; a directory stands for every *.yaml / *.yml under it (hidden entries skipped),
  * sorted by path so a fleet's order never depends on the file system. A file named twice counts once.
  */
-export function fleetFiles(io: Io, files: string[]): string[] {
+export function fleetFiles(io: OpEnv, files: string[]): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   for (const f of files) {
@@ -40,7 +41,7 @@ export function fleetFiles(io: Io, files: string[]): string[] {
     let found: string[];
     if (isDir(io, f)) {
       found = walk(abs).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      if (!found.length) throw new CliError(`${f}: no *.yaml or *.yml file under this directory`, 1, 'FILE_READ');
+      if (!found.length) throw new ColoError(`${f}: no *.yaml or *.yml file under this directory`, 1, 'FILE_READ');
     } else found = [abs];
     for (const p of found) {
       if (seen.has(p)) continue;

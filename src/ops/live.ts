@@ -1,0 +1,49 @@
+// plan live: observe a pair's nodes and plan from what is there. The CLI, the fleet (many pairs,
+// a bounded number of nodes at once) and the OCF agent plan through here.
+import type { Profile } from '../model/profile.js';
+import type { ObservedNode } from '../model/observed.js';
+import { buildPlan } from '../plan/build-plan.js';
+import { chooseProfile } from '../plan/choose-profile.js';
+import { fingerprint } from './fingerprint.js';
+import type { Plan } from '../plan/types.js';
+import type { Spec } from '../spec/types.js';
+import { observeNode, type NodeReading, type ObserveOptions } from '../observe/observe.js';
+import { ColoError } from './errors.js';
+
+export { converged } from '../plan/converged.js';
+
+export interface LivePlan {
+  plan: Plan;
+  observed: Record<string, ObservedNode>;
+  readings: Record<string, NodeReading>;
+  profile: Profile;
+}
+
+/** The profile of the QEMU that answered (its schema), else the spec's; a pair that cannot replicate is an error. */
+export function liveProfile(spec: Spec, observed: Record<string, ObservedNode>): Profile {
+  const choice = chooseProfile(spec, observed);
+  if (!choice.ok) throw new ColoError(choice.message, 1, choice.code);
+  return choice.profile;
+}
+
+export interface PlanLiveOptions extends ObserveOptions {
+  /** false: a failover in the plan does not fence the dead node (the operator said it is off) */
+  fence?: boolean;
+  /** runs each node's observation (the fleet bounds how many run at once); default: at once */
+  slot?: <T>(f: () => Promise<T>) => Promise<T>;
+}
+
+/** The plan from already observed nodes. */
+export function planFrom(spec: Spec, readings: Record<string, NodeReading>, fence = true): LivePlan {
+  const observed = Object.fromEntries(Object.entries(readings).map(([k, r]) => [k, r.observed]));
+  const profile = liveProfile(spec, observed);
+  const plan = buildPlan(spec, profile, observed, { mode: 'live', fingerprint: fingerprint(observed), fence });
+  return { plan, observed, readings, profile };
+}
+
+/** Observe both nodes in parallel and plan from what is there. */
+export async function planLive(spec: Spec, o: PlanLiveOptions = {}): Promise<LivePlan> {
+  const slot = o.slot ?? ((f) => f());
+  const list = await Promise.all(spec.nodes.map((n) => slot(() => observeNode(n, o))));
+  return planFrom(spec, Object.fromEntries(list.map((r) => [r.observed.name, r])), o.fence !== false);
+}
