@@ -1,7 +1,7 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { processAlive } from './process.js';
+import { processAlive } from '../sys/process.js';
 
 /** One apply per pair at a time: an exclusive lock file naming the holder's pid; a dead holder's lock is taken over. */
 export function acquireLock(pair: string, dir = tmpdir()): { path: string; release(): void } {

@@ -3,7 +3,8 @@ import type { SchemaSummary } from './schema-summary.js';
 import type { ResourceMap } from './state.js';
 
 /** Observed state: what observe/ reads over QMP, or what an offline plan assumes (plan/assume.ts). */
-export type Reach = 'ok' | 'unreachable' | 'hung';
+/** busy: another colo process holds the node's monitor (QEMU serves one client); the node is alive, not hung */
+export type Reach = 'ok' | 'unreachable' | 'hung' | 'busy';
 
 export interface BlockJob {
   id: string;

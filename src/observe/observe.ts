@@ -1,6 +1,7 @@
 import type { NodeSpec, Spec } from '../spec/types.js';
 import type { ObservedNode } from '../model/observed.js';
-import { parseQmpAddress } from '../addr/qmp-address.js';
+import { formatQmpAddress, parseQmpAddress } from '../addr/qmp-address.js';
+import { lockMonitor, QmpBusyError, QmpHungMarkError } from '../qmp/monitor-lock.js';
 import { clientDir, loadClientCredentials } from '../qmp/tls.js';
 import { QmpClient, QmpConnectError, QmpTimeoutError, type QmpOptions, type QmpResult } from '../qmp/client.js';
 import { summarizeSchema, type SchemaEntry } from '../model/schema-summary.js';
@@ -14,6 +15,8 @@ export interface ObserveOptions {
   hangConfirmMs?: number;
   /** false: skip the second burst (colo-compare properties), as a failover does */
   objectProps?: boolean;
+  /** how long to queue for the monitor behind other colo processes (ms); see connectNode */
+  lockWaitMs?: number;
   /** called for every command answered (apply journals its reads with it) */
   onResult?: (node: string, command: string, args: unknown, result: QmpResult) => void;
 }
@@ -27,8 +30,11 @@ export interface NodeReading {
 
 const GONE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
 
-/** A connection failure is a state, not a crash: no socket → unreachable; no answer → hung. */
+/** A connection failure is a state, not a crash: no socket → unreachable; no answer → hung; held by another colo process → busy. */
 export function unreachableFrom(name: string, err: unknown, timeoutMs: number): ObservedNode {
+  if (err instanceof QmpBusyError) return { name, reach: 'busy', error: err.message, resources: {}, jobs: [] };
+  if (err instanceof QmpHungMarkError)
+    return { name, reach: 'hung', error: `${err.detail} (seen by the colo process before this one)`, resources: {}, jobs: [] };
   if (err instanceof QmpTimeoutError) {
     return {
       name,
@@ -53,7 +59,16 @@ export function unreachableFrom(name: string, err: unknown, timeoutMs: number): 
   return { name, reach: 'hung', error: `QMP socket: ${code} (the node may be alive behind a broken path)`, resources: {}, jobs: [] };
 }
 
-export async function connectNode(node: NodeSpec, opts: QmpOptions): Promise<QmpClient> {
+export interface ConnectOptions extends QmpOptions {
+  /** how long to queue for the monitor behind other colo processes (ms); default 3 × connectTimeoutMs, at least 5 s */
+  lockWaitMs?: number;
+}
+
+/**
+ * The one way to reach a node's monitor: queue for it behind other colo processes on this host
+ * (qmp/monitor-lock.ts), then connect; the monitor is this client's until it closes.
+ */
+export async function connectNode(node: NodeSpec, opts: ConnectOptions): Promise<QmpClient> {
   const endpoint = parseQmpAddress(node.qmp);
   if (!endpoint) throw new QmpConnectError('EINVAL', `bad QMP address ${node.qmp}`);
   if (endpoint.kind === 'tls' && !opts.tls) {
@@ -66,7 +81,22 @@ export async function connectNode(node: NodeSpec, opts: QmpOptions): Promise<Qmp
       throw new QmpConnectError('TLS_CREDS', `QMP ${node.qmp}: cannot read colo's client certificate in ${dir}: ${(e as Error).message}`);
     }
   }
-  return QmpClient.connect(endpoint, opts);
+  const timeoutMs = opts.connectTimeoutMs ?? 3000;
+  const lock = await lockMonitor(formatQmpAddress(endpoint), opts.lockWaitMs ?? Math.max(3 * timeoutMs, 5000));
+  let client: QmpClient;
+  try {
+    client = await QmpClient.connect(endpoint, opts);
+  } catch (e) {
+    // this process held the monitor and its QEMU did not answer: hung, and the queue behind may say so at once
+    const seen = unreachableFrom(node.name, e, timeoutMs);
+    if (seen.reach === 'hung') lock.markHung(seen.error ?? 'no answer', timeoutMs);
+    else lock.clearHung();
+    lock.release();
+    throw e;
+  }
+  lock.clearHung();
+  void client.whenClosed().then(() => lock.release());
+  return client;
 }
 
 /** Reads one node's whole state in two pipelined bursts over an open client. */
@@ -131,6 +161,7 @@ export async function observeNode(node: NodeSpec, opts: ObserveOptions = {}): Pr
     client = await connectNode(node, {
       connectTimeoutMs: timeoutMs,
       commandTimeoutMs: timeoutMs,
+      ...(opts.lockWaitMs !== undefined ? { lockWaitMs: opts.lockWaitMs } : {}),
       ...(onResult ? { onResult: (cmd: string, args: unknown, r: QmpResult) => cmd !== 'qmp_capabilities' && onResult(node.name, cmd, args, r) } : {}),
     });
     const reading = await readNode(node.name, client, opts);

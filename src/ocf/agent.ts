@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { executeSteps, StepError } from '../apply/execute.js';
-import { processAlive } from '../apply/process.js';
+import { processAlive } from '../sys/process.js';
 import { observeNode } from '../observe/observe.js';
 import type { ObservedNode } from '../model/observed.js';
 import { ColoError } from '../ops/errors.js';
@@ -18,7 +18,7 @@ import { nodeOrFail } from '../ops/pair.js';
 import { readSpec } from '../ops/read-spec.js';
 import { openSession } from '../ops/session.js';
 import { classifyNode } from '../plan/classify.js';
-import type { Step } from '../plan/types.js';
+import type { NodeClassification, Step } from '../plan/types.js';
 import { qmp } from '../plan/kinds/context.js';
 import { renderProblems } from '../render/problems.js';
 import type { NodeSpec, Spec } from '../spec/types.js';
@@ -108,7 +108,8 @@ function setScore(ctx: Ctx, score: number | undefined): void {
 }
 
 async function observe(node: NodeSpec, timeoutMs: number): Promise<ObservedNode> {
-  return (await observeNode(node, { timeoutMs, objectProps: false, hangConfirmMs: Math.min(1500, timeoutMs / 2) })).observed;
+  // queue for the monitor no longer than a read may take: Pacemaker's op timeout bounds the whole action
+  return (await observeNode(node, { timeoutMs, lockWaitMs: timeoutMs, objectProps: false, hangConfirmMs: Math.min(1500, timeoutMs / 2) })).observed;
 }
 
 const viewOf = (ctx: Ctx, name: string) => ctx.view.nodes.find((n) => n.name === name)!;
@@ -263,6 +264,12 @@ async function actMonitor(ctx: Ctx): Promise<OcfCode> {
   const { c } = await observeSelf(ctx);
   const pid = readPid(ctx.self);
   const last = readLastSeen(ctx);
+  if (c.class === 'busy') {
+    // another colo process holds the agent's monitor: alive, not failed; the last verdict stands, the score untouched
+    const v = last?.class ? monitorVerdict({ name: ctx.self.name, class: last.class as NodeClassification['class'] }, true) : undefined;
+    ctx.log(`monitor: ${c.detail ?? 'busy'}; ${v ? `as last seen: ${v.why}` : 'running'}`);
+    return v && (v.code === OCF.SUCCESS || v.code === OCF.RUNNING_PROMOTED) ? v.code : OCF.SUCCESS;
+  }
   if (c.class === 'hung' && (last?.class === 'colo-primary' || last?.class === 'migrating')) {
     const since = last.hungSince ?? Date.now();
     writeLastSeen(ctx, { class: last.class, hungSince: since });

@@ -62,6 +62,9 @@ export function monitorVerdict(c: NodeClassification, processAlive: boolean): Mo
         : { code: OCF.NOT_RUNNING, why: 'no QEMU' };
     case 'hung':
       return { code: OCF.ERR_GENERIC, why: `QEMU does not answer: ${c.detail ?? 'hung'}` };
+    case 'busy':
+      // another colo process holds the monitor: alive, its state unknown this time (the runtime keeps the last verdict)
+      return { code: OCF.SUCCESS, why: `the monitor is busy: ${c.detail ?? 'another colo process holds it'}` };
     case 'failed':
       return { code: OCF.ERR_GENERIC, why: `QEMU failed: ${c.detail ?? 'unknown state'}` };
   }
@@ -81,6 +84,11 @@ export type PromoteDecision =
  */
 export function promoteDecision(self: NodeClassification, peer: NodeClassification): PromoteDecision {
   if (ownsGuest(self)) return { kind: 'done', why: `${self.name} already runs the guest (${self.class})` };
+  if (peer.class === 'busy')
+    return {
+      kind: 'refuse',
+      why: `${peer.name}'s monitor is busy (another colo process holds it): it is alive; promoting ${self.name} now could run the guest twice`,
+    };
   switch (self.class) {
     case 'colo-secondary':
       if (peer.class === 'colo-primary')

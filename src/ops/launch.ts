@@ -13,7 +13,7 @@ import { ColoError } from './errors.js';
 import { liveProfile } from './live.js';
 import { binaryInfo } from '../observe/binary-schema.js';
 import type { Profile } from '../model/profile.js';
-import { processAlive } from '../apply/process.js';
+import { processAlive } from '../sys/process.js';
 
 export function pidFile(node: NodeSpec): string {
   return join(node.workdir, 'qemu.pid');

@@ -5,6 +5,7 @@ export function classifyNode(o: ObservedNode): NodeClassification {
   const base = { name: o.name };
   if (o.reach === 'unreachable') return { ...base, class: 'unreachable', detail: o.error };
   if (o.reach === 'hung') return { ...base, class: 'hung', detail: o.error };
+  if (o.reach === 'busy') return { ...base, class: 'busy', detail: o.error };
   const mode = o.colo?.mode ?? 'none';
   const lastMode = o.colo?.lastMode;
   const mig = o.migration?.status;
@@ -51,7 +52,8 @@ export function runsGuest(c: NodeClassification): boolean {
 
 /** Answers as a live COLO node: it runs the guest, or replicates it. Failing over away from it makes two guests. */
 export function liveColoNode(c: NodeClassification): boolean {
-  return runsGuest(c) || c.class === 'colo-secondary';
+  // a busy monitor serves another colo process: its QEMU answers, whatever it runs
+  return runsGuest(c) || c.class === 'colo-secondary' || c.class === 'busy';
 }
 const ownsGuest = runsGuest;
 
@@ -74,6 +76,14 @@ export function classifyPair(a: NodeClassification, b: NodeClassification): Pair
 
   // two nodes whose guests reach the clients: never deepen it with a failover
   if (ownsGuest(a) && ownsGuest(b)) return splitBrain(a, b);
+  // a monitor another colo process holds: its node is alive, in a state not read this time
+  const busy = [a, b].filter((c) => c.class === 'busy');
+  if (busy.length)
+    return {
+      transition: 'blocked',
+      gated: false,
+      reason: `${busy.map((c) => c.name).join(' and ')}: the QMP monitor is busy (another colo process holds it: ${busy[0].detail ?? 'busy'}); read again once it is done`,
+    };
 
   const freshP = find((c) => c.class === 'fresh-primary');
   const freshS = find((c) => c.class === 'fresh-secondary');

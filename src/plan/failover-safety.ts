@@ -13,6 +13,14 @@ export type FailoverDecision =
  * journaled). A node whose QEMU is gone (its socket refuses) has no guest to come back. Pure.
  */
 export function failoverSafety(dead: NodeSpec, state: NodeClassification, o: { force?: boolean; noFence?: boolean; fencedBy?: string }): FailoverDecision {
+  if (state.class === 'busy') {
+    // never fenced, never taken over from: another colo process is talking to its QEMU right now
+    return {
+      ok: false,
+      code: 'PEER_ALIVE',
+      message: `${dead.name}'s QMP monitor is busy (${state.detail ?? 'another colo process holds it'}): its QEMU answers, so it is alive. Fail over only from a node that is dead`,
+    };
+  }
   if (liveColoNode(state) && !o.force) {
     return {
       ok: false,

@@ -1,5 +1,5 @@
 export type NodeClass =
-  'unreachable' | 'hung' | 'fresh-primary' | 'fresh-secondary' | 'migrating' | 'colo-primary' | 'colo-secondary' | 'standalone' | 'failed';
+  'unreachable' | 'hung' | 'busy' | 'fresh-primary' | 'fresh-secondary' | 'migrating' | 'colo-primary' | 'colo-secondary' | 'standalone' | 'failed';
 
 export type Transition = 'setup' | 'steady' | 'secondary-failover' | 'primary-failover' | 'secondary-resume' | 'primary-resume' | 'degraded' | 'blocked';
 

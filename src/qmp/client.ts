@@ -181,6 +181,10 @@ export class QmpClient {
   get version(): QmpVersion {
     return this.ver;
   }
+  /** Resolves once the socket is closed, whoever closed it. */
+  whenClosed(): Promise<void> {
+    return this.socketClosed;
+  }
   get closed(): boolean {
     return this.closeReason !== undefined;
   }
