@@ -1,4 +1,5 @@
 import type { Resource, ResourceKind, ResourceMap } from '../model/state.js';
+import { KIND_FACTS } from '../model/resource-kinds.js';
 import { tlsDrift } from './tls.js';
 import type { Change, KindPolicy } from './types.js';
 
@@ -19,39 +20,9 @@ function differs(want: Resource, have: Resource): boolean {
   return Object.entries(want.value).some(([k, v]) => have.value[k] !== undefined && !same(have.value[k], v));
 }
 
-/** Why a missing or changed resource leaves the pair less fault tolerant than the spec says. */
+/** Why a missing or changed resource leaves the pair less fault tolerant than the spec says (each kind says it: model/resource-kinds.ts). */
 function faultTolerance(want: Resource, have: Resource | undefined): string | undefined {
-  const missing = have === undefined;
-  const tls = tlsDrift(want, have);
-  if (tls) return tls;
-  switch (want.kind) {
-    case 'object': {
-      const t = String(want.value['qom-type']);
-      if (missing && t.startsWith('filter-')) return `${t} ${want.id} is missing: guest traffic is not mirrored/compared on this path`;
-      if (missing && t === 'colo-compare') return `colo-compare ${want.id} is missing: the primary's output is not compared`;
-      return undefined;
-    }
-    case 'block-child':
-      return missing ? `replication child ${want.id} is not attached: disk writes are not replicated` : undefined;
-    case 'nbd-export':
-    case 'nbd-server':
-      return missing ? 'the secondary does not receive disk writes' : undefined;
-    case 'colo':
-      if (want.value.mode === 'none') return have?.value.mode !== 'none' ? `${want.node} leaves COLO and runs without a replica` : undefined;
-      return have?.value.mode !== want.value.mode ? `COLO is not running here (mode ${have?.value.mode ?? 'unknown'})` : undefined;
-    case 'parameter':
-      if (want.id === 'x-checkpoint-delay' && have && Number(have.value.value) < Number(want.value.value)) {
-        return `checkpoint interval raised from ${have.value.value} to ${want.value.value} ms: more work lost to a failover`;
-      }
-      if (want.id === 'x-checkpoint-delay' && have && Number(have.value.value) > Number(want.value.value)) {
-        return `checkpoints every ${have.value.value} ms, the spec says ${want.value.value}: more work is lost to a failover until this is repaired`;
-      }
-      return undefined;
-    case 'capability':
-      return missing || have?.value.state !== want.value.state ? `the ${want.id} capability is off` : undefined;
-    default:
-      return undefined;
-  }
+  return tlsDrift(want, have) ?? KIND_FACTS[want.kind].cost?.(want, have);
 }
 
 /** What must be there and what must be gone (plan/desired.ts makes it per transition). */

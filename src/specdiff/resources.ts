@@ -1,19 +1,8 @@
-import type { Resource, ResourceKind, ResourceMap } from '../model/state.js';
+// How each kind's change reaches the running pair, and what it weakens, is the kind's own fact: model/resource-kinds.ts.
+import { KIND_FACTS } from '../model/resource-kinds.js';
+import type { Resource, ResourceMap } from '../model/state.js';
 import type { Role } from '../spec/types.js';
-import type { ChangeArea, ChangeClass, SpecChange } from './types.js';
-
-const AREA: Record<ResourceKind, ChangeArea> = {
-  chardev: 'chardev',
-  object: 'object',
-  'filter-order': 'filter-chain',
-  'block-node': 'block',
-  'block-child': 'block',
-  'nbd-server': 'nbd',
-  'nbd-export': 'nbd',
-  capability: 'migration',
-  parameter: 'migration',
-  colo: 'colo',
-};
+import type { SpecChange } from './types.js';
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -24,50 +13,6 @@ function reordered(a: string[], b: string[]): boolean {
     common,
     b.filter((id) => common.includes(id)),
   );
-}
-
-/**
- * How one resource change reaches the running pair — what `colo apply` can do on it, else what a
- * relaunch of which node it takes:
- * - migration parameters and capabilities: set over QMP (`migrate-set-parameters`, …);
- * - an object or chardev that is new: added over QMP (`object-add` with its chain position, `chardev-add`);
- * - anything else on the secondary: the secondary is relaunched with the new argv;
- * - on the primary, objects (filters, colo-compare, iothread) and the replication child are what a
- *   primary failover removes and a resume adds back: relaunching the secondary re-creates them from
- *   the new spec; the primary's chardevs come from its own argv and stay, and an object the new
- *   spec drops is not removed by that failover: a switchover.
- */
-function classify(kind: ResourceKind, action: SpecChange['action'], role: Role): { class: ChangeClass; why: string } {
-  if (kind === 'parameter' || kind === 'capability') return { class: 'in-place', why: 'set over QMP on the running primary (colo apply, steady)' };
-  if (action === 'create' && (kind === 'object' || kind === 'chardev'))
-    return { class: 'in-place', why: `added over QMP (${kind === 'object' ? 'object-add, at its place in the filter chain' : 'chardev-add'}) while COLO runs` };
-  if (role === 'secondary') return { class: 'relaunch-secondary', why: 'the secondary is relaunched with the new argv and resyncs from the primary' };
-  if (kind === 'chardev')
-    return {
-      class: 'switchover',
-      why: "the primary's chardevs are on its command line and survive a failover: the primary must be relaunched, after a planned role swap",
-    };
-  // the failover removes the objects the spec names: one the new spec no longer names would stay
-  if (kind === 'object' && action === 'delete')
-    return {
-      class: 'switchover',
-      why: 'a failover removes only the objects the spec names, and QMP cannot drop a filter while COLO runs without losing its traffic: the primary must be relaunched, after a planned role swap',
-    };
-  return {
-    class: 'relaunch-secondary',
-    why: 'removed from the primary by the failover that drops the secondary, and added back from the new spec when the relaunched secondary resumes',
-  };
-}
-
-/** What the change takes away from fault tolerance, as the planner's review table says it. */
-function weakens(r: Resource, a: Resource | undefined, b: Resource | undefined): string | undefined {
-  if (r.kind === 'parameter' && r.id === 'x-checkpoint-delay' && a && b && Number(b.value.value) > Number(a.value.value)) {
-    return `checkpoint interval raised from ${a.value.value} to ${b.value.value} ms: more work lost to a failover`;
-  }
-  if (r.kind === 'object' && a && !b && String(a.value['qom-type']).startsWith('filter-')) return `${a.value['qom-type']} ${r.id} removed`;
-  if (r.kind === 'object' && a && !b && a.value['qom-type'] === 'colo-compare')
-    return `colo-compare ${r.id} removed: the primary's output is no longer compared`;
-  return undefined;
 }
 
 /** Desired resources of the old spec against the new one's, with the role each node has in the new spec. Pure. */
@@ -81,11 +26,12 @@ export function resourceChanges(before: ResourceMap, after: ResourceMap, roleOf:
     if (a && b && same(a.value, b.value)) continue;
     if (r.kind === 'filter-order' && a && b && !reordered(a.value.order as string[], b.value.order as string[])) continue;
     const action: SpecChange['action'] = !a ? 'create' : !b ? 'delete' : 'update';
-    const c = classify(r.kind, action, roleOf(r.node));
-    const w = weakens(r, a, b);
+    const facts = KIND_FACTS[r.kind];
+    const c = facts.diffClass(action, roleOf(r.node));
+    const w = facts.weakens?.(a, b);
     out.push({
       node: r.node,
-      area: AREA[r.kind],
+      area: facts.area,
       address,
       action,
       class: c.class,

@@ -1,24 +1,12 @@
 /** What a spec change means for QEMU, per node, without touching QEMU. Types of src/specdiff/. */
 import type { Role } from '../spec/types.js';
 
-/**
- * How a change reaches a running pair, from the least to the most disruptive. Ordered: a diff's
- * class is its strongest change's.
- */
-export type ChangeClass =
-  /** QMP on the running pair: `colo apply` does it while COLO replicates (checkpoint delay, an extra filter) */
-  | 'in-place'
-  /** the secondary restarts with new argv and resyncs from the primary: fault tolerance is lost meanwhile */
-  | 'relaunch-secondary'
-  /** the primary's argv changes: a planned role swap first (relaunch the secondary, fail over to it, relaunch the old primary) */
-  | 'switchover'
-  /** guest-visible (memory, vCPUs, disk count or size, NIC model or MAC, machine type): only a guest restart applies it */
-  | 'impossible';
+import type { ChangeClass, KindArea } from '../model/resource-kinds.js';
 
-export const CLASSES: ChangeClass[] = ['in-place', 'relaunch-secondary', 'switchover', 'impossible'];
+export { CLASSES, type ChangeClass } from '../model/resource-kinds.js';
 
 /** What part of a node's desired state a change is in. */
-export type ChangeArea = 'guest' | 'argv' | 'object' | 'chardev' | 'filter-chain' | 'migration' | 'block' | 'nbd' | 'colo' | 'hooks' | 'node';
+export type ChangeArea = KindArea | 'guest' | 'argv' | 'hooks' | 'node';
 
 export interface SpecChange {
   /** the node it happens on, or `*` for the whole pair (guest-visible changes) */

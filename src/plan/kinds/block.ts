@@ -4,7 +4,7 @@ import { resource } from '../../model/state.js';
 import { resyncTarget } from '../../model/tls.js';
 import { diskIds, resyncJobId } from '../../spec/ids.js';
 import type { QmpStep } from '../types.js';
-import { WHILE_REPLICATING, at, hmp, PHASE, qmp, wait, type KindContext, type Phased, type ResourceKindPlanner } from './context.js';
+import { at, hmp, PHASE, qmp, wait, type KindContext, type Phased, type ResourceKindPlanner } from './context.js';
 
 /** drive-mirror's target, mode and format, in the order QEMU's documents write them */
 function mirrorTarget(t: { target: string; format?: string }): Record<string, string> {
@@ -29,13 +29,6 @@ function deleteNode(node: string, id: string, driver: string | undefined, why: s
  * COLO starts). Removed by detaching the child named in the live block graph.
  */
 export const blockChildKind: ResourceKindPlanner = {
-  policy: {
-    inPlace: false,
-    createBlocked: (want, replicating) =>
-      want.id.endsWith('/children.0')
-        ? "the node's own disk layout comes from its command line: relaunch it (colo launch)"
-        : WHILE_REPLICATING(want, replicating),
-  },
   steps(changes: Change[], ctx: KindContext): Phased[] {
     const out: Phased[] = [];
     const creates = changes.filter((c) => c.action === 'create' && c.id.endsWith('/children.1'));
@@ -153,7 +146,6 @@ export const blockChildKind: ResourceKindPlanner = {
 
 /** Named block nodes colo added (the primary's child): removed after their detach, by the command that matches how they were added. */
 export const blockNodeKind: ResourceKindPlanner = {
-  policy: { inPlace: false, createBlocked: WHILE_REPLICATING },
   steps(changes: Change[], ctx: KindContext): Phased[] {
     return changes
       .filter((c) => c.action === 'delete')

@@ -3,7 +3,6 @@ import { at, PHASE, qmp, type KindContext, type Phased, type ResourceKindPlanner
 
 /** Socket chardevs: chardev-add from the desired recipe, chardev-remove in reverse order. */
 export const chardevKind: ResourceKindPlanner = {
-  policy: { inPlace: false },
   steps(changes: Change[], ctx: KindContext): Phased[] {
     const out: Phased[] = [];
     for (const c of changes.filter((x) => x.action === 'create')) {

@@ -12,7 +12,6 @@ import { at, PHASE, qmp, wait, type KindContext, type Phased, type ResourceKindP
  * child and filters are gone (QEMU's failover orders) — proven by mode none.
  */
 export const coloKind: ResourceKindPlanner = {
-  policy: { inPlace: true },
   steps(changes: Change[], ctx: KindContext): Phased[] {
     const out: Phased[] = [];
     for (const c of changes) {

@@ -1,4 +1,4 @@
-import type { Change, KindPolicy } from '../../diff/types.js';
+import type { Change } from '../../diff/types.js';
 import type { ObservedNode } from '../../model/observed.js';
 import type { Profile } from '../../model/profile.js';
 import type { Resource } from '../../model/state.js';
@@ -91,7 +91,6 @@ export class KindContext {
 }
 
 export interface ResourceKindPlanner {
-  policy: KindPolicy;
   /** the steps that carry out this kind's changes (create, update, delete) */
   steps(changes: Change[], ctx: KindContext): Phased[];
 }
@@ -116,9 +115,6 @@ export function wait(node: string, kind: WaitStep['wait'], until: WaitStep['unti
 }
 
 /** A disk or NBD piece is not added to a pair that replicates: that takes a failover and a resume. */
-export const WHILE_REPLICATING = (_want: Resource, replicating: boolean): string | undefined =>
-  replicating ? 'it cannot be re-attached while COLO runs: fail over (colo failover) and resume' : undefined;
-
 export const at =
   (phase: number) =>
   (step: Step): Phased => ({ phase, step });

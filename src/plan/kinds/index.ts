@@ -1,4 +1,5 @@
 import type { KindPolicy } from '../../diff/types.js';
+import { KIND_FACTS } from '../../model/resource-kinds.js';
 import type { ResourceKind } from '../../model/state.js';
 import { blockChildKind, blockNodeKind } from './block.js';
 import { chardevKind } from './chardev.js';
@@ -8,7 +9,7 @@ import { capabilityKind, parameterKind } from './migration.js';
 import { nbdExportKind, nbdServerKind } from './nbd.js';
 import { filterOrderKind, objectKind } from './object.js';
 
-/** Every resource kind and what it knows: how it is created, removed and updated, and when. */
+/** Every resource kind's steps: how it is created, removed and updated (whether it may be: model/resource-kinds.ts). */
 export const KINDS: Record<ResourceKind, ResourceKindPlanner> = {
   chardev: chardevKind,
   object: objectKind,
@@ -22,4 +23,5 @@ export const KINDS: Record<ResourceKind, ResourceKindPlanner> = {
   colo: coloKind,
 };
 
-export const policyOf = (kind: ResourceKind): KindPolicy => KINDS[kind].policy;
+/** Whether and when a kind changes live: the table of every kind's facts (model/resource-kinds.ts). */
+export const policyOf = (kind: ResourceKind): KindPolicy => KIND_FACTS[kind];

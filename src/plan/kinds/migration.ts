@@ -12,7 +12,6 @@ function isSecondary(ctx: KindContext, node: string): boolean {
  * checks them together: 11.1 refuses x-colo without return-path in the same command or before).
  */
 export const capabilityKind: ResourceKindPlanner = {
-  policy: { inPlace: true },
   steps(changes: Change[], ctx: KindContext): Phased[] {
     const byNode = new Map<string, string[]>();
     for (const c of changes.filter((x) => x.action === 'create' || x.action === 'update')) byNode.set(c.node, [...(byNode.get(c.node) ?? []), c.id]);
@@ -51,7 +50,6 @@ function parameterText(id: string, value: unknown, replicating: boolean): string
  * to the client ones here, before it migrates to its new secondary.
  */
 export const parameterKind: ResourceKindPlanner = {
-  policy: { inPlace: true },
   steps(changes: Change[], ctx: KindContext): Phased[] {
     const byNode = new Map<string, Change[]>();
     for (const c of changes.filter((x) => x.action === 'create' || x.action === 'update')) {

@@ -1,6 +1,6 @@
 import type { Change } from '../../diff/types.js';
 import { nbdServerTls } from '../../model/tls.js';
-import { WHILE_REPLICATING, at, PHASE, qmp, type KindContext, type Phased, type ResourceKindPlanner } from './context.js';
+import { at, PHASE, qmp, type KindContext, type Phased, type ResourceKindPlanner } from './context.js';
 
 /**
  * The secondary's NBD server: nbd-server-start (QEMU has no query for a bare server, so a server
@@ -8,7 +8,6 @@ import { WHILE_REPLICATING, at, PHASE, qmp, type KindContext, type Phased, type 
  * with every export.
  */
 export const nbdServerKind: ResourceKindPlanner = {
-  policy: { inPlace: false, createBlocked: WHILE_REPLICATING },
   steps(changes: Change[], ctx: KindContext): Phased[] {
     const out: Phased[] = [];
     for (const c of changes.filter((x) => x.action === 'create')) {
@@ -37,7 +36,6 @@ export const nbdServerKind: ResourceKindPlanner = {
 
 /** One writable export per parent disk, for the primary's replication child. */
 export const nbdExportKind: ResourceKindPlanner = {
-  policy: { inPlace: false, createBlocked: WHILE_REPLICATING },
   steps(changes: Change[], ctx: KindContext): Phased[] {
     const out: Phased[] = [];
     for (const c of changes.filter((x) => x.action === 'create')) {

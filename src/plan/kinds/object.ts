@@ -39,7 +39,6 @@ const COMPARE_TYPES = ['iothread', 'colo-compare'];
  * in reverse chain order, on a primary colo-compare and its iothread, then the filters.
  */
 export const objectKind: ResourceKindPlanner = {
-  policy: { inPlace: false },
   steps(changes: Change[], ctx: KindContext): Phased[] {
     const out: Phased[] = [];
     const creates = changes.filter((c) => c.action === 'create');
@@ -78,6 +77,5 @@ export const objectKind: ResourceKindPlanner = {
 
 /** The chain order itself: it follows from the object-adds; a chain out of order is not rebuilt while running. */
 export const filterOrderKind: ResourceKindPlanner = {
-  policy: { inPlace: false },
   steps: () => [],
 };
