@@ -32,7 +32,7 @@ function hmpError(line: string, out: string): string | undefined {
 
 /** Reads back what a step was for. */
 async function effectHolds(client: QmpClient, effect: Effect): Promise<boolean> {
-  const nodes: Array<{ 'node-name': string }> = await client.execute('query-named-block-nodes');
+  const nodes = await client.execute('query-named-block-nodes');
   return !nodes.some((n) => n['node-name'] === effect.id);
 }
 

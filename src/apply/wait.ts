@@ -36,7 +36,7 @@ export async function waitFor(client: QmpClient, step: WaitStep, progress?: Prog
         break;
       }
       case 'block-job-ready': {
-        const jobs: any[] = await client.execute('query-block-jobs');
+        const jobs = await client.execute('query-block-jobs');
         const j = jobs.find((x) => x.device === step.until);
         if (!j) throw new Error(`block job ${step.until} is gone before it was ready`);
         last = `job ${j.device} ${j.status} ${j.offset}/${j.len}`;
@@ -47,14 +47,14 @@ export async function waitFor(client: QmpClient, step: WaitStep, progress?: Prog
         break;
       }
       case 'block-job-gone': {
-        const jobs: any[] = await client.execute('query-block-jobs');
+        const jobs = await client.execute('query-block-jobs');
         const j = jobs.find((x) => x.device === step.until);
         if (!j) return `job ${step.until} ended`;
         last = `job ${j.device} ${j.status}`;
         break;
       }
       case 'chardevs-connected': {
-        const list: any[] = await client.execute('query-chardev');
+        const list = await client.execute('query-chardev');
         const want = step.until as string[];
         const down = want.filter((id) => {
           const c = list.find((x) => x.label === id);

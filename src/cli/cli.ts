@@ -2,6 +2,17 @@ import { Command, CommanderError, Option } from 'commander';
 import { escapeControls } from '../spec/display.js';
 import { CliError, useColor, type Io } from './io.js';
 import { SIGPIPE_STATUS } from './stdio.js';
+import type {
+  ApplyCommandOptions,
+  ArgsOptions,
+  DiffCommandOptions,
+  FailoverOptions,
+  NodeOptions,
+  OcfOptions,
+  PlanOptions,
+  StatusOptions,
+  ValidateOptions,
+} from './options.js';
 
 type Handler = () => Promise<number> | number;
 
@@ -44,7 +55,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .addOption(files().makeOptionMandatory())
     .option('--format <FORMAT>', 'text | json | markdown (one file: json lists its problems and warnings, for tools; several: the fleet report)')
     .action(function (this: Command) {
-      const o: any = this.opts();
+      const o = this.opts<ValidateOptions>();
       return act(async () => {
         const one = await single(o);
         const format = o.format ?? 'text';
@@ -62,7 +73,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--role <ROLE>', 'primary or secondary (default: the role in the spec)')
     .option('--format <FORMAT>', 'shell | json', 'shell')
     .action(function (this: Command) {
-      const o: any = this.opts();
+      const o = this.opts<ArgsOptions>();
       return act(async () =>
         (await import('./commands-offline.js')).cmdArgs(io, { file: o.file, node: o.node, role: o.role, format: o.format, color: color() }),
       );
@@ -80,13 +91,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--timeout <MS>', 'QMP timeout per node', '5000')
     .addOption(parallel())
     .action(function (this: Command) {
-      const o: any = this.opts();
+      const o = this.opts<PlanOptions>();
       return act(async () => {
         const one = await single(o);
         if (!one) return (await fleet()).cmdFleetPlan(io, { ...o, color: color() });
-        o.file = one;
-        if (o.offline || o.assume) return (await import('./commands-offline.js')).cmdPlanOffline(io, { ...o, color: color() });
-        return (await import('./commands-live.js')).cmdPlanLive(io, { ...o, color: color() });
+        const p = { ...o, file: one, color: color() };
+        if (o.offline || o.assume) return (await import('./commands-offline.js')).cmdPlanOffline(io, p);
+        return (await import('./commands-live.js')).cmdPlanLive(io, p);
       });
     });
 
@@ -103,11 +114,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .addOption(parallel())
     .option('--format <FORMAT>', 'with several pairs: text | json | markdown', 'text')
     .action(function (this: Command, planFile?: string) {
-      const o: any = this.opts();
+      const o = this.opts<ApplyCommandOptions>();
       return act(async () => {
         if (o.file && !(await single(o))) {
           if (planFile) throw new CliError('apply takes either a saved PLAN or -f, not both with several pairs', 1, 'USAGE');
-          return (await fleet()).cmdFleetApply(io, { ...o, color: color() });
+          return (await fleet()).cmdFleetApply(io, { ...o, file: o.file, color: color() });
         }
         return (await import('./commands-live.js')).cmdApply(io, { ...o, file: o.file?.[0], planFile, color: color() });
       });
@@ -121,7 +132,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--fail-on <CLASS>', 'exit 1 when a change is of CLASS or stronger (in-place < relaunch-secondary < switchover < impossible)')
     .option('--throughput <MIBS>', 'resync throughput assumed for the expected time without a replica (MiB/s)', '100')
     .action(function (this: Command, old: string, next?: string) {
-      const o: any = this.opts();
+      const o = this.opts<DiffCommandOptions>();
       return act(async () => (await import('./commands-diff.js')).cmdDiff(io, { ...o, old, new: next, color: color() }));
     });
 
@@ -135,7 +146,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--detailed-exitcode', 'several pairs: exit 2 when a pair is not converged')
     .option('--sample <MS>', 'also count checkpoints on the primary for MS milliseconds (STOP/RESUME events)')
     .action(function (this: Command) {
-      const o: any = this.opts();
+      const o = this.opts<StatusOptions>();
       return act(async () => {
         const one = await single(o);
         if (!one) {
@@ -157,7 +168,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--no-fence', "do not run the other node's fence command: you made sure it is off (journaled)")
     .option('--journal <FILE>', 'JSON-lines journal of every QMP command')
     .action(function (this: Command) {
-      const o: any = this.opts();
+      const o = this.opts<FailoverOptions>();
       return act(async () => (await import('./commands-failover.js')).cmdFailover(io, { ...o, color: color() }));
     });
 
@@ -168,7 +179,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .requiredOption('--node <NAME>', 'node name')
     .option('--role <ROLE>', 'primary or secondary (default: secondary when the peer runs, else the spec role)')
     .action(function (this: Command) {
-      const o: any = this.opts();
+      const o = this.opts<NodeOptions>();
       return act(async () => (await import('./commands-launch.js')).cmdLaunch(io, { ...o, color: color() }));
     });
 
@@ -178,7 +189,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .addOption(file)
     .requiredOption('--node <NAME>', 'node name')
     .action(function (this: Command) {
-      const o: any = this.opts();
+      const o = this.opts<NodeOptions>();
       return act(async () => (await import('./commands-launch.js')).cmdStop(io, { ...o, color: color() }));
     });
 
@@ -191,8 +202,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--colo <PATH>', 'install: the colo CLI the wrapper runs (default: this one)')
     .option('--spec <FILE>', 'install: the spec the wrapper passes when the resource names none')
     .action(function (this: Command, action: string) {
-      const o: any = this.opts();
-      return act(async () => (await import('./commands-ocf.js')).cmdOcf(io, { ...o, action, color: color() }));
+      const o = this.opts<OcfOptions>();
+      return act(async () => (await import('./commands-ocf.js')).cmdOcf(io, { ...o, action }));
     });
 
   if (!argv.length) {

@@ -2,6 +2,7 @@ import type { QemuVersion } from '../model/profile.js';
 import type { SchemaSummary } from '../model/schema-summary.js';
 import { resource, toMap, type Resource, type Scalar } from '../model/state.js';
 import type { BlockJob, ObservedNode, YankInstance } from '../model/observed.js';
+import type { BlockGraphNode, NamedBlockNode, QmpReplies } from '../qmp/replies.js';
 
 /** The first burst of reads: everything but per-object properties. Answers come back in this order. */
 export const FIRST_READS = [
@@ -29,6 +30,11 @@ export function readKey(r: { execute: string }): ReadName {
   return r.execute as ReadName;
 }
 
+/** Each first read's answer, by its key. */
+export type FirstReads = Partial<
+  { [K in Exclude<ReadName, 'info-network' | 'machine'>]: QmpReplies[K] } & { 'info-network': string; machine: QmpReplies['qom-get'] }
+>;
+
 export type ReadName = Exclude<(typeof FIRST_READS)[number]['execute'], 'human-monitor-command' | 'qom-get'> | 'info-network' | 'machine';
 
 /** colo-compare properties read with qom-get (filters come complete from `info network`). */
@@ -55,10 +61,10 @@ function observedType(type: string): boolean {
 const TLS_PARAMETERS = ['tls-creds', 'tls-hostname', 'tls-authz'];
 
 export interface RawReads {
-  /** answers of FIRST_READS by command (info network under 'info-network'); undefined where QEMU refused */
-  first: Partial<Record<ReadName, any>>;
+  /** answers of FIRST_READS by command (info network under 'info-network'), typed at the boundary; undefined where QEMU refused */
+  first: FirstReads;
   /** qom-get answers: object id → property → value */
-  props: Record<string, Record<string, Scalar>>;
+  props: Record<string, Record<string, Scalar | null>>;
   /** what the QEMU offers (query-qmp-schema summarised, or from the cache) */
   schema?: SchemaSummary;
   /** query-version's package */
@@ -133,10 +139,10 @@ function typed(v: string): Scalar {
 }
 
 /** Block node id → the device (BlockBackend) whose root it is: -drive id= names devices, not nodes. */
-function backendsByNode(graph: any): Map<number, string> {
+function backendsByNode(graph: FirstReads['x-debug-query-block-graph']): Map<number, string> {
   const out = new Map<number, string>();
   if (!graph?.nodes) return out;
-  const byId = new Map<number, any>(graph.nodes.map((n: any) => [n.id, n]));
+  const byId = new Map<number, BlockGraphNode>(graph.nodes.map((n) => [n.id, n]));
   for (const e of graph.edges) {
     const parent = byId.get(e.parent);
     if (parent?.type === 'block-backend' && e.name === 'root') out.set(e.child, parent.name);
@@ -145,10 +151,10 @@ function backendsByNode(graph: any): Map<number, string> {
 }
 
 /** Block resources: every child edge of every quorum, named by device where a backend roots the node. */
-function blockResources(node: string, graph: any, named: any[]): Resource[] {
+function blockResources(node: string, graph: FirstReads['x-debug-query-block-graph'], named: NamedBlockNode[] | undefined): Resource[] {
   if (!graph?.nodes) return [];
-  const byId = new Map<number, any>(graph.nodes.map((n: any) => [n.id, n]));
-  const drv = new Map<string, any>((named ?? []).map((n: any) => [n['node-name'], n]));
+  const byId = new Map<number, BlockGraphNode>(graph.nodes.map((n) => [n.id, n]));
+  const drv = new Map<string, NamedBlockNode>((named ?? []).map((n) => [n['node-name'], n]));
   const backendOf = backendsByNode(graph);
   const out: Resource[] = [];
   for (const e of graph.edges) {
@@ -156,15 +162,15 @@ function blockResources(node: string, graph: any, named: any[]): Resource[] {
     const backend = backendOf.get(e.parent);
     if (!parent || !backend || drv.get(parent.name)?.drv !== 'quorum' || !String(e.name).startsWith('children.')) continue;
     const child = byId.get(e.child);
-    const info = drv.get(child?.name);
-    const value: Resource['value'] = { node: backendOf.get(e.child) ?? child?.name, driver: info?.drv ?? 'unknown' };
+    const info = child ? drv.get(child.name) : undefined;
+    const value: Resource['value'] = { node: (backendOf.get(e.child) ?? child?.name) as string, driver: info?.drv ?? 'unknown' };
     // the replication driver over an NBD node, or QEMU 11's plain NBD node: either writes to this target
     if (info?.drv === 'replication') {
-      const file = graph.edges.find((x: any) => x.parent === e.child && x.name === 'file');
-      const fileNode = file ? drv.get(byId.get(file.child)?.name) : undefined;
-      if (fileNode?.drv === 'nbd') value.target = fileNode.image?.filename ?? fileNode.file;
+      const file = graph.edges.find((x) => x.parent === e.child && x.name === 'file');
+      const fileNode = file ? drv.get(byId.get(file.child)?.name as string) : undefined;
+      if (fileNode?.drv === 'nbd') value.target = (fileNode.image?.filename ?? fileNode.file) as string;
     } else if (info?.drv === 'nbd') {
-      value.target = info.image?.filename ?? info.file;
+      value.target = (info.image?.filename ?? info.file) as string;
     }
     out.push(resource(node, 'block-child', `${backend}/${e.name}`, value));
   }
@@ -203,10 +209,13 @@ export function normalizeReads(name: string, raw: RawReads): ObservedNode {
     list.push(resource(name, 'chardev', c.label, { host: p.host, port: p.port!, server: p.server, connected: p.connected }));
   }
   list.push(...blockResources(name, r['x-debug-query-block-graph'], r['query-named-block-nodes']));
-  const exportsList: any[] = r['query-block-exports'] ?? [];
+  const exportsList = r['query-block-exports'] ?? [];
   const graph = r['x-debug-query-block-graph'];
   const backends = backendsByNode(graph);
-  const deviceOf = (nodeName: string) => backends.get((graph?.nodes ?? []).find((n: any) => n.name === nodeName)?.id);
+  const deviceOf = (nodeName: string) => {
+    const id = (graph?.nodes ?? []).find((n) => n.name === nodeName)?.id;
+    return id === undefined ? undefined : backends.get(id);
+  };
   for (const e of exportsList) {
     if (e.type !== 'nbd' || e['shutting-down']) continue;
     list.push(resource(name, 'nbd-export', e.id, { device: deviceOf(e['node-name']) ?? e['node-name'] }));
@@ -216,14 +225,14 @@ export function normalizeReads(name: string, raw: RawReads): ObservedNode {
     if (COLO_CAPABILITIES.includes(c.capability)) list.push(resource(name, 'capability', c.capability, { state: c.state }));
   }
   const delay = r['query-migrate-parameters']?.['x-checkpoint-delay'];
-  if (delay !== undefined) list.push(resource(name, 'parameter', 'x-checkpoint-delay', { value: delay }));
+  if (delay !== undefined) list.push(resource(name, 'parameter', 'x-checkpoint-delay', { value: delay as Scalar }));
   for (const p of TLS_PARAMETERS) {
     const v = r['query-migrate-parameters']?.[p];
     if (v !== undefined) list.push(resource(name, 'parameter', p, { value: v === null ? '' : String(v) }));
   }
   const colo = r['query-colo-status'];
   if (colo) list.push(resource(name, 'colo', 'colo', { mode: colo.mode }));
-  const jobs: BlockJob[] = (r['query-block-jobs'] ?? []).map((j: any) => ({ id: j.device, type: j.type, status: j.status, offset: j.offset, len: j.len }));
+  const jobs: BlockJob[] = (r['query-block-jobs'] ?? []).map((j) => ({ id: j.device, type: j.type, status: j.status, offset: j.offset, len: j.len }));
   return {
     name,
     reach: 'ok',

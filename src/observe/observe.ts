@@ -3,6 +3,7 @@ import type { ObservedNode } from '../model/observed.js';
 import { formatQmpAddress, parseQmpAddress } from '../addr/qmp-address.js';
 import { lockMonitor, QmpBusyError, QmpHungMarkError } from '../qmp/monitor-lock.js';
 import { clientDir, loadClientCredentials } from '../qmp/tls.js';
+import type { QmpReplies } from '../qmp/replies.js';
 import { QmpClient, QmpConnectError, QmpTimeoutError, type QmpOptions, type QmpResult } from '../qmp/client.js';
 import { summarizeSchema, type SchemaEntry } from '../model/schema-summary.js';
 import { COMPARE_PROPS, FIRST_READS, normalizeReads, readKey, TLS_CREDS_PROPS, type RawReads } from './normalize.js';
@@ -87,9 +88,10 @@ export async function connectNode(node: NodeSpec, opts: ConnectOptions): Promise
   try {
     client = await QmpClient.connect(endpoint, opts);
   } catch (e) {
-    // this process held the monitor and its QEMU did not answer: hung, and the queue behind may say so at once
-    const seen = unreachableFrom(node.name, e, timeoutMs);
-    if (seen.reach === 'hung') lock.markHung(seen.error ?? 'no answer', timeoutMs);
+    // this process held the monitor and its QEMU did not greet it in time: hung, and the queue behind may
+    // say so at once (only a silence: a refused certificate or a broken route is this process's own answer)
+    const silent = e instanceof QmpTimeoutError || (e instanceof QmpConnectError && e.code === 'EAGAIN');
+    if (silent) lock.markHung(unreachableFrom(node.name, e, timeoutMs).error ?? 'no answer', timeoutMs);
     else lock.clearHung();
     lock.release();
     throw e;
@@ -112,7 +114,7 @@ export async function readNode(name: string, client: QmpClient, opts: ObserveOpt
   const first: RawReads['first'] = {};
   FIRST_READS.forEach((r, i) => {
     const a = answers[i];
-    if (a.ok) (first as any)[readKey(r)] = a.value;
+    if (a.ok) (first as Record<string, unknown>)[readKey(r)] = a.value;
   });
   const schemaAnswer = answers[FIRST_READS.length];
   if (!schema && schemaAnswer?.ok && Array.isArray(schemaAnswer.value)) {
@@ -134,7 +136,7 @@ export async function readNode(name: string, client: QmpClient, opts: ObserveOpt
     );
     reads.forEach(({ id, property }, i) => {
       const a = got[i];
-      if (a.ok) (props[id] ??= {})[property] = a.value;
+      if (a.ok) (props[id] ??= {})[property] = a.value as QmpReplies['qom-get'];
     });
   }
   const raw: RawReads = { first, props, package: client.version.package, ...(schema ? { schema } : {}) };

@@ -12,6 +12,7 @@
 // QMP ignores) every few milliseconds, each its own record on a no-delay socket.
 import net from 'node:net';
 import { formatQmpAddress, type QmpEndpoint } from '../addr/qmp-address.js';
+import { replyProblem, type QmpCommand, type QmpReplies } from './replies.js';
 import { connectTls, type ClientCredentials } from './tls.js';
 
 export interface QmpOptions {
@@ -45,7 +46,7 @@ export function vmPauses(events: QmpEvent[]): number[] {
   return out;
 }
 
-export type QmpResult = { ok: true; value: any } | { ok: false; error: QmpError };
+export type QmpResult = { ok: true; value: unknown } | { ok: false; error: QmpError };
 export interface QmpVersion {
   major: number;
   minor: number;
@@ -189,8 +190,11 @@ export class QmpClient {
     return this.closeReason !== undefined;
   }
 
-  execute<T = any>(command: string, args?: object, opts: { timeoutMs?: number } = {}): Promise<T> {
-    return this.send([{ execute: command, arguments: args }], opts.timeoutMs)[0] as Promise<T>;
+  /** Sends one command; a command colo reads (qmp/replies.ts) answers with its type, checked on arrival. */
+  execute<C extends QmpCommand>(command: C, args?: object, opts?: { timeoutMs?: number }): Promise<QmpReplies[C]>;
+  execute(command: string, args?: object, opts?: { timeoutMs?: number }): Promise<unknown>;
+  execute(command: string, args?: object, opts: { timeoutMs?: number } = {}): Promise<unknown> {
+    return this.send([{ execute: command, arguments: args }], opts.timeoutMs)[0];
   }
 
   /**
@@ -207,7 +211,7 @@ export class QmpClient {
 
   /** Runs a human-monitor command and returns its text output. */
   hmp(commandLine: string, opts: { timeoutMs?: number } = {}): Promise<string> {
-    return this.execute<string>('human-monitor-command', { 'command-line': commandLine }, opts);
+    return this.execute('human-monitor-command', { 'command-line': commandLine }, opts);
   }
 
   /** Copy of every event received so far; its length is a valid `since` for waitForEvent. */
@@ -339,6 +343,14 @@ export class QmpClient {
         safely(() => this.opts.onResult?.(p.command, p.args, { ok: false, error }));
         p.reject(error);
       } else {
+        // typed once, here: an answer of another shape than colo reads is QEMU's error, never a crash further in
+        const bad = replyProblem(p.command, msg.return);
+        if (bad) {
+          const error = new QmpError(p.command, 'UnexpectedReply', `the answer is ${bad}`);
+          safely(() => this.opts.onResult?.(p.command, p.args, { ok: false, error }));
+          p.reject(error);
+          return;
+        }
         safely(() => this.opts.onResult?.(p.command, p.args, { ok: true, value: msg.return }));
         p.resolve(msg.return);
       }

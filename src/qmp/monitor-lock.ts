@@ -109,7 +109,11 @@ export async function lockMonitor(address: string, waitMs: number): Promise<Moni
     if (local.get(path) === chained) local.delete(path);
   };
   let localFree = false;
-  void before.then(() => (localFree = true));
+  const freed = before.then(() => {
+    localFree = true;
+  });
+  // a free monitor is taken at once: the hung mark is only for the queue behind a holder
+  await Promise.race([freed, sleep(0)]);
   // leave the queue without ever holding: the next waits for `before`, not for us
   const leave = () => void before.then(releaseLocal, releaseLocal);
   for (let pause = 5; !localFree; pause = Math.min(50, pause * 2)) {

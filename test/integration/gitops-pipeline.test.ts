@@ -100,7 +100,7 @@ describe.each(pipelines)("examples/gitops, %s: the jobs' own commands on a real 
       JSON.parse(readFileSync(join(r.repo, 'colo-plans', `pairs_${pair.name}.yaml.plan.json`), 'utf8')).steps.some((s: any) => s.arguments?.id === 'dump0'),
     ).toBe(true);
     const a = await pair.qmp('a');
-    expect((await a.execute('query-memory-size-summary'))['base-memory']).toBe(64 * 1024 * 1024);
+    expect(((await a.execute('query-memory-size-summary')) as { 'base-memory': number })['base-memory']).toBe(64 * 1024 * 1024);
     expect(await coloState(a)).toMatchObject({ mode: 'primary', runstate: 'running' });
   });
 });

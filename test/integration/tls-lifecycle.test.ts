@@ -28,7 +28,7 @@ async function apply(pair: Pair) {
 async function migrationTls(pair: Pair, node: 'a' | 'b'): Promise<Record<string, string>> {
   const p = await (await pair.qmp(node)).execute('query-migrate-parameters');
   await pair.release(node);
-  return { 'tls-creds': p['tls-creds'], 'tls-hostname': p['tls-hostname'], 'tls-authz': p['tls-authz'] };
+  return { 'tls-creds': String(p['tls-creds'] ?? ''), 'tls-hostname': String(p['tls-hostname'] ?? ''), 'tls-authz': String(p['tls-authz'] ?? '') };
 }
 
 async function checkpoints(c: QmpClient, ms: number): Promise<number> {

@@ -62,7 +62,7 @@ describe('QMP client over TLS', () => {
     );
     expect(await c.execute('query-status')).toEqual({ status: 'running' });
     const burst = await c.executeAll(Array.from({ length: 14 }, () => ({ execute: 'query-status' })));
-    expect(burst.every((r) => r.ok && r.value.status === 'running')).toBe(true);
+    expect(burst.every((r) => r.ok && (r.value as { status: string }).status === 'running')).toBe(true);
     expect(mon.chunks()).toBeGreaterThan(3); // the newline records
     await c.close();
   });

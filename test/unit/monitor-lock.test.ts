@@ -69,3 +69,14 @@ describe('the monitor lock', () => {
     held.release();
   });
 });
+
+describe('a hung mark without a holder', () => {
+  it('is ignored: a free monitor is taken at once (a thawed or relaunched QEMU is read, not presumed hung)', async () => {
+    process.env.COLO_LOCK_DIR = dir;
+    const held = await lockMonitor('unix:/m5', 1000);
+    held.markHung('QMP greeting did not answer within 1000 ms', 60_000);
+    held.release();
+    const again = await lockMonitor('unix:/m5', 1000);
+    again.release();
+  });
+});
