@@ -6,7 +6,6 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { executeSteps, StepError } from '../apply/execute.js';
 import { processAlive } from '../sys/process.js';
 import { observeNode } from '../observe/observe.js';
 import type { ObservedNode } from '../model/observed.js';
@@ -16,7 +15,7 @@ import { launchNode, readPid, stopNode } from '../ops/launch.js';
 import { planLive } from '../ops/live.js';
 import { nodeOrFail } from '../ops/pair.js';
 import { readSpec } from '../ops/read-spec.js';
-import { openSession } from '../ops/session.js';
+import { runSteps as runPlanSteps } from '../ops/run-steps.js';
 import { classifyNode } from '../plan/classify.js';
 import type { NodeClassification, Step } from '../plan/types.js';
 import { qmp } from '../plan/kinds/context.js';
@@ -126,18 +125,19 @@ async function observePeer(ctx: Ctx, timeoutMs = Math.min(2000, ctx.qmpMs)) {
 
 /** Runs steps under the pair's lock (waiting for it within the budget), journaled like apply. */
 async function runSteps(ctx: Ctx, what: string, steps: Step[], deadline: number): Promise<void> {
-  const { journal, session, end } = await openSession(ctx.io, ctx.view, ctx.io.env.OCF_RESKEY_journal || undefined, ctx.qmpMs, deadline);
-  const started = Date.now();
   try {
-    journal.note(ctx.self.name, `ocf-${what}`, { steps: steps.length });
     // each step is journaled with its arguments; Pacemaker's log gets the summary (and a failure in full)
-    await executeSteps(session, steps);
-    ctx.log(`${what}: ${steps.length} steps in ${Date.now() - started} ms`);
+    const ms = await runPlanSteps(ctx.io, ctx.view, steps, {
+      what: `ocf-${what}`,
+      node: ctx.self.name,
+      timeoutMs: ctx.qmpMs,
+      journal: ctx.io.env.OCF_RESKEY_journal || undefined,
+      lockUntil: deadline,
+    });
+    ctx.log(`${what}: ${steps.length} steps in ${ms} ms`);
   } catch (e) {
-    if (e instanceof StepError) throw new ColoError(`${what}: ${e.message}`, OCF.ERR_GENERIC, 'STEP_FAILED');
+    if (e instanceof ColoError) throw new ColoError(e.message.replace(/^ocf-/, ''), OCF.ERR_GENERIC, e.code);
     throw e;
-  } finally {
-    await end();
   }
 }
 

@@ -1,0 +1,46 @@
+// A saved plan is checked against schemas/plan.schema.json before colo apply uses it: a plan colo
+// saved passes, a plan with a step of another shape (or an offline plan) is PLAN_FORMAT, not used.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readSavedPlan } from '../../src/ops/saved-plan.js';
+import { assumeObserved } from '../../src/plan/assume.js';
+import { buildPlan } from '../../src/plan/build-plan.js';
+import { pair } from './pair-spec.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'colo-unit-saved-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const env = { cwd: dir, env: {} };
+
+function saved(edit: (p: Record<string, unknown>) => void = () => undefined): string {
+  const { spec, profile } = pair();
+  const plan = buildPlan(spec, profile, assumeObserved(spec, profile, 'setup'), { mode: 'live', fingerprint: `sha256:${'ab'.repeat(32)}` });
+  const doc = { ...plan, spec_file: '/srv/pair.yaml' } as Record<string, unknown>;
+  edit(doc);
+  const file = `p${Math.random().toString(36).slice(2)}.json`;
+  writeFileSync(join(dir, file), JSON.stringify(doc));
+  return file;
+}
+
+describe('a saved plan', () => {
+  it('as colo plan --out saves it: read back whole', () => {
+    const p = readSavedPlan(saved(), env);
+    expect(p.steps.length).toBeGreaterThan(5);
+    expect(p.spec_file).toBe('/srv/pair.yaml');
+  });
+
+  it('a step of another shape: PLAN_FORMAT, saying where', () => {
+    const file = saved((p) => ((p.steps as Array<Record<string, unknown>>)[0] = { kind: 'qmp', node: 'a', description: 'x' }));
+    expect(() => readSavedPlan(file, env)).toThrow(expect.objectContaining({ code: 'PLAN_FORMAT', message: expect.stringMatching(/\/steps\/0/) }));
+  });
+
+  it('a fence step without its command, an unknown transition, an offline plan: PLAN_FORMAT', () => {
+    for (const edit of [
+      (p: Record<string, unknown>) => ((p.steps as unknown[]).push({ kind: 'fence', node: 'a', description: 'off', timeoutMs: 1000, env: {} }), p),
+      (p: Record<string, unknown>) => (p.transition = 'teleport'),
+      (p: Record<string, unknown>) => (p.mode = 'offline'),
+    ])
+      expect(() => readSavedPlan(saved(edit), env)).toThrow(expect.objectContaining({ code: 'PLAN_FORMAT' }));
+  });
+});
