@@ -12,6 +12,13 @@ import { pair } from './pair-spec.js';
 
 const withFence = (yaml: string) => yaml.replace('workdir: /srv/a}', 'workdir: /srv/a, fence: {run: [fence-a, --off], timeoutMs: 9000}}');
 const hung = (name: string): ObservedNode => ({ name, reach: 'hung', error: 'QMP greeting did not answer within 1000 ms', resources: {}, jobs: [] });
+const busy = (name: string): ObservedNode => ({
+  name,
+  reach: 'busy',
+  error: 'QMP unix:/run/a.qmp is busy: colo process 4242 holds it (waited 15000 ms for it)',
+  resources: {},
+  jobs: [],
+});
 const gone = (name: string): ObservedNode => ({ name, reach: 'unreachable', error: 'QMP socket: ECONNREFUSED', resources: {}, jobs: [] });
 
 /** The pair's live state: b a COLO secondary in sync, a as `peer` says. */
@@ -80,6 +87,19 @@ describe('one failover for the CLI, the fleet and the OCF agent', () => {
     expect(safety).toEqual({ ok: true, fence: false, note: 'a fenced or stopped by Pacemaker' });
     const operator = planFailover(spec, survivor, peer, { noFence: true }, 'colo failover --no-fence').plan;
     expect(plan.steps).toEqual(operator.steps);
+  });
+
+  it('a busy peer (another colo process holds its monitor) is alive: never fenced, never taken over from, by anyone', () => {
+    for (const fenced of [true, false]) {
+      const { spec, survivor, peer } = live(fenced, busy);
+      // apply and the fleet: the live plan is blocked, no failover in it
+      const plan = planFrom(spec, { a: { observed: peer, roundTrips: 0 }, b: { observed: survivor, roundTrips: 0 } }).plan;
+      expect(plan).toMatchObject({ transition: 'blocked', steps: [] });
+      expect(plan.reason).toMatch(/busy/);
+      // colo failover and the agent, whatever they were told
+      for (const policy of [{}, { noFence: true }, { fencedBy: 'Pacemaker' }, { force: true }])
+        expect(() => planFailover(spec, survivor, peer, policy, 'x')).toThrow(expect.objectContaining({ code: 'PEER_ALIVE' }));
+    }
   });
 
   it('a peer that answers as a live COLO node is refused everywhere, the agent included', () => {
