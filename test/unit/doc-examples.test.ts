@@ -171,6 +171,19 @@ describe('the examples of README.md and docs/', () => {
     );
   });
 
+  it.skipIf(!built)('that are not run here use only commands and options colo has (its --help)', () => {
+    const help = new Map<string, string>();
+    for (const ex of blocks.filter((b) => b.mode === 'live' || b.mode === 'skip').flatMap((b) => b.examples)) {
+      const words = ex.command.replace(/\s#.*$/, '').split(/\s+/);
+      if (words[0] !== 'colo') continue;
+      const sub = words.slice(1).find((w) => !w.startsWith('-'))!;
+      if (!help.has(sub)) help.set(sub, runLine(`colo ${sub} --help`, root));
+      expect(help.get(sub), `${ex.doc}:${ex.line}: colo ${sub}`).toMatch(/^Usage: colo /);
+      for (const opt of words.filter((w) => w.startsWith('--')))
+        expect(help.get(sub), `${ex.doc}:${ex.line}: colo ${sub} ${opt}`).toContain(opt.replace(/=.*$/, ''));
+    }
+  });
+
   describe.each(blocks.filter((b) => b.mode === 'valid').map((b) => [`${b.doc}:${b.line}`, b] as const))('%s (a spec)', (_where, block) => {
     it.skipIf(!built)('is valid', () => {
       const dir = scratch();
