@@ -1,6 +1,7 @@
 import type { ErrorCode, ProblemList } from './errors.js';
 import { parseQmpAddress } from '../model/qmp-address.js';
 import type { NodeSpec, Spec, TlsSpec } from './types.js';
+import { isLoopback, sameHost } from './values.js';
 
 /**
  * The QEMU ids of the TLS pieces (short, as QEMU's own TLS examples name them): both
@@ -58,13 +59,12 @@ export function nodeHasCreds(spec: Spec, node: NodeSpec): boolean {
   return spec.tls?.dirs[node.name] !== undefined && (channelsOnTls(spec) || monitorOnTls(node));
 }
 
-const LOOPBACK = /^(127\.|localhost$|::1$)/;
-export const isLoopback = (host: string): boolean => LOOPBACK.test(host);
+export { isLoopback };
 
-/** The two nodes talk over a network (not one host's loopback). */
+/** The two nodes talk over a network (not one host's loopback, nor one host spelled twice). */
 export function acrossHosts(spec: Spec): boolean {
   const [a, b] = spec.nodes;
-  return a.host !== b.host && !(isLoopback(a.host) && isLoopback(b.host));
+  return !sameHost(a.host, b.host);
 }
 
 /** What is sent in clear between two hosts, for validate and plan: the COLO channels. */

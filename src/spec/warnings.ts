@@ -1,7 +1,7 @@
-import { parseQmpAddress } from '../model/qmp-address.js';
+import { formatQmpAddress, parseQmpAddress } from '../model/qmp-address.js';
 import type { ProblemList } from './errors.js';
 import type { Spec } from './types.js';
-import { isHost, isLoopback } from './values.js';
+import { isHost, isLoopback, sameHost } from './values.js';
 
 /** The newest QEMU major version colo has a profile for. */
 export const NEWEST_KNOWN_MAJOR = 11;
@@ -23,13 +23,12 @@ export function checkWarnings(spec: Spec, problems: ProblemList): void {
       problems.warn(
         'QMP_UNAUTHENTICATED',
         `/spec/nodes/${i}/qmp`,
-        `node ${spec.nodes[i].name}: QMP on ${q.host}:${q.port} has no authentication: whoever reaches that port controls the VM (keep it on loopback or a private management network, or serve it as tls:${q.host}:${q.port} with spec.tls)`,
+        `node ${spec.nodes[i].name}: QMP on ${formatQmpAddress(q).slice('tcp:'.length)} has no authentication: whoever reaches that port controls the VM (keep it on loopback or a private management network, or serve it as ${formatQmpAddress({ ...q, kind: 'tls' })} with spec.tls)`,
       );
     }
   });
   const [h0, h1] = spec.nodes.map((n) => n.host);
-  const sameHost = h0 === h1 || (isLoopback(h0) && isLoopback(h1));
-  if (hostsOk && !sameHost && qmp[0]?.kind === 'unix' && qmp[1]?.kind === 'unix') {
+  if (hostsOk && !sameHost(h0, h1) && qmp[0]?.kind === 'unix' && qmp[1]?.kind === 'unix') {
     problems.warn(
       'QMP_UNREACHABLE',
       '/spec/nodes/1/qmp',
