@@ -9,6 +9,8 @@ import { renderSpecDiffText } from '../render/specdiff-text.js';
 import { loadSpec } from '../spec/load.js';
 import { diffSpecs, type SpecSide } from '../specdiff/diff-specs.js';
 import { CLASSES, type ChangeClass } from '../specdiff/types.js';
+import { checkGitRef, checkPathArgument } from '../spec/option-values.js';
+import { errnoWords } from './errno.js';
 import { CliError, type Io } from './io.js';
 import { specProfile } from './load-file.js';
 
@@ -27,7 +29,7 @@ function readSpec(io: Io, file: string): { text: string; label: string } {
     const rel = relative(io.cwd, path);
     return { text: readFileSync(path, 'utf8'), label: rel && !rel.startsWith('..') ? rel : path };
   } catch (e) {
-    throw new CliError(`${file}: cannot read the spec: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 1, 'FILE_READ');
+    throw new CliError(`${file}: cannot read the spec: ${errnoWords(e)}`, 1, 'FILE_READ');
   }
 }
 
@@ -35,7 +37,8 @@ function readSpec(io: Io, file: string): { text: string; label: string } {
 function atRevision(io: Io, file: string, ref: string): string | undefined {
   const path = resolve(io.cwd, file);
   try {
-    return execFileSync('git', ['show', `${ref}:./${basename(path)}`], {
+    // --end-of-options: whatever the revision says, git never reads it as an option (checkGitRef refused '-' already)
+    return execFileSync('git', ['show', '--end-of-options', `${ref}:./${basename(path)}`], {
       cwd: dirname(path),
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -68,6 +71,14 @@ export function cmdDiff(io: Io, o: DiffOptions): number {
   if (!(throughput > 0)) throw new CliError(`--throughput must be a positive number of MiB/s, not "${o.throughput}"`, 1, 'BAD_OPTION');
   if (o.failOn !== undefined && !CLASSES.includes(o.failOn as ChangeClass))
     throw new CliError(`--fail-on must be one of ${CLASSES.join(', ')}, not "${o.failOn}"`, 1, 'BAD_OPTION');
+  for (const f of [o.old, o.new]) {
+    const problem = f === undefined ? undefined : checkPathArgument(f, 'colo diff');
+    if (problem) throw new CliError(problem, 1, 'BAD_OPTION');
+  }
+  if (o.base !== undefined) {
+    const problem = checkGitRef(o.base);
+    if (problem) throw new CliError(`--base: ${problem}`, 1, 'GIT_REF');
+  }
   if (!!o.new === !!o.base) throw new CliError('give two files (colo diff OLD NEW) or one and a revision (colo diff FILE --base REF)', 1, 'USAGE');
   let before: SpecSide;
   let after: SpecSide;

@@ -15,6 +15,7 @@ import { offlinePlan } from './commands-offline.js';
 import { fleetFiles } from './fleet-files.js';
 import { loadFleet, type LoadedPair } from './fleet-load.js';
 import { fleetPlanner } from './fleet-observe.js';
+import { savedPlanText } from './saved-plan.js';
 import { CliError, type Io } from './io.js';
 import { converged } from './live-plan.js';
 import { specProfile } from './load-file.js';
@@ -117,11 +118,7 @@ export async function cmdFleetPlan(io: Io, o: PlanOptions): Promise<number> {
       try {
         const plan = o.offline || o.assume ? offlinePlan(spec, o.assume) : (await live(spec)).plan;
         plans[i] = plan;
-        if (o.out)
-          writeFileSync(
-            join(resolve(io.cwd, o.out), `${spec.name}.plan.json`),
-            JSON.stringify({ ...plan, spec_file: resolve(io.cwd, p.file) }, null, 2) + '\n',
-          );
+        if (o.out) writeFileSync(join(resolve(io.cwd, o.out), `${spec.name}.plan.json`), savedPlanText(plan, spec, resolve(io.cwd, p.file)));
         const pending = plan.mode === 'offline' ? plan.steps.length > 0 : !converged(plan);
         const outcome = plan.transition === 'blocked' ? 'failed' : pending ? 'changes' : 'ok';
         const detail = `${plan.transition}: ${plan.steps.length} step(s), ${plan.changes.filter((c) => c.action !== 'unmanaged').length} change(s)${plan.transition === 'blocked' ? ` — ${plan.reason}` : ''}`;

@@ -13,6 +13,7 @@ import type { Spec } from '../spec/types.js';
 import { checkPlanFormat, writePlan } from './commands-offline.js';
 import { escapeControls, truncate } from '../spec/display.js';
 import { readPlanText } from './read-input.js';
+import { checkSavedPlan, savedPlanText } from './saved-plan.js';
 import { CliError, type Io } from './io.js';
 import { openSession } from './session-open.js';
 import { classifyNode } from '../plan/classify.js';
@@ -38,7 +39,7 @@ export async function cmdPlanLive(io: Io, o: Common & { format: string; out?: st
   plan.warnings.push(...specWarnings(problems));
   writePlan(io, plan, o.format, o.color);
   if (o.out) {
-    writeFileSync(resolve(io.cwd, o.out), JSON.stringify({ ...plan, spec_file: path }, null, 2) + '\n');
+    writeFileSync(resolve(io.cwd, o.out), savedPlanText(plan, spec, path));
     io.stderr.write(`plan saved to ${o.out}: apply it with colo apply ${o.out}\n`);
   }
   if (plan.transition === 'blocked') return 1;
@@ -154,6 +155,8 @@ export async function cmdApply(
   const timeoutMs = ms(o.timeout, 10000);
   const stopAfter = o.stopAfter !== undefined ? count(o.stopAfter, '--stop-after') : undefined;
   const { spec, problems } = await loadSpecFile(file, io, o.color);
+  // before anything is read or locked: a plan of another pair, or of another version of this spec, is refused
+  if (saved) checkSavedPlan(saved, spec, o.planFile!);
   const { journal, session, end } = openSession(io, spec, o.journal, timeoutMs);
   try {
     const reads = (node: string, cmd: string, args: unknown, r: Parameters<Journal['qmp']>[3]) => journal.qmp(node, cmd, args, r);

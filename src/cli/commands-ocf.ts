@@ -15,6 +15,7 @@ import { buildPlan } from '../plan/build-plan.js';
 import { classifyNode } from '../plan/classify.js';
 import type { Step } from '../plan/types.js';
 import { qmp } from '../plan/kinds/context.js';
+import { MAX_TIMER_MS } from '../spec/limits.js';
 import type { NodeSpec, Spec } from '../spec/types.js';
 import { launchNode, readPid, stopNode } from './commands-launch.js';
 import { CliError, type Io } from './io.js';
@@ -51,7 +52,8 @@ const DEFAULT_BUDGET: Record<string, number> = {
 /** Pacemaker gives the op's timeout in ms (OCF_RESKEY_CRM_meta_timeout). */
 function budgetOf(env: NodeJS.ProcessEnv, action: string): number {
   const t = Number(env.OCF_RESKEY_CRM_meta_timeout);
-  return Number.isFinite(t) && t > 0 ? t : (DEFAULT_BUDGET[action] ?? 20_000);
+  // a budget past Node's timer limit would make a timer derived from it fire at once
+  return Number.isFinite(t) && t > 0 ? Math.min(t, MAX_TIMER_MS) : (DEFAULT_BUDGET[action] ?? 20_000);
 }
 
 /** This host's cluster node name: OCF_RESKEY_node, else `crm_node -n`. */
@@ -378,7 +380,14 @@ export async function cmdOcf(
         throw new CliError(e.message || `${file} is not a valid pair spec`, existsSync(resolve(io.cwd, file)) ? OCF.ERR_CONFIGURED : OCF.ERR_INSTALLED, e.code);
       throw e;
     }
-    const self = nodeOrFail(spec, o.node ?? localNodeName(io.env));
+    let self: NodeSpec;
+    try {
+      self = nodeOrFail(spec, o.node ?? localNodeName(io.env));
+    } catch (e) {
+      // a node parameter (or crm_node -n) that names no node of the spec: the resource is misconfigured
+      if (e instanceof CliError) throw new CliError(e.message, OCF.ERR_CONFIGURED, e.code);
+      throw e;
+    }
     const peer = spec.nodes.find((n) => n.name !== self.name)!;
     const budgetMs = budgetOf(io.env, action);
     const deadline = Date.now() + budgetMs - 1000;

@@ -6,6 +6,7 @@ import type { Problem } from '../spec/errors.js';
 import { loadSpec } from '../spec/load.js';
 import { parseYaml } from '../spec/parse.js';
 import type { Spec } from '../spec/types.js';
+import { errnoWords } from './errno.js';
 import type { Io } from './io.js';
 
 export interface LoadedPair {
@@ -32,7 +33,7 @@ export function loadFleet(io: Io, files: string[], color: boolean): LoadedPair[]
     try {
       text = readFileSync(resolve(io.cwd, file), 'utf8');
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      const code = errnoWords(e);
       const p: Problem = { code: 'FILE_READ', message: `cannot read the spec: ${code}`, path: '', file, pos: { line: 1, column: 1 }, severity: 'error' };
       return { file, problems: [p], problemText: `${file}: error FILE_READ: cannot read the spec: ${code}\n` };
     }
