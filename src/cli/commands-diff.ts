@@ -9,7 +9,7 @@ import { renderSpecDiffText } from '../render/specdiff-text.js';
 import { loadSpec } from '../spec/load.js';
 import { diffSpecs, type SpecSide } from '../specdiff/diff-specs.js';
 import { CLASSES, type ChangeClass } from '../specdiff/types.js';
-import { checkGitRef, checkPathArgument } from '../spec/option-values.js';
+import { checkGitRef, checkPathArgument, parsePositiveDecimal } from '../spec/option-values.js';
 import { errnoWords } from './errno.js';
 import { CliError, type Io } from './io.js';
 import { specProfile } from './load-file.js';
@@ -67,8 +67,10 @@ export interface DiffOptions {
 
 export function cmdDiff(io: Io, o: DiffOptions): number {
   if (!['text', 'json', 'markdown'].includes(o.format)) throw new CliError(`--format must be text, json or markdown, not "${o.format}"`, 1, 'BAD_OPTION');
-  const throughput = Number(o.throughput ?? 100);
-  if (!(throughput > 0)) throw new CliError(`--throughput must be a positive number of MiB/s, not "${o.throughput}"`, 1, 'BAD_OPTION');
+  // 1e309 (Infinity), 0x10 and blanks are not rates: the expected time without a replica would read 0 s
+  const rate = parsePositiveDecimal(o.throughput ?? '100', '--throughput', 1_000_000);
+  if (!rate.ok) throw new CliError(`${rate.message} (MiB/s)`, 1, 'BAD_OPTION');
+  const throughput = rate.value;
   if (o.failOn !== undefined && !CLASSES.includes(o.failOn as ChangeClass))
     throw new CliError(`--fail-on must be one of ${CLASSES.join(', ')}, not "${o.failOn}"`, 1, 'BAD_OPTION');
   for (const f of [o.old, o.new]) {

@@ -1,9 +1,9 @@
-import { checkPathArgument, parseMilliseconds, parseWholeNumber } from '../spec/option-values.js';
+import { checkPathArgument, MIN_PEER_TIMEOUT_MS, parseMilliseconds, parseWholeNumber } from '../spec/option-values.js';
 import { CliError } from './io.js';
 
 /** A --timeout / --sample value in milliseconds (1 up to Node's timer limit). */
-export function ms(v: string | undefined, def: number, name = '--timeout'): number {
-  const r = parseMilliseconds(v ?? String(def), name);
+export function ms(v: string | undefined, def: number, name = '--timeout', min = 1): number {
+  const r = parseMilliseconds(v ?? String(def), name, min);
   if (!r.ok) throw new CliError(r.message, 1, 'BAD_OPTION');
   return r.value;
 }
@@ -30,7 +30,7 @@ export function pathArg(name: string): (v: string) => string {
  */
 export function checkNumberOptions(o: { timeout?: string; peerTimeout?: string; sample?: string; parallel?: string; stopAfter?: string }): void {
   if (o.timeout !== undefined) ms(o.timeout, 0, '--timeout');
-  if (o.peerTimeout !== undefined) ms(o.peerTimeout, 0, '--peer-timeout');
+  if (o.peerTimeout !== undefined) ms(o.peerTimeout, 0, '--peer-timeout', MIN_PEER_TIMEOUT_MS);
   if (o.sample !== undefined) ms(o.sample, 0, '--sample');
   if (o.parallel !== undefined) count(o.parallel, '--parallel', 1);
   if (o.stopAfter !== undefined) count(o.stopAfter, '--stop-after');

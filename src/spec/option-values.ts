@@ -10,10 +10,14 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; message: string }
 
 const DIGITS = /^\d{1,16}$/;
 
-/** A timeout or a sampling period in milliseconds: 1 up to MAX_TIMER_MS (past it Node fires at once). */
-export function parseMilliseconds(text: string, name: string): Checked<number> {
+/**
+ * A timeout or a sampling period in milliseconds: `min` (1 unless given) up to MAX_TIMER_MS (past it
+ * Node fires at once).
+ */
+export function parseMilliseconds(text: string, name: string, min = 1): Checked<number> {
   const n = Number(text);
   if (!DIGITS.test(text) || n < 1) return { ok: false, message: `${name} must be a positive whole number of milliseconds, not ${JSON.stringify(text)}` };
+  if (n < min) return { ok: false, message: `${name} ${text} is shorter than ${min} ms: a live QEMU would not answer in time and read as hung` };
   if (n > MAX_TIMER_MS)
     return {
       ok: false,
@@ -50,3 +54,14 @@ export function checkGitRef(ref: string): string | undefined {
   if (/[\u0000-\u001f\u007f\s:]/.test(ref)) return `revision ${JSON.stringify(ref)} holds a blank, a colon or a control character, which no revision name has`;
   return undefined;
 }
+
+/** A rate such as --throughput: a positive decimal number (digits, one optional fraction), at most `max`. */
+export function parsePositiveDecimal(text: string, name: string, max: number): Checked<number> {
+  const n = Number(text);
+  if (!/^\d{1,12}(\.\d{1,6})?$/.test(text) || !(n > 0)) return { ok: false, message: `${name} must be a positive number, not ${JSON.stringify(text)}` };
+  if (n > max) return { ok: false, message: `${name} ${text} is more than ${max}` };
+  return { ok: true, value: n };
+}
+
+/** The shortest --peer-timeout: a live QEMU's greeting on a busy host can take this long; shorter reads it as hung. */
+export const MIN_PEER_TIMEOUT_MS = 100;

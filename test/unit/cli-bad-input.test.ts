@@ -46,6 +46,9 @@ describe('numbers on the command line', () => {
     [['status', '-f', 'examples/pair.yaml', '--timeout', '3000000000'], '--timeout 3000000000 is longer'],
     [['apply', '-f', 'examples/pair.yaml', '--timeout', '3000000000'], '--timeout 3000000000 is longer'],
     [['failover', '-f', 'examples/pair.yaml', '--survivor', 'b', '--peer-timeout', '3000000000'], '--peer-timeout 3000000000 is longer'],
+    [['failover', '-f', 'examples/pair.yaml', '--survivor', 'b', '--peer-timeout', '1'], '--peer-timeout 1 is shorter than 100 ms'],
+    [['diff', 'examples/pair.yaml', 'examples/pair.yaml', '--throughput', '1e309'], '--throughput must be a positive number'],
+    [['diff', 'examples/pair.yaml', 'examples/pair.yaml', '--throughput', '0x10'], '--throughput must be a positive number'],
   ])('colo %j: BAD_OPTION before anything runs', async (args, message) => {
     const r = await cli(args);
     expect(r.code).toBe(1);
