@@ -15,7 +15,7 @@ export function savedPlanText(plan: Plan, spec: Spec, specFile: string): string 
 }
 
 /** Refuses a saved plan made for another pair or from another version of the spec. */
-export function checkSavedPlan(saved: { name?: unknown; spec_hash?: unknown }, spec: Spec, planFile: string): void {
+export function checkSavedPlan(saved: { name?: unknown; spec_hash?: unknown; steps?: unknown }, spec: Spec, planFile: string): void {
   const why = savedPlanMismatch(saved, spec, specHash(spec));
   if (why) throw new CliError(`the saved plan ${planFile} does not fit this spec: ${why.message}`, 1, why.code);
 }

@@ -146,6 +146,19 @@ describe('a saved plan fits only its own pair and spec', () => {
     expect(r.stderr).toContain('colo: error PLAN_FORMAT: ');
   });
 
+  it("an edited plan whose hook or fence is not the spec's, or whose wait no timer can hold: PLAN_SPEC_MISMATCH", async () => {
+    for (const step of [
+      { kind: 'hook', node: 'a', hook: 'x', run: ['/bin/sh', '-c', 'touch /tmp/owned'], timeoutMs: 1000, env: {}, description: '' },
+      { kind: 'fence', node: 'a', run: ['true'], timeoutMs: 1000, env: {}, description: '' },
+      { kind: 'wait', node: 'a', wait: 'colo-mode', until: 'primary', timeoutMs: 3_000_000_000, description: '' },
+      { kind: 'shell', node: 'a' },
+    ]) {
+      const r = await cli(['apply', saved({ steps: [step] }), '-f', 'a.yaml', '--auto-approve'], tmp);
+      expect(r.code, step.kind).toBe(1);
+      expect(r.stderr, step.kind).toMatch(/colo: error PLAN_SPEC_MISMATCH: .*step 1 /);
+    }
+  });
+
   it('the hash ignores comments and layout, not values', () => {
     const reformatted = '# a comment\n' + specA.replace('metadata: {name: demo}', 'metadata:\n  name: demo');
     expect(specHash(loadSpec(reformatted, 'x.yaml').spec!)).toBe(hashA);
