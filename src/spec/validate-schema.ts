@@ -2,7 +2,7 @@ import type { ErrorObject } from 'ajv';
 import { shown } from './display.js';
 import type { ErrorCode, ProblemList } from './errors.js';
 import { sizeHint } from './sizes.js';
-import { ABSOLUTE_PATH_PATTERN, ID_PATTERN, IFNAME_PATTERN, MODEL_PATTERN, NETNS_PATTERN, PROP_NAME_PATTERN } from './values.js';
+import { ABSOLUTE_PATH_PATTERN, ID_PATTERN, IFNAME_PATTERN, MODEL_PATTERN, NETNS_PATTERN, PROP_NAME_PATTERN, SCRIPT_PATTERN } from './values.js';
 // schemas/colo.schema.json compiled ahead of time by scripts/generate-validator.mjs (ajv standalone)
 import validateColo from './schema-validator.generated.js';
 
@@ -23,6 +23,7 @@ const PATTERN_WORDS: Record<string, { code: ErrorCode; words: string }> = {
     code: 'RELATIVE_PATH',
     words: 'is not an absolute path: colo, QEMU (daemonized into /) and Pacemaker run in other directories, so a path must start with /',
   },
+  [SCRIPT_PATTERN]: { code: 'RELATIVE_PATH', words: 'is neither no nor an absolute path: QEMU runs the script from its own working directory' },
   [IFNAME_PATTERN]: {
     code: 'SCHEMA_PATTERN',
     words: 'is not an interface name: up to 15 letters, digits, "_", "." or "-", not starting with "-" or "." (a script or ip would read it as an option)',

@@ -18,6 +18,9 @@ export const PROP_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_-]{0,63}$';
 /** A path colo, QEMU and the programs they run all read alike, whatever their working directory. */
 export const ABSOLUTE_PATH_PATTERN = '^/';
 
+/** A tap's ifup/ifdown script: `no`, or an absolute path (QEMU runs it from its own working directory). */
+export const SCRIPT_PATTERN = '^(no|/.*)$';
+
 /** A Linux interface name (IFNAMSIZ), not starting with `-` or `.`: scripts and `ip` would take `-x` for an option. */
 export const IFNAME_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$';
 
