@@ -228,6 +228,15 @@ export function parseYaml(text: string): ParsedYaml {
   const syntaxErrors: SyntaxProblem[] = doc.errors
     .slice(0, 1)
     .map((e) => ({ code: e.code === 'RESOURCE_EXHAUSTION' ? 'INPUT_LIMIT' : 'YAML_SYNTAX', message: syntaxMessage(e), pos: at(syntaxOffset(doc, e)) }));
+  // %YAML 1.1 would switch the library to YAML 1.1's reading, silently: 1:20 is 80, 010 is 8, yes is true
+  const yamlVersion = doc.directives?.yaml;
+  if (!syntaxErrors.length && yamlVersion?.explicit && yamlVersion.version !== '1.2') {
+    syntaxErrors.push({
+      code: 'YAML_SYNTAX',
+      message: `a %YAML ${yamlVersion.version} directive: colo reads YAML 1.2 only (under 1.1, 1:20 is the number 80, 010 is 8, yes and on are true); remove the directive`,
+      pos: textPos(text, Math.max(0, text.search(/^%YAML/m))),
+    });
+  }
   if (!syntaxErrors.length) {
     const lineOf = (offset: number) => at(offset).line;
     for (const issue of walkDocument(doc, lineOf).slice(0, LIMITS.maxProblems))

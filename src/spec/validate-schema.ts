@@ -2,7 +2,16 @@ import type { ErrorObject } from 'ajv';
 import { shown } from './display.js';
 import type { ErrorCode, ProblemList } from './errors.js';
 import { sizeHint } from './sizes.js';
-import { ABSOLUTE_PATH_PATTERN, ID_PATTERN, IFNAME_PATTERN, MODEL_PATTERN, NETNS_PATTERN, PROP_NAME_PATTERN, SCRIPT_PATTERN } from './values.js';
+import {
+  ABSOLUTE_PATH_PATTERN,
+  ID_PATTERN,
+  IFNAME_PATTERN,
+  MODEL_PATTERN,
+  NETNS_PATTERN,
+  PROGRAM_PATTERN,
+  PROP_NAME_PATTERN,
+  SCRIPT_PATTERN,
+} from './values.js';
 // schemas/colo.schema.json compiled ahead of time by scripts/generate-validator.mjs (ajv standalone)
 import validateColo from './schema-validator.generated.js';
 
@@ -23,6 +32,7 @@ const PATTERN_WORDS: Record<string, { code: ErrorCode; words: string }> = {
     code: 'RELATIVE_PATH',
     words: 'is not an absolute path: colo, QEMU (daemonized into /) and Pacemaker run in other directories, so a path must start with /',
   },
+  [PROGRAM_PATTERN]: { code: 'SCHEMA_PATTERN', words: 'is not a program: a name on PATH or a path, not starting with "-" or a blank' },
   [SCRIPT_PATTERN]: { code: 'RELATIVE_PATH', words: 'is neither no nor an absolute path: QEMU runs the script from its own working directory' },
   [IFNAME_PATTERN]: {
     code: 'SCHEMA_PATTERN',

@@ -18,6 +18,9 @@ export const PROP_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_-]{0,63}$';
 /** A path colo, QEMU and the programs they run all read alike, whatever their working directory. */
 export const ABSOLUTE_PATH_PATTERN = '^/';
 
+/** A program colo runs (qemu.binary): a name or a path, never an option of the program that starts it. */
+export const PROGRAM_PATTERN = '^[^-\\s]';
+
 /** A tap's ifup/ifdown script: `no`, or an absolute path (QEMU runs it from its own working directory). */
 export const SCRIPT_PATTERN = '^(no|/.*)$';
 
