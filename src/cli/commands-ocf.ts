@@ -15,6 +15,7 @@ import { buildPlan } from '../plan/build-plan.js';
 import { classifyNode } from '../plan/classify.js';
 import type { Step } from '../plan/types.js';
 import { qmp } from '../plan/kinds/context.js';
+import { escapeControls } from '../spec/display.js';
 import { MAX_TIMER_MS } from '../spec/limits.js';
 import type { NodeSpec, Spec } from '../spec/types.js';
 import { launchNode, readPid, stopNode } from './commands-launch.js';
@@ -365,7 +366,7 @@ export async function cmdOcf(
   }
   if (action === 'install') return install(io, o);
   if (!(OCF_ACTIONS as readonly string[]).includes(action)) {
-    io.stderr.write(`colo ocf: unknown action "${action}" (actions: ${OCF_ACTIONS.join(', ')})\n`);
+    io.stderr.write(`colo ocf: unknown action "${escapeControls(action)}" (actions: ${OCF_ACTIONS.join(', ')})\n`);
     return OCF.ERR_UNIMPLEMENTED;
   }
   const log = (s: string) => io.stderr.write(`colo ocf ${action}: ${s}\n`);
@@ -411,10 +412,11 @@ export async function cmdOcf(
     return OCF.ERR_UNIMPLEMENTED;
   } catch (e) {
     if (e instanceof CliError) {
-      io.stderr.write(`ocf-exit-reason:colo ocf ${action}: error ${e.code}: ${e.message}\n`);
+      // one line, nothing a terminal or Pacemaker's log would act on
+      io.stderr.write(`ocf-exit-reason:colo ocf ${escapeControls(action)}: error ${e.code}: ${escapeControls(e.message)}\n`);
       return e.exitCode >= 2 && e.exitCode <= 9 ? e.exitCode : OCF.ERR_GENERIC;
     }
-    io.stderr.write(`colo ocf ${action}: ${(e as Error).message}\n`);
+    io.stderr.write(`colo ocf ${escapeControls(action)}: ${escapeControls(String((e as Error).message))}\n`);
     return OCF.ERR_GENERIC;
   }
 }

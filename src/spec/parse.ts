@@ -21,7 +21,7 @@ import { LIMITS } from './limits.js';
 import { walkDocument } from './yaml-walk.js';
 
 export interface SyntaxProblem {
-  code: Extract<ErrorCode, 'YAML_SYNTAX' | 'INPUT_LIMIT' | 'INPUT_ENCODING' | 'YAML_TAG' | 'NUL_CHARACTER'>;
+  code: Extract<ErrorCode, 'YAML_SYNTAX' | 'INPUT_LIMIT' | 'INPUT_ENCODING' | 'YAML_TAG' | 'NUL_CHARACTER' | 'CONTROL_CHARACTER'>;
   message: string;
   pos: SourcePos;
 }

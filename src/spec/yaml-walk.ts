@@ -1,9 +1,9 @@
 import { isAlias, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
-import { shown } from './display.js';
+import { escapeControls, shown } from './display.js';
 import { LIMITS } from './limits.js';
 
 export interface WalkIssue {
-  code: 'YAML_SYNTAX' | 'INPUT_LIMIT' | 'YAML_TAG' | 'NUL_CHARACTER';
+  code: 'YAML_SYNTAX' | 'INPUT_LIMIT' | 'YAML_TAG' | 'NUL_CHARACTER' | 'CONTROL_CHARACTER';
   message: string;
   /** source offset the issue points at */
   offset: number;
@@ -18,6 +18,14 @@ function offsetOf(node: Node | null | undefined): number {
  * `!!set`, `!!timestamp`) would be dropped or turned into something no key of a spec takes, silently.
  */
 const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
+/**
+ * Control characters no value of a spec needs, which a terminal acts on when colo prints the value
+ * (a plan shows hook and fence commands as written): C0 but tab and newline, DEL, C1, and the
+ * bidirectional overrides that reorder what is shown.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0001-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 function tagName(tag: string): string {
   return tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice('tag:yaml.org,2002:'.length)}` : tag;
@@ -38,6 +46,15 @@ function scalarIssue(node: Node, what: 'key' | 'value'): WalkIssue | undefined {
       message: `this ${what} holds a NUL character (\\0 or \\u0000): no command line or file name can carry one`,
       offset: offsetOf(node),
     };
+  }
+  if (isScalar(node) && typeof node.value === 'string') {
+    const m = CONTROL.exec(node.value);
+    if (m)
+      return {
+        code: 'CONTROL_CHARACTER',
+        message: `this ${what} holds the control character ${escapeControls(m[0])} (an escape sequence or a bidirectional override): a terminal would act on it when colo shows the value; write it out`,
+        offset: offsetOf(node),
+      };
   }
   return undefined;
 }
