@@ -166,6 +166,39 @@ describe('a saved plan fits only its own pair and spec', () => {
   });
 });
 
+describe('a fleet: one host, one work directory, however written', () => {
+  const pairOn = (name: string, host: string, workdir: string, port: number, peer = `10.9.9.${name.length}`) =>
+    example
+      .replace('metadata: {name: demo}', `metadata: {name: ${name}}`)
+      .replace(
+        'host: 127.0.0.1, qmp: unix:/tmp/colo-demo/a.qmp, workdir: /tmp/colo-demo/a',
+        `host: "${host}", qmp: unix:/run/${name}-a.qmp, workdir: "${workdir}"`,
+      )
+      .replace(
+        'host: 127.0.0.1, qmp: unix:/tmp/colo-demo/b.qmp, workdir: /tmp/colo-demo/b',
+        `host: ${peer}, qmp: "tcp:${peer}:${port + 10}", workdir: /srv/${name}-b`,
+      )
+      .replace('{migration: 9998, nbd: 9999, base: 9001}', `{migration: ${port}, nbd: ${port + 1}, base: ${port + 2}}`);
+
+  it('two pairs in one work directory of one host (spelled 2001:db8::1 and 2001:DB8:0::1, /srv/w and /srv//w/): DUPLICATE_ID', async () => {
+    writeFileSync(join(tmp, 'f1.yaml'), pairOn('one', '2001:db8::1', '/srv/w', 20000));
+    writeFileSync(join(tmp, 'f2.yaml'), pairOn('two', '2001:DB8:0::1', '/srv//w/', 21000));
+    const r = await cli(['validate', '-f', 'f1.yaml', '-f', 'f2.yaml'], tmp);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toMatch(
+      /f2\.yaml:\d+:\d+: error DUPLICATE_ID: work directory \/srv\/w \(work directory of node a\) on host 2001:DB8:0::1 collides with pair one/,
+    );
+  });
+
+  it('the same port on one host spelled node.example. and NODE.EXAMPLE: PORT_COLLISION', async () => {
+    writeFileSync(join(tmp, 'f3.yaml'), pairOn('three', 'node.example.', '/srv/w3', 22000));
+    writeFileSync(join(tmp, 'f4.yaml'), pairOn('four', 'NODE.EXAMPLE', '/srv/w4', 22000, '10.9.9.44'));
+    const r = await cli(['validate', '-f', 'f3.yaml', '-f', 'f4.yaml'], tmp);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toMatch(/f4\.yaml:\d+:\d+: error PORT_COLLISION: port 22000 \(migration port\) on host NODE\.EXAMPLE collides with pair three/);
+  });
+});
+
 describe('the OCF agent', () => {
   it('OCF_RESKEY_node naming no node of the spec: OCF_ERR_CONFIGURED (6)', async () => {
     const spec = join(repo, 'examples/pair.yaml');

@@ -75,7 +75,7 @@ const SIZES = ['64M', '4096T', '2048T', '511K', 1e300, '0', 65536, '1Gb'];
 const PORTS = [0, 1, 9998, 9999, 65535, 65536, 2 ** 31, -1, 4444, 9001];
 const NETNS = [undefined, 'blue', '-all', '.x', 'a b'];
 const KERNELS = [undefined, '/boot/vmlinuz', 'boot/vmlinuz', '/boot/\u0000x', ''];
-const HOOK_RUNS = ['ip link set tapS master br0', '   ', [], [''], ['logger', 'x\u0000'], ['logger', 'ok']];
+const HOOK_RUNS = ['ip link set tapS master br0', '   ', [], [''], ['logger', 'x\u0000'], ['logger', 'ok'], ['logger', '\u001b[2J'], 'echo \u202eevil'];
 const TAGS = ['!env ', '!!binary ', '!!set ', '!!timestamp ', '!x ', '!!str ', '!!int '];
 const DEPTHS = [10, 62, 63, 64, 65, 66, 100, 300, 3000, 20000];
 
@@ -153,7 +153,9 @@ describe('generated specs', () => {
         expect(p.pos.line, label).toBeLessThanOrEqual(lines + 1);
         expect(p.pos.column, label).toBeGreaterThanOrEqual(1);
         // nothing raw or invisible reaches a terminal, nothing unreadable
-        expect(p.message, label).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200f\ufeff]|\[object Object\]|"type":"Buffer"|Maximum call stack/);
+        expect(p.message, label).not.toMatch(
+          /[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200f\u202a-\u202e\ufeff]|\[object Object\]|"type":"Buffer"|Maximum call stack/,
+        );
       }
       if (!result.spec) {
         expect(
@@ -168,7 +170,7 @@ describe('generated specs', () => {
         result.problems.filter((p) => p.severity === 'error'),
         label,
       ).toEqual([]);
-      for (const s of strings(spec)) expect(s.includes('\u0000'), label).toBe(false);
+      for (const s of strings(spec)) expect(s, label).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e]/);
       const [a, b] = spec.nodes;
       for (const n of spec.nodes) {
         expect(n.workdir.startsWith('/'), label).toBe(true);
@@ -186,6 +188,7 @@ describe('generated specs', () => {
     // the generator reaches both sides and the classes it is for
     expect(accepted).toBeGreaterThan(0);
     expect(accepted).toBeLessThan(RUNS);
-    for (const c of ['RELATIVE_PATH', 'NUL_CHARACTER', 'FENCE_NO_OP', 'INPUT_LIMIT', 'INVALID_SIZE', 'DUPLICATE_ID']) expect([...codes], c).toContain(c);
+    for (const c of ['RELATIVE_PATH', 'NUL_CHARACTER', 'CONTROL_CHARACTER', 'FENCE_NO_OP', 'INPUT_LIMIT', 'INVALID_SIZE', 'DUPLICATE_ID'])
+      expect([...codes], c).toContain(c);
   });
 });
