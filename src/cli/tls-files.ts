@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseQmpAddress } from '../model/qmp-address.js';
 import { isLoopback, nodeHasCreds, QMP_CLIENT_FILES, TLS_FILES, type TlsFileProblem } from '../spec/tls.js';
 import type { Spec } from '../spec/types.js';
+import { canonicalHost } from '../spec/values.js';
 
 /** The DN as QEMU's tls-authz compares it (GnuTLS's gnutls_x509_crt_get_dn): RDNs in certificate order, comma-joined. */
 export function qemuDn(cert: X509Certificate): string {
@@ -21,13 +22,13 @@ function certs(pem: string): X509Certificate[] {
 
 function localAddresses(): Set<string> {
   const out = new Set<string>();
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.add(a.address);
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.add(canonicalHost(a.address));
   return out;
 }
 
-/** A node's files are expected here: its host is this machine. */
+/** A node's files are expected here: its host is this machine (however the spec spells the address). */
 function hostIsHere(host: string): boolean {
-  return isLoopback(host) || localAddresses().has(host);
+  return isLoopback(host) || localAddresses().has(canonicalHost(host));
 }
 
 function names(cert: X509Certificate): string {
