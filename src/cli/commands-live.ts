@@ -153,7 +153,7 @@ export async function cmdApply(
   const file = o.file ?? saved?.spec_file;
   if (!file) throw new CliError('apply needs -f FILE or a saved PLAN', 1, 'USAGE');
   const timeoutMs = ms(o.timeout, 10000);
-  const stopAfter = o.stopAfter !== undefined ? count(o.stopAfter, '--stop-after') : undefined;
+  const stopAfter = o.stopAfter !== undefined ? count(o.stopAfter, '--stop-after', 1) : undefined;
   const { spec, problems } = await loadSpecFile(file, io, o.color);
   // before anything is read or locked: a plan of another pair, or of another version of this spec, is refused
   if (saved) checkSavedPlan(saved, spec, o.planFile!);

@@ -33,5 +33,6 @@ export function checkNumberOptions(o: { timeout?: string; peerTimeout?: string; 
   if (o.peerTimeout !== undefined) ms(o.peerTimeout, 0, '--peer-timeout', MIN_PEER_TIMEOUT_MS);
   if (o.sample !== undefined) ms(o.sample, 0, '--sample');
   if (o.parallel !== undefined) count(o.parallel, '--parallel', 1);
-  if (o.stopAfter !== undefined) count(o.stopAfter, '--stop-after');
+  // 0 would make apply exit 0 having done nothing
+  if (o.stopAfter !== undefined) count(o.stopAfter, '--stop-after', 1);
 }
