@@ -81,3 +81,23 @@ describe('the QMP_UNAUTHENTICATED hint', () => {
     expect(parseQmpAddress(hint)).toEqual({ kind: 'tls', host: '2001:db8::1', port: 4444 });
   });
 });
+
+describe('what stays accepted', () => {
+  it('CRLF line ends, tabs inside values, multi-line hook scripts, emoji and accents: no control character is found in them', () => {
+    const yaml = pairYaml({
+      extra: `  hooks:
+    afterFailover:
+      - name: "multi\\tline 🙂 é"
+        run: |
+          echo one
+          echo two
+      - name: quoted
+        run: "echo a
+          b"
+`,
+    }).replace(/\n/g, '\r\n');
+    const r = loadSpec(yaml, 'crlf.yaml');
+    expect(r.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(r.spec?.hooks.afterFailover[0].run).toEqual(['/bin/sh', '-c', 'echo one\necho two\n']);
+  });
+});
