@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { escapeControls } from '../spec/display.js';
 import { CliError, useColor, type Io } from './io.js';
+import { checkNumberOptions, pathArg } from './options.js';
 import { SIGPIPE_STATUS } from './stdio.js';
 import type {
   ApplyCommandOptions,
@@ -37,12 +38,12 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const act = async (h: Handler) => {
     exitCode = await h();
   };
-  const file = new Option('-f, --file <FILE>', 'the pair spec (YAML; - reads stdin)').makeOptionMandatory();
+  const file = new Option('-f, --file <FILE>', 'the pair spec (YAML; - reads stdin)').argParser(pathArg('-f')).makeOptionMandatory();
   /** -f repeated, or a directory: a fleet of pairs (one plain file keeps the single-pair output) */
   const files = () =>
     new Option('-f, --file <FILE|DIR>', 'a pair spec (YAML; - reads stdin), or a directory of them; repeatable').argParser((v: string, prev?: string[]) => [
       ...(prev ?? []),
-      v,
+      pathArg('-f')(v),
     ]);
   const parallel = () => new Option('--parallel <N>', 'with several pairs: at most N nodes observed at once').default('8');
   /** the single file, or undefined for a fleet */
@@ -86,13 +87,14 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--offline', 'do not connect: assume two fresh nodes (or --assume)')
     .option('--assume <TRANSITION>', 'offline: plan this transition (setup, steady, secondary-failover, primary-failover, secondary-resume, primary-resume)')
     .option('--format <FORMAT>', 'text | json | markdown', 'text')
-    .option('--out <PLAN>', 'save the plan (JSON) for `colo apply PLAN`; with several pairs a directory of NAME.plan.json')
+    .option('--out <PLAN>', 'save the plan (JSON) for `colo apply PLAN`; with several pairs a directory of NAME.plan.json', pathArg('--out'))
     .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when changes are pending')
     .option('--timeout <MS>', 'QMP timeout per node', '5000')
     .addOption(parallel())
     .action(function (this: Command) {
       const o = this.opts<PlanOptions>();
       return act(async () => {
+        checkNumberOptions(o);
         const one = await single(o);
         if (!one) return (await fleet()).cmdFleetPlan(io, { ...o, color: color() });
         const p = { ...o, file: one, color: color() };
@@ -109,13 +111,18 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--allow-failover', 'let apply run a failover the plan proposes')
     .option('--no-fence', "a failover does not run the dead node's fence command: you made sure it is off (journaled)")
     .option('--timeout <MS>', 'QMP timeout per command', '10000')
-    .option('--journal <FILE>', 'JSON-lines journal of every QMP command (default: $COLO_STATE_DIR or ~/.local/state/colo/NAME.journal.jsonl)')
+    .option(
+      '--journal <FILE>',
+      'JSON-lines journal of every QMP command (default: $COLO_STATE_DIR or ~/.local/state/colo/NAME.journal.jsonl)',
+      pathArg('--journal'),
+    )
     .option('--stop-after <N>', 'testing: stop after N steps')
     .addOption(parallel())
     .option('--format <FORMAT>', 'with several pairs: text | json | markdown', 'text')
     .action(function (this: Command, planFile?: string) {
       const o = this.opts<ApplyCommandOptions>();
       return act(async () => {
+        checkNumberOptions(o);
         if (o.file && !(await single(o))) {
           if (planFile) throw new CliError('apply takes either a saved PLAN or -f, not both with several pairs', 1, 'USAGE');
           return (await fleet()).cmdFleetApply(io, { ...o, file: o.file, color: color() });
@@ -148,6 +155,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .action(function (this: Command) {
       const o = this.opts<StatusOptions>();
       return act(async () => {
+        checkNumberOptions(o);
         const one = await single(o);
         if (!one) {
           if (o.sample) throw new CliError('--sample counts the checkpoints of one pair: give one -f FILE', 1, 'BAD_OPTION');
@@ -166,10 +174,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--peer-timeout <MS>', 'how long the other node may take to answer before it counts as hung', '1000')
     .option('--force', 'take over even though the other node answers as a live COLO node')
     .option('--no-fence', "do not run the other node's fence command: you made sure it is off (journaled)")
-    .option('--journal <FILE>', 'JSON-lines journal of every QMP command')
+    .option('--journal <FILE>', 'JSON-lines journal of every QMP command', pathArg('--journal'))
     .action(function (this: Command) {
       const o = this.opts<FailoverOptions>();
-      return act(async () => (await import('./commands-failover.js')).cmdFailover(io, { ...o, color: color() }));
+      return act(async () => {
+        checkNumberOptions(o);
+        return (await import('./commands-failover.js')).cmdFailover(io, { ...o, color: color() });
+      });
     });
 
   program

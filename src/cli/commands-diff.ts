@@ -8,6 +8,7 @@ import { renderSpecDiffText } from '../render/specdiff-text.js';
 import { loadSpec } from '../spec/load.js';
 import { diffSpecs, type SpecSide } from '../specdiff/diff-specs.js';
 import { CLASSES, type ChangeClass } from '../specdiff/types.js';
+import { checkGitRef, checkPathArgument, parsePositiveDecimal } from '../spec/option-values.js';
 import { CliError, type Io } from './io.js';
 import { specProfile } from './load-file.js';
 import { readSpecFileText } from '../ops/read-spec.js';
@@ -41,7 +42,8 @@ function readSpec(io: Io, file: string, color: boolean): { text: string; label: 
 function atRevision(io: Io, file: string, ref: string): string | undefined {
   const path = resolve(io.cwd, file);
   try {
-    return execFileSync('git', ['show', `${ref}:./${basename(path)}`], {
+    // --end-of-options: whatever the revision says, git never reads it as an option (checkGitRef refused '-' already)
+    return execFileSync('git', ['show', '--end-of-options', `${ref}:./${basename(path)}`], {
       cwd: dirname(path),
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -70,10 +72,20 @@ export interface DiffOptions {
 
 export function cmdDiff(io: Io, o: DiffOptions): number {
   if (!['text', 'json', 'markdown'].includes(o.format)) throw new CliError(`--format must be text, json or markdown, not "${o.format}"`, 1, 'BAD_OPTION');
-  const throughput = Number(o.throughput ?? 100);
-  if (!(throughput > 0)) throw new CliError(`--throughput must be a positive number of MiB/s, not "${o.throughput}"`, 1, 'BAD_OPTION');
+  // 1e309 (Infinity), 0x10 and blanks are not rates: the expected time without a replica would read 0 s
+  const rate = parsePositiveDecimal(o.throughput ?? '100', '--throughput', 1_000_000);
+  if (!rate.ok) throw new CliError(`${rate.message} (MiB/s)`, 1, 'BAD_OPTION');
+  const throughput = rate.value;
   if (o.failOn !== undefined && !CLASSES.includes(o.failOn as ChangeClass))
     throw new CliError(`--fail-on must be one of ${CLASSES.join(', ')}, not "${o.failOn}"`, 1, 'BAD_OPTION');
+  for (const f of [o.old, o.new]) {
+    const problem = f === undefined ? undefined : checkPathArgument(f, 'colo diff');
+    if (problem) throw new CliError(problem, 1, 'BAD_OPTION');
+  }
+  if (o.base !== undefined) {
+    const problem = checkGitRef(o.base);
+    if (problem) throw new CliError(`--base: ${problem}`, 1, 'GIT_REF');
+  }
   if (!!o.new === !!o.base) throw new CliError('give two files (colo diff OLD NEW) or one and a revision (colo diff FILE --base REF)', 1, 'USAGE');
   let before: SpecSide;
   let after: SpecSide;

@@ -16,6 +16,7 @@ import { semaphore } from '../fleet/pool.js';
 import { converged, planLive } from '../ops/live.js';
 import { fleetFiles } from '../ops/pair-files.js';
 import { readPairs, type LoadedPair } from '../ops/read-pairs.js';
+import { savedPlanText } from '../ops/saved-plan.js';
 import { status } from '../ops/status.js';
 import { offlinePlan } from './commands-offline.js';
 import { applyExitCode, applyVerdict, runApply } from './commands-live.js';
@@ -133,11 +134,7 @@ export async function cmdFleetPlan(io: Io, o: PlanOptions): Promise<number> {
       try {
         const plan = o.offline || o.assume ? offlinePlan(spec, o.assume) : (await planLive(spec, reads)).plan;
         plans[i] = plan;
-        if (o.out)
-          writeFileSync(
-            join(resolve(io.cwd, o.out), `${spec.name}.plan.json`),
-            JSON.stringify({ ...plan, spec_file: resolve(io.cwd, p.file) }, null, 2) + '\n',
-          );
+        if (o.out) writeFileSync(join(resolve(io.cwd, o.out), `${spec.name}.plan.json`), savedPlanText(plan, spec, resolve(io.cwd, p.file)));
         const pending = plan.mode === 'offline' ? plan.steps.length > 0 : !converged(plan);
         const outcome = plan.transition === 'blocked' ? 'failed' : pending ? 'changes' : 'ok';
         const detail = `${plan.transition}: ${plan.steps.length} step(s), ${plan.changes.filter((c) => c.action !== 'unmanaged').length} change(s)${plan.transition === 'blocked' ? ` — ${plan.reason}` : ''}`;

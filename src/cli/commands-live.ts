@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Plan } from '../plan/types.js';
 import { apply, type ApplyResult } from '../ops/apply.js';
 import { converged, planLive } from '../ops/live.js';
-import { readSavedPlan } from '../ops/saved-plan.js';
+import { readSavedPlan, savedPlanText } from '../ops/saved-plan.js';
 import { status } from '../ops/status.js';
 import { renderPlanText, stepText } from '../render/plan-text.js';
 import { renderStatusText } from '../render/status-text.js';
@@ -32,7 +32,7 @@ export async function cmdPlanLive(io: Io, o: Common & { format: string; out?: st
   plan.warnings.push(...specWarnings(problems));
   writePlan(io, plan, o.format, o.color);
   if (o.out) {
-    writeFileSync(resolve(io.cwd, o.out), JSON.stringify({ ...plan, spec_file: path }, null, 2) + '\n');
+    writeFileSync(resolve(io.cwd, o.out), savedPlanText(plan, spec, path));
     io.stderr.write(`plan saved to ${o.out}: apply it with colo apply ${o.out}\n`);
   }
   if (plan.transition === 'blocked') return 1;
@@ -121,7 +121,7 @@ export async function runApply(io: Io, o: ApplyOptions, spec?: Spec): Promise<Ap
   const file = o.file ?? saved?.plan.spec_file;
   if (!file && !spec) throw new CliError('apply needs -f FILE or a saved PLAN', 1, 'USAGE');
   const timeoutMs = ms(o.timeout, 10000);
-  const stopAfter = o.stopAfter !== undefined ? count(o.stopAfter, '--stop-after') : undefined;
+  const stopAfter = o.stopAfter !== undefined ? count(o.stopAfter, '--stop-after', 1) : undefined;
   const loaded = spec ? { spec, problems: [] } : await loadSpecFile(file!, io, o.color);
   const progress = io.stderr.isTTY ? progressPrinter(io) : undefined;
   const r = await apply(io, loaded.spec, {

@@ -1,17 +1,40 @@
+import { checkPathArgument, MIN_PEER_TIMEOUT_MS, parseMilliseconds, parseWholeNumber } from '../spec/option-values.js';
 import { CliError } from './io.js';
 
-/** A --timeout / --sample value in milliseconds. */
-export function ms(v: string | undefined, def: number, name = '--timeout'): number {
-  const n = Number(v ?? def);
-  if (!Number.isInteger(n) || n <= 0) throw new CliError(`${name} must be a positive number of milliseconds, not "${v}"`, 1, 'BAD_OPTION');
-  return n;
+/** A --timeout / --sample value in milliseconds (1 up to Node's timer limit). */
+export function ms(v: string | undefined, def: number, name = '--timeout', min = 1): number {
+  const r = parseMilliseconds(v ?? String(def), name, min);
+  if (!r.ok) throw new CliError(r.message, 1, 'BAD_OPTION');
+  return r.value;
 }
 
 /** A count such as --stop-after: a whole number, 0 or more. */
-export function count(v: string, name: string): number {
-  const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) throw new CliError(`${name} must be a whole number, not "${v}"`, 1, 'BAD_OPTION');
-  return n;
+export function count(v: string, name: string, min = 0): number {
+  const r = parseWholeNumber(v, name, min);
+  if (!r.ok) throw new CliError(r.message, 1, 'BAD_OPTION');
+  return r.value;
+}
+
+/** A file or directory option: never empty (an unset variable would name the working directory). */
+export function pathArg(name: string): (v: string) => string {
+  return (v: string) => {
+    const problem = checkPathArgument(v, name);
+    if (problem) throw new CliError(problem, 1, 'BAD_OPTION');
+    return v;
+  };
+}
+
+/**
+ * Every number option a command was given, checked before anything runs, whichever path the command
+ * takes (`--timeout abc` with --offline, `--parallel 0` with one file): none is ignored silently.
+ */
+export function checkNumberOptions(o: { timeout?: string; peerTimeout?: string; sample?: string; parallel?: string; stopAfter?: string }): void {
+  if (o.timeout !== undefined) ms(o.timeout, 0, '--timeout');
+  if (o.peerTimeout !== undefined) ms(o.peerTimeout, 0, '--peer-timeout', MIN_PEER_TIMEOUT_MS);
+  if (o.sample !== undefined) ms(o.sample, 0, '--sample');
+  if (o.parallel !== undefined) count(o.parallel, '--parallel', 1);
+  // 0 would make apply exit 0 having done nothing
+  if (o.stopAfter !== undefined) count(o.stopAfter, '--stop-after', 1);
 }
 
 // Each command's options as commander parses them (cli.ts): strings as given, checked where they are used.

@@ -1,10 +1,10 @@
 import { defaultNicPorts } from '../spec/ids.js';
 import { parseQmpAddress } from '../addr/qmp-address.js';
+import { canonicalPath, hostKey } from '../addr/hosts.js';
 import type { Spec } from '../spec/types.js';
 import type { Claim } from './types.js';
 
-import { hostKey } from '../addr/hosts.js';
-
+/** One host, one key: loopback names are one host, and every spelling of a host is its canonical form. */
 export { hostKey };
 
 const NIC_PORT_NAMES = ['primaryIn', 'mirror', 'secondaryIn', 'compareOut'] as const;
@@ -38,7 +38,11 @@ export function pairClaims(spec: Spec, file: string): Claim[] {
     if (!q) return;
     const path = `/spec/nodes/${i}/qmp`;
     if (q.kind !== 'unix') claim(`${hostKey(q.host)} tcp ${q.port}`, q.host, `QMP port of node ${n.name}`, path);
-    else claim(`${hostKey(n.host)} unix ${q.path}`, n.host, `QMP socket of node ${n.name}`, path);
+    else claim(`${hostKey(n.host)} unix ${canonicalPath(q.path)}`, n.host, `QMP socket of node ${n.name}`, path);
   });
+  // a work directory holds a node's images: two nodes of two pairs in one would overwrite them
+  spec.nodes.forEach((n, i) =>
+    claim(`${hostKey(n.host)} dir ${canonicalPath(n.workdir)}`, n.host, `work directory of node ${n.name}`, `/spec/nodes/${i}/workdir`),
+  );
   return [...out.values()];
 }

@@ -57,12 +57,17 @@ export function fleetCollisions(members: FleetMember[]): Problem[] {
     }
     for (const { claim: c, other, values } of grouped.values()) {
       const kind = c.key.split(' ')[1];
-      const thing = kind === 'tcp' ? `port${values.length > 1 ? 's' : ''} ${values.join(', ')}` : `QMP socket ${values.join(', ')}`;
+      const thing =
+        kind === 'tcp'
+          ? `port${values.length > 1 ? 's' : ''} ${values.join(', ')}`
+          : kind === 'dir'
+            ? `work directory ${values.join(', ')}`
+            : `QMP socket ${values.join(', ')}`;
       const what = values.length > 1 ? c.what.replace(/^\w+ chardev port/, 'chardev ports') : c.what;
       const otherWhat = values.length > 1 ? other.claim.what.replace(/^\w+ chardev port/, 'chardev ports') : other.claim.what;
       problems.push({
-        code: 'PORT_COLLISION',
-        message: `${thing} (${what}) on host ${c.host} collide${values.length > 1 ? '' : 's'} with pair ${other.claim.pair} (${otherWhat}) at ${where(other.member, other.claim.path)}`,
+        code: kind === 'dir' ? 'DUPLICATE_ID' : 'PORT_COLLISION',
+        message: `${thing} (${what}) on host ${c.host} collide${values.length > 1 ? '' : 's'} with pair ${other.claim.pair} (${otherWhat}) at ${where(other.member, other.claim.path)}${kind === 'dir' ? ': their images would overwrite each other' : ''}`,
         path: c.path,
         file: m.file,
         pos: at(m, c.path),

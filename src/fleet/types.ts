@@ -35,7 +35,7 @@ export interface FleetReport<T = unknown> {
 
 /** A spec value that binds something on a host, with where the file says it. */
 export interface Claim {
-  /** `HOST tcp PORT` or `HOST unix PATH` */
+  /** `HOST tcp PORT`, `HOST unix PATH` or `HOST dir PATH` (a work directory) */
   key: string;
   what: string;
   /** the host as the file spells it */

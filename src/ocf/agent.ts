@@ -20,6 +20,8 @@ import { classifyNode } from '../plan/classify.js';
 import type { NodeClassification, Step } from '../plan/types.js';
 import { qmp } from '../plan/kinds/context.js';
 import { renderProblems } from '../render/problems.js';
+import { escapeControls } from '../spec/display.js';
+import { MAX_TIMER_MS } from '../spec/limits.js';
 import type { NodeSpec, Spec } from '../spec/types.js';
 import { demoteDecision, hungGrace, JOIN_TRANSITIONS, monitorVerdict, OCF, ownsGuest, promoteDecision, type OcfCode } from './decide.js';
 import { agentView, agentMonitorArgs, agentSocket } from './agent-view.js';
@@ -62,7 +64,8 @@ const DEFAULT_BUDGET: Record<string, number> = {
 /** Pacemaker gives the op's timeout in ms (OCF_RESKEY_CRM_meta_timeout). */
 function budgetOf(env: NodeJS.ProcessEnv, action: string): number {
   const t = Number(env.OCF_RESKEY_CRM_meta_timeout);
-  return Number.isFinite(t) && t > 0 ? t : (DEFAULT_BUDGET[action] ?? 20_000);
+  // a budget past Node's timer limit would make a timer derived from it fire at once
+  return Number.isFinite(t) && t > 0 ? Math.min(t, MAX_TIMER_MS) : (DEFAULT_BUDGET[action] ?? 20_000);
 }
 
 /** This host's cluster node name: OCF_RESKEY_node, else `crm_node -n`. */
@@ -385,7 +388,7 @@ export async function runAgent(io: Io, o: { action: string; file?: string; node?
   }
   if (action === 'install') return install(io, o);
   if (!(OCF_ACTIONS as readonly string[]).includes(action)) {
-    io.stderr.write(`colo ocf: unknown action "${action}" (actions: ${OCF_ACTIONS.join(', ')})\n`);
+    io.stderr.write(`colo ocf: unknown action "${escapeControls(action)}" (actions: ${OCF_ACTIONS.join(', ')})\n`);
     return OCF.ERR_UNIMPLEMENTED;
   }
   const log = (s: string) => io.stderr.write(`colo ocf ${action}: ${s}\n`);
@@ -409,7 +412,14 @@ export async function runAgent(io: Io, o: { action: string; file?: string; node?
         );
       throw e;
     }
-    const self = nodeOrFail(spec, o.node ?? localNodeName(io.env));
+    let self: NodeSpec;
+    try {
+      self = nodeOrFail(spec, o.node ?? localNodeName(io.env));
+    } catch (e) {
+      // a node parameter (or crm_node -n) that names no node of the spec: the resource is misconfigured
+      if (e instanceof ColoError) throw new ColoError(e.message, OCF.ERR_CONFIGURED, e.code);
+      throw e;
+    }
     const peer = spec.nodes.find((n) => n.name !== self.name)!;
     const budgetMs = budgetOf(io.env, action);
     const deadline = Date.now() + budgetMs - 1000;
@@ -433,10 +443,11 @@ export async function runAgent(io: Io, o: { action: string; file?: string; node?
     return OCF.ERR_UNIMPLEMENTED;
   } catch (e) {
     if (e instanceof ColoError) {
-      io.stderr.write(`ocf-exit-reason:colo ocf ${action}: error ${e.code}: ${e.message}\n`);
+      // one line, nothing a terminal or Pacemaker's log would act on
+      io.stderr.write(`ocf-exit-reason:colo ocf ${escapeControls(action)}: error ${e.code}: ${escapeControls(e.message)}\n`);
       return e.exitCode >= 2 && e.exitCode <= 9 ? (e.exitCode as OcfCode) : OCF.ERR_GENERIC;
     }
-    io.stderr.write(`colo ocf ${action}: ${(e as Error).message}\n`);
+    io.stderr.write(`colo ocf ${escapeControls(action)}: ${escapeControls(String((e as Error).message))}\n`);
     return OCF.ERR_GENERIC;
   }
 }

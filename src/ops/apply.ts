@@ -8,10 +8,8 @@ import type { Spec } from '../spec/types.js';
 import { ColoError, type OpEnv } from './errors.js';
 import { checkFailover } from './failover.js';
 import { converged, planLive } from './live.js';
+import { checkSavedPlan, type SavedPlan } from './saved-plan.js';
 import { openSession } from './session.js';
-
-/** A plan saved by `colo plan --out`, checked against its schema (ops/saved-plan.ts). */
-export type SavedPlan = Plan & { spec_file?: string };
 
 export interface ApplyInput {
   /** the saved plan and its file name; its fingerprint must match the live state */
@@ -87,6 +85,8 @@ function refuseNothing(plan: Plan): void {
 
 /** Plan from the live state, check it may run, run its steps under the pair's lock, read again. */
 export async function apply(env: OpEnv, spec: Spec, o: ApplyInput): Promise<ApplyResult> {
+  // before anything is read or locked: a plan of another pair, or of another version of this spec, is refused
+  if (o.saved) checkSavedPlan(o.saved.plan, spec, o.saved.file);
   const { journal, session, end } = await openSession(env, spec, o.journal, o.timeoutMs);
   try {
     const reads = (node: string, cmd: string, args: unknown, r: Parameters<Journal['qmp']>[3]) => journal.qmp(node, cmd, args, r);

@@ -7,7 +7,10 @@ export const CODES = {
   FILE_READ: 'a file cannot be read: the reason in words ("no such file or directory (ENOENT)"); a FIFO or a device is refused at once',
   INPUT_LIMIT: 'the spec is over 64 KiB, 5000 values (aliases expanded) or 64 levels',
   INPUT_ENCODING: 'the spec is not UTF-8 (UTF-16, NUL bytes, invalid bytes)',
-  YAML_SYNTAX: 'the file is not YAML: the first syntax error, where it is',
+  YAML_SYNTAX: 'the file is not YAML: the first syntax error, where it is (a self-containing alias, a %YAML 1.1 directive too)',
+  YAML_TAG: "a tag other than YAML 1.2's core ones (!env X, !!binary, !!set): refused rather than dropped",
+  NUL_CHARACTER: 'a NUL in a value or key: no command line or file name can carry one',
+  CONTROL_CHARACTER: 'a control character (ANSI escape, DEL, C1) or a bidirectional override in a value or key',
   // the schema
   SCHEMA_TYPE: 'the schema: a wrong type',
   SCHEMA_REQUIRED: 'the schema: a missing key',
@@ -31,6 +34,8 @@ export const CODES = {
   UNKNOWN_REFERENCE: 'a name that refers to nothing in the spec',
   VHOST_ON_TAP: 'vhost on a COLO NIC: the filters cannot see its packets',
   NETDEV_OPTION: 'a netdev option of another backend',
+  RELATIVE_PATH: 'a path QEMU, colo or a program they run reads is not absolute (workdir, unix: QMP socket, kernel, helper, script, TLS dirs)',
+  FENCE_NO_OP: 'a fence that does nothing and exits 0 (true, :, exit 0): a failover would take it for the node being off',
   // TLS
   TLS_CONFIG: 'the tls section is incomplete or contradicts itself',
   TLS_FILE: 'a credential file the tls section names is missing or unreadable',
@@ -56,6 +61,8 @@ export const CODES = {
   // apply and failover
   STEP_FAILED: "a QMP step failed: the node, the step and QEMU's own text; apply again continues from the live state",
   STALE_PLAN: "the saved plan's fingerprint no longer matches; what moved is listed",
+  PLAN_SPEC_MISMATCH:
+    'the saved plan was made for another pair or another version of the spec (name, spec_hash), or runs a hook or fence the spec does not write',
   FAILOVER_GATED: 'the plan is a failover and --allow-failover was not given',
   BLOCKED: 'nothing apply can do: the pair is blocked (split brain, neither node answers)',
   BLOCKED_CHANGES: 'nothing apply can do in place: a change needs a relaunch',
@@ -75,7 +82,7 @@ export const CODES = {
   LAUNCH_FAILED: 'colo launch: QEMU failed (its text and the tail of WORKDIR/qemu.log)',
   // colo diff
   CHANGE_REFUSED: 'colo diff --fail-on: a change is of that class or stronger',
-  GIT_REF: 'colo diff --base: git does not know the revision, or the file is in no repository',
+  GIT_REF: 'colo diff --base: git does not know the revision, the file is in no repository, or the revision could be read as an option',
   // the OCF agent
   OCF_SPEC: 'colo ocf: the resource names no spec (OCF_RESKEY_spec)',
   OCF_NODE: 'colo ocf: no node parameter and crm_node -n gives no name',

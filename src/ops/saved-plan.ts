@@ -1,10 +1,17 @@
 // A plan saved by `colo plan --out`, read back for `colo apply PLAN`: capped, parsed, and checked
-// against schemas/plan.schema.json before anything uses it as a plan.
+// against schemas/plan.schema.json before anything uses it as a plan; then bound to its pair and
+// spec (name, spec_hash, the hooks and fences it runs: plan/saved-plan.ts) before anything is read.
+import { createHash } from 'node:crypto';
+import { canonicalSpecText, savedPlanMismatch } from '../plan/saved-plan.js';
+import type { Plan } from '../plan/types.js';
 import { escapeControls, truncate } from '../spec/display.js';
-import type { SavedPlan } from './apply.js';
+import type { Spec } from '../spec/types.js';
 import { ColoError, type OpEnv } from './errors.js';
 import { validate } from './plan-validator.generated.js';
 import { readPlanText } from './read-spec.js';
+
+/** A plan saved by `colo plan --out`: the plan, the spec file apply reads again, the spec's hash. */
+export type SavedPlan = Plan & { spec_file?: string; spec_hash?: string };
 
 interface SchemaError {
   instancePath: string;
@@ -29,4 +36,20 @@ export function readSavedPlan(file: string, env: OpEnv): SavedPlan {
     throw new ColoError(`${file}: not a live plan saved by colo plan --out: ${escapeControls(truncate(said))}`, 1, 'PLAN_FORMAT');
   }
   return doc as SavedPlan;
+}
+
+/** sha256 of the normalised spec: what a saved plan was made from. */
+export function specHash(spec: Spec): string {
+  return 'sha256:' + createHash('sha256').update(canonicalSpecText(spec)).digest('hex');
+}
+
+/** The JSON `colo plan --out` writes: the plan, the spec file colo apply reads again, and the spec's hash. */
+export function savedPlanText(plan: Plan, spec: Spec, specFile: string): string {
+  return JSON.stringify({ ...plan, spec_file: specFile, spec_hash: specHash(spec) }, null, 2) + '\n';
+}
+
+/** Refuses a saved plan made for another pair or from another version of the spec (PLAN_SPEC_MISMATCH, PLAN_FORMAT). */
+export function checkSavedPlan(saved: { name?: unknown; spec_hash?: unknown; steps?: unknown }, spec: Spec, planFile: string): void {
+  const why = savedPlanMismatch(saved, spec, specHash(spec));
+  if (why) throw new ColoError(`the saved plan ${planFile} does not fit this spec: ${why.message}`, 1, why.code);
 }

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { parseQmpAddress } from '../addr/qmp-address.js';
-import { isIpLiteral, isLoopback } from '../addr/hosts.js';
+import { canonicalHost, isIpLiteral, isLoopback } from '../addr/hosts.js';
 import { nodeHasCreds, QMP_CLIENT_FILES, TLS_FILES, type TlsFileProblem } from '../spec/tls.js';
 import type { Spec } from '../spec/types.js';
 
@@ -22,13 +22,13 @@ function certs(pem: string): X509Certificate[] {
 
 function localAddresses(): Set<string> {
   const out = new Set<string>();
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.add(a.address);
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.add(canonicalHost(a.address));
   return out;
 }
 
-/** A node's files are expected here: its host is this machine. */
+/** A node's files are expected here: its host is this machine (however the spec spells the address). */
 function hostIsHere(host: string): boolean {
-  return isLoopback(host) || localAddresses().has(host);
+  return isLoopback(host) || localAddresses().has(canonicalHost(host));
 }
 
 function names(cert: X509Certificate): string {

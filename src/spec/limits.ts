@@ -16,3 +16,15 @@ export const LIMITS = {
   /** characters of a source line shown under a problem */
   maxLine: 120,
 } as const;
+
+/**
+ * Node's timers count milliseconds in a signed 32-bit integer: a longer delay fires after 1 ms, so
+ * a timeout past it would make every node read as hung. Every timeout colo takes stays below it.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The largest disk: a secondary's active and hidden images are qcow2 whatever the parent's format,
+ * and qcow2 with its default 64 KiB clusters holds at most 2 PiB (qemu-img refuses more).
+ */
+export const MAX_DISK_BYTES = 2 * 1024 ** 5;

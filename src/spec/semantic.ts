@@ -1,9 +1,11 @@
+import { isNoOpCommand } from './commands.js';
 import type { ProblemList } from './errors.js';
 import { defaultNicPorts, diskIds } from './ids.js';
 import { parseQmpAddress } from '../addr/qmp-address.js';
-import { sameHost } from '../addr/hosts.js';
+import { canonicalPath, sameHost } from '../addr/hosts.js';
 import { shown } from './display.js';
-import { MIB } from './sizes.js';
+import { MAX_DISK_BYTES } from './limits.js';
+import { MIB, sizeTooLarge } from './sizes.js';
 import type { Spec } from './types.js';
 import { isHost, isPort } from './values.js';
 import { checkWarnings } from './warnings.js';
@@ -30,7 +32,9 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
 
   // Sizes: one convention (a number is bytes), memory in whole MiB as -m takes it
   const mem = spec.qemu.memoryBytes;
-  if (!mem || mem < 16 * MIB) {
+  if (!mem && sizeTooLarge(spec.qemu.memory)) {
+    problems.add('INVALID_SIZE', '/spec/qemu/memory', `memory ${shown(spec.qemu.memory)} is too large: more bytes than colo counts exactly (2^53)`);
+  } else if (!mem || mem < 16 * MIB) {
     problems.add(
       'INVALID_SIZE',
       '/spec/qemu/memory',
@@ -40,7 +44,13 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
     problems.add('INVALID_SIZE', '/spec/qemu/memory', `memory ${shown(spec.qemu.memory)} is not a whole number of MiB, which is what -m takes (e.g. 128M, 2G)`);
   }
   spec.disks.forEach((d, i) => {
-    if (!d.sizeBytes || d.sizeBytes < 512 * 1024) {
+    if ((!d.sizeBytes && sizeTooLarge(d.size)) || d.sizeBytes > MAX_DISK_BYTES) {
+      problems.add(
+        'INVALID_SIZE',
+        `/spec/disks/${i}/size`,
+        `disk ${d.id}: size ${shown(d.size)} is too large: the secondary's active and hidden images are qcow2, which holds at most 2048T (2 PiB)`,
+      );
+    } else if (!d.sizeBytes || d.sizeBytes < 512 * 1024) {
       problems.add('INVALID_SIZE', `/spec/disks/${i}/size`, `disk ${d.id}: size ${shown(d.size)} is too small (at least 512K, e.g. 64M; a number is bytes)`);
     }
   });
@@ -50,18 +60,35 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
     if (!isHost(n.host)) problems.add('INVALID_HOST', `/spec/nodes/${i}/host`, `host ${shown(n.host)} is not an IP address or a DNS name`);
   });
 
+  // A fence must do something: colo takes its exit status 0 for "the node is off"
+  spec.nodes.forEach((n, i) => {
+    if (n.fence && isNoOpCommand(n.fence.run))
+      problems.add(
+        'FENCE_NO_OP',
+        `/spec/nodes/${i}/fence/run`,
+        `node ${n.name}: fence ${shown(n.fence.run.length === 3 && n.fence.run[1] === '-c' ? n.fence.run[2] : n.fence.run)} does nothing and exits 0, which a failover would take for "${n.name} is off": name a command that powers it off (IPMI, Redfish, the hypervisor), or leave fence out and use --no-fence once you made sure`,
+      );
+  });
+
   // QMP addresses
   spec.nodes.forEach((n, i) => {
     const q = parseQmpAddress(n.qmp);
     if (!q)
       problems.add('SCHEMA_PATTERN', `/spec/nodes/${i}/qmp`, `qmp ${shown(n.qmp)} must be unix:/path, tcp:host:port or tls:host:port (no spaces or commas)`);
+    else if (q.kind === 'unix' && !q.path.startsWith('/'))
+      problems.add(
+        'RELATIVE_PATH',
+        `/spec/nodes/${i}/qmp`,
+        `qmp socket ${shown(q.path)} is not an absolute path: colo, QEMU (daemonized into /) and Pacemaker run in other directories`,
+      );
     else if (q.kind !== 'unix' && !isHost(q.host))
       problems.add('INVALID_HOST', `/spec/nodes/${i}/qmp`, `qmp host ${shown(q.host)} is not an IP address or a DNS name`);
   });
-  if (n0.qmp === n1.qmp && sameHost(n0.host, n1.host)) {
-    problems.add('PORT_COLLISION', '/spec/nodes/1/qmp', `both nodes use the QMP socket ${n1.qmp}`);
+  const [u0, u1] = spec.nodes.map((n) => parseQmpAddress(n.qmp));
+  if (u0?.kind === 'unix' && u1?.kind === 'unix' && canonicalPath(u0.path) === canonicalPath(u1.path) && sameHost(n0.host, n1.host)) {
+    problems.add('PORT_COLLISION', '/spec/nodes/1/qmp', `both nodes use the QMP socket ${shown(canonicalPath(u1.path))} on one host`);
   }
-  if (n0.workdir === n1.workdir && sameHost(n0.host, n1.host)) {
+  if (canonicalPath(n0.workdir) === canonicalPath(n1.workdir) && sameHost(n0.host, n1.host)) {
     problems.add('DUPLICATE_ID', '/spec/nodes/1/workdir', `both nodes use the work directory ${n1.workdir}; their images would overwrite each other`);
   }
 

@@ -19,6 +19,14 @@ export function parseSize(value: string | number): number | undefined {
   return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
 }
 
+/** A size written correctly but past what a number of bytes can hold exactly (2^53 - 1): too large, not malformed. */
+export function sizeTooLarge(value: string | number): boolean {
+  if (typeof value === 'number') return Number.isInteger(value) && value > Number.MAX_SAFE_INTEGER;
+  if (!SIZE.test(value)) return false;
+  const m = /(\d+)\s*([KMGTkmgt]?)/.exec(value)!;
+  return Number(m[1]) * UNITS[m[2].toUpperCase()] > Number.MAX_SAFE_INTEGER;
+}
+
 /** Why a string is not a size, for the message. */
 export function sizeHint(value: string | number): string {
   if (typeof value === 'number') return 'a number is a whole count of bytes, at least 1';

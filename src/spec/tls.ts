@@ -1,6 +1,6 @@
 import type { ErrorCode, ProblemList } from './errors.js';
 import { parseQmpAddress } from '../addr/qmp-address.js';
-import { sameHost } from '../addr/hosts.js';
+import { isLoopback, sameHost } from '../addr/hosts.js';
 import type { NodeSpec, Spec, TlsSpec } from './types.js';
 
 /**
@@ -59,9 +59,9 @@ export function nodeHasCreds(spec: Spec, node: NodeSpec): boolean {
   return spec.tls?.dirs[node.name] !== undefined && (channelsOnTls(spec) || monitorOnTls(node));
 }
 
-export { isLoopback } from '../addr/hosts.js';
+export { isLoopback };
 
-/** The two nodes talk over a network (not one host's loopback). */
+/** The two nodes talk over a network (not one host's loopback, nor one host spelled twice). */
 export function acrossHosts(spec: Spec): boolean {
   const [a, b] = spec.nodes;
   return !sameHost(a.host, b.host);

@@ -2,7 +2,16 @@ import type { ErrorObject } from 'ajv';
 import { shown } from './display.js';
 import type { ErrorCode, ProblemList } from './errors.js';
 import { sizeHint } from './sizes.js';
-import { ID_PATTERN, MODEL_PATTERN, PROP_NAME_PATTERN } from './values.js';
+import {
+  ABSOLUTE_PATH_PATTERN,
+  ID_PATTERN,
+  IFNAME_PATTERN,
+  MODEL_PATTERN,
+  NETNS_PATTERN,
+  PROGRAM_PATTERN,
+  PROP_NAME_PATTERN,
+  SCRIPT_PATTERN,
+} from './values.js';
 // schemas/colo.schema.json compiled ahead of time by scripts/generate-validator.mjs (ajv standalone)
 import validateColo from './schema-validator.generated.js';
 
@@ -19,6 +28,20 @@ const PATTERN_WORDS: Record<string, { code: ErrorCode; words: string }> = {
     words: 'is not a QEMU device model: letters, digits, "_", "." or "-", with no options after it (e.g. rtl8139, virtio-net-pci)',
   },
   [PROP_NAME_PATTERN]: { code: 'SCHEMA_PATTERN', words: 'is not a QOM property name: a letter, then letters, digits, "_" or "-"' },
+  [ABSOLUTE_PATH_PATTERN]: {
+    code: 'RELATIVE_PATH',
+    words: 'is not an absolute path: colo, QEMU (daemonized into /) and Pacemaker run in other directories, so a path must start with /',
+  },
+  [PROGRAM_PATTERN]: { code: 'SCHEMA_PATTERN', words: 'is not a program: a name on PATH or a path, not starting with "-" or a blank' },
+  [SCRIPT_PATTERN]: { code: 'RELATIVE_PATH', words: 'is neither no nor an absolute path: QEMU runs the script from its own working directory' },
+  [IFNAME_PATTERN]: {
+    code: 'SCHEMA_PATTERN',
+    words: 'is not an interface name: up to 15 letters, digits, "_", "." or "-", not starting with "-" or "." (a script or ip would read it as an option)',
+  },
+  [NETNS_PATTERN]: {
+    code: 'SCHEMA_PATTERN',
+    words: 'is not a network namespace name: letters, digits, "_", "." or "-", not starting with "-" or "." (ip netns exec would read it as an option)',
+  },
 };
 
 /** Why a range is what it is, where that is not obvious. */

@@ -15,7 +15,22 @@ export const MODEL_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
 /** A QOM property name (extra filter props): letters, digits, `-`, `_`, starting with a letter. */
 export const PROP_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_-]{0,63}$';
 
-export { isDnsName, isHost, isIpv4, isIpv6, isLoopback } from '../addr/hosts.js';
+/** A path colo, QEMU and the programs they run all read alike, whatever their working directory. */
+export const ABSOLUTE_PATH_PATTERN = '^/';
+
+/** A program colo runs (qemu.binary): a name or a path, never an option of the program that starts it. */
+export const PROGRAM_PATTERN = '^[^-\\s]';
+
+/** A tap's ifup/ifdown script: `no`, or an absolute path (QEMU runs it from its own working directory). */
+export const SCRIPT_PATTERN = '^(no|/.*)$';
+
+/** A Linux interface name (IFNAMSIZ), not starting with `-` or `.`: scripts and `ip` would take `-x` for an option. */
+export const IFNAME_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$';
+
+/** A network namespace name as `ip netns exec NAME` takes it, never read as an option. */
+export const NETNS_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$';
+
+export { canonicalHost, canonicalPath, hostKey, isDnsName, isHost, isIpv4, isIpv6, isLoopback, sameHost } from '../addr/hosts.js';
 
 export const MIN_PORT = 1;
 export const MAX_PORT = 65535;

@@ -1,8 +1,8 @@
-import { parseQmpAddress } from '../addr/qmp-address.js';
-import { sameHost } from '../addr/hosts.js';
+import { formatQmpAddress, parseQmpAddress } from '../addr/qmp-address.js';
+import { isLoopback, sameHost } from '../addr/hosts.js';
 import type { ProblemList } from './errors.js';
 import type { Spec } from './types.js';
-import { isHost, isLoopback } from './values.js';
+import { isHost } from './values.js';
 
 /** The newest QEMU major version colo has a profile for. */
 export const NEWEST_KNOWN_MAJOR = 11;
@@ -24,7 +24,7 @@ export function checkWarnings(spec: Spec, problems: ProblemList): void {
       problems.warn(
         'QMP_UNAUTHENTICATED',
         `/spec/nodes/${i}/qmp`,
-        `node ${spec.nodes[i].name}: QMP on ${q.host}:${q.port} has no authentication: whoever reaches that port controls the VM (keep it on loopback or a private management network, or serve it as tls:${q.host}:${q.port} with spec.tls)`,
+        `node ${spec.nodes[i].name}: QMP on ${formatQmpAddress(q).slice('tcp:'.length)} has no authentication: whoever reaches that port controls the VM (keep it on loopback or a private management network, or serve it as ${formatQmpAddress({ ...q, kind: 'tls' })} with spec.tls)`,
       );
     }
   });

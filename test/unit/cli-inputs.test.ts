@@ -128,7 +128,7 @@ describe('read errors in words', () => {
   });
   it('--stop-after must be a count', async () => {
     expect((await cli(['apply', '-f', file('p2.yaml', pair), '--stop-after', 'x'])).stderr).toBe(
-      'colo: error BAD_OPTION: --stop-after must be a whole number, not "x"\n',
+      'colo: error BAD_OPTION: --stop-after must be a whole number of at least 1, not "x"\n',
     );
   });
 });

@@ -4,7 +4,16 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadSpec } from '../../src/spec/load.js';
 import { SIZE_PATTERN } from '../../src/spec/sizes.js';
-import { ID_PATTERN, MODEL_PATTERN, PROP_NAME_PATTERN } from '../../src/spec/values.js';
+import {
+  ABSOLUTE_PATH_PATTERN,
+  ID_PATTERN,
+  IFNAME_PATTERN,
+  MODEL_PATTERN,
+  NETNS_PATTERN,
+  PROGRAM_PATTERN,
+  PROP_NAME_PATTERN,
+  SCRIPT_PATTERN,
+} from '../../src/spec/values.js';
 
 /** The smallest pair: two nodes, one disk; each test adds its netdevs and more. */
 const MINIMAL = `apiVersion: colo/v1
@@ -62,6 +71,15 @@ describe('schemas/colo.schema.json', () => {
     expect(nd.filters.properties.extra.items.properties.props.propertyNames.pattern).toBe(PROP_NAME_PATTERN);
     expect(schema.properties.spec.properties.qemu.properties.memory.anyOf[0].pattern).toBe(SIZE_PATTERN);
     expect(schema.properties.spec.properties.disks.items.properties.size.anyOf[0].pattern).toBe(SIZE_PATTERN);
+    expect(schema.definitions.ifname.pattern).toBe(IFNAME_PATTERN);
+    const node = schema.properties.spec.properties.nodes.items.properties;
+    expect(node.netns.pattern).toBe(NETNS_PATTERN);
+    expect(schema.properties.spec.properties.qemu.properties.binary.pattern).toBe(PROGRAM_PATTERN);
+    expect(nd.script.pattern).toBe(SCRIPT_PATTERN);
+    expect(nd.downscript.pattern).toBe(SCRIPT_PATTERN);
+    expect(nd.helper.pattern).toBe(ABSOLUTE_PATH_PATTERN);
+    for (const p of [node.workdir, schema.properties.spec.properties.qemu.properties.kernel, schema.properties.spec.properties.qemu.properties.initrd])
+      expect(p.pattern).toBe(ABSOLUTE_PATH_PATTERN);
   });
 
   it('has no key a YAML 1.1 reader takes for a boolean, but the deprecated alias', () => {

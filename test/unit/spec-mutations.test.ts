@@ -73,6 +73,33 @@ const VALUES = [
   '? a',
   '|\n  block',
   '>-',
+  // the third round's classes: tags, NULs, invisible characters, relative paths, host spellings,
+  // numbers past platform limits, option-like values, no-op commands, self-containing aliases
+  '!env COLO_X',
+  '!!set {a: null}',
+  '!!timestamp 2001-12-14',
+  '"a\\0b"',
+  '"\\u200b"',
+  '"x\u200by"',
+  '"\ufeffx"',
+  'rel/dir',
+  '"./x"',
+  '-x',
+  '--help',
+  '"::FFFF:127.0.0.1"',
+  'NODE.EXAMPLE.',
+  '"2001:DB8:0:0:0:0:0:1"',
+  '3000000000',
+  '99999999999T',
+  '4096T',
+  '99999999999999999999',
+  'true',
+  '"exit 0"',
+  '"   "',
+  '&s {x: *s}',
+  '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]',
+  '['.repeat(3000) + ']'.repeat(3000),
+  '- '.repeat(2000) + 'x',
 ];
 const SNIPPETS = [
   ':',
@@ -101,6 +128,13 @@ const SNIPPETS = [
   '!!binary ',
   '!x ',
   '<<: *a\n',
+  '!env ',
+  '!!timestamp ',
+  '\u200b',
+  '\u2060',
+  '\u{e0041}',
+  '- '.repeat(1500),
+  '['.repeat(500),
 ];
 
 function mutate(text: string, r: () => number): string {
@@ -146,6 +180,8 @@ function check(text: string, label: string): boolean {
     expect(p.pos.column, label).toBeGreaterThanOrEqual(1);
     expect(p.message.length, label).toBeLessThan(1000);
     expect(p.message, label).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    // nothing invisible, nothing unreadable, never the stack's own words
+    expect(p.message, label).not.toMatch(/[\u200b-\u200f\u2060\ufeff]|\[object Object\]|"type":"Buffer"|Maximum call stack/);
   }
   const shown = renderProblems(r.problems, r.lines, false, r.omitted);
   expect(shown, label).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);

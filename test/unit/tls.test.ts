@@ -59,7 +59,7 @@ describe('spec.tls', () => {
   it.each([
     ['a node without credentials', '  tls:\n    nodes:\n      a: {dir: /etc/colo/a}\n', 'TLS_CONFIG', /node b has no credentials/],
     ['credentials for a node that does not exist', TLS + '      c: {dir: /etc/colo/c}\n', 'UNKNOWN_REFERENCE', /no node named "c"/],
-    ['a relative directory', '  tls:\n    nodes:\n      a: {dir: etc/a}\n      b: {dir: /b}\n', 'SCHEMA_PATTERN', /\^\//],
+    ['a relative directory', '  tls:\n    nodes:\n      a: {dir: etc/a}\n      b: {dir: /b}\n', 'RELATIVE_PATH', /absolute path/],
     ['an identity that is not a DN', TLS + '    allowedIdentities: ["host-a"]\n', 'SCHEMA_PATTERN', /allowedIdentities\/0/],
     ['identities for channels in clear', TLS + '    channels: false\n' + IDS, 'TLS_CONFIG', /not on TLS/],
   ])('%s is refused', (_what, extra, code, message) => {

@@ -1,0 +1,215 @@
+// Bad command lines, third round: every value is checked whatever path the command takes, nothing
+// reaches git as an option, a saved plan fits only its own pair and spec, the agent's node parameter
+// is configuration (exit 6). No QEMU: each refusal comes before anything is contacted.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { OCF } from '../../src/ocf/decide.js';
+import { loadSpec } from '../../src/spec/load.js';
+import { checkGitRef, parseMilliseconds, parseWholeNumber } from '../../src/spec/option-values.js';
+import { specHash } from '../../src/ops/saved-plan.js';
+import { runCli } from '../support/cli.js';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'colo-bad-input-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const example = readFileSync(join(repo, 'examples/pair.yaml'), 'utf8');
+const cli = (args: string[], cwd = repo, env?: Record<string, string>) => runCli(args, { cwd, env: { PATH: process.env.PATH, ...env } });
+
+describe('numbers on the command line', () => {
+  it.each([
+    ['3000000000', /longer than a timer can wait/],
+    ['2147483648', /longer than a timer can wait/],
+    ['abc', /positive whole number/],
+    ['0', /positive whole number/],
+    ['1e3', /positive whole number/],
+    ['', /positive whole number/],
+    ['-5', /positive whole number/],
+  ])('a timeout of %j is refused', (text, why) => {
+    const r = parseMilliseconds(text, '--timeout');
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.message).toMatch(why);
+  });
+  it('the timer limit itself is fine', () => expect(parseMilliseconds('2147483647', '--timeout')).toEqual({ ok: true, value: 2147483647 }));
+  it('--parallel 0 is refused, 1 is fine', () => {
+    expect(parseWholeNumber('0', '--parallel', 1).ok).toBe(false);
+    expect(parseWholeNumber('1', '--parallel', 1)).toEqual({ ok: true, value: 1 });
+  });
+
+  it.each([
+    [['plan', '--offline', '-f', 'examples/pair.yaml', '--timeout', 'abc'], '--timeout must be a positive whole number'],
+    [['plan', '--offline', '-f', 'examples/pair.yaml', '--timeout', '3000000000'], '--timeout 3000000000 is longer than a timer can wait'],
+    [['plan', '--offline', '-f', 'examples/pair.yaml', '--parallel', '0'], '--parallel must be at least 1'],
+    [['status', '-f', 'examples/pair.yaml', '--timeout', '3000000000'], '--timeout 3000000000 is longer'],
+    [['apply', '-f', 'examples/pair.yaml', '--timeout', '3000000000'], '--timeout 3000000000 is longer'],
+    [['failover', '-f', 'examples/pair.yaml', '--survivor', 'b', '--peer-timeout', '3000000000'], '--peer-timeout 3000000000 is longer'],
+    [['failover', '-f', 'examples/pair.yaml', '--survivor', 'b', '--peer-timeout', '1'], '--peer-timeout 1 is shorter than 100 ms'],
+    [['diff', 'examples/pair.yaml', 'examples/pair.yaml', '--throughput', '1e309'], '--throughput must be a positive number'],
+    [['diff', 'examples/pair.yaml', 'examples/pair.yaml', '--throughput', '0x10'], '--throughput must be a positive number'],
+  ])('colo %j: BAD_OPTION before anything runs', async (args, message) => {
+    const r = await cli(args);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`colo: error BAD_OPTION: ${message}`);
+  });
+});
+
+describe('an empty file name', () => {
+  it.each([
+    [['validate', '-f', '']],
+    [['plan', '--offline', '-f', '']],
+    [['args', '-f', '', '--node', 'a']],
+    [['validate', '-f', 'examples/pair.yaml', '-f', '']],
+    [['diff', '', 'examples/pair.yaml']],
+    [['plan', '-f', 'examples/pair.yaml', '--out', '']],
+  ])('colo %j is refused (it would name the working directory)', async (args) => {
+    const r = await cli(args);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/colo: error BAD_OPTION: .*empty one \(an unset variable\?\)/);
+  });
+});
+
+describe('colo diff --base', () => {
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd: tmp, encoding: 'utf8' });
+  git('init', '-q');
+  writeFileSync(join(tmp, 'pair.yaml'), example);
+  git('add', 'pair.yaml');
+  git('commit', '-qm', 'pair');
+
+  it.each(['--output=out', '-p', '--', 'HEAD:x', 'HEAD x', ' '])('refuses the revision %j with GIT_REF, and git writes nothing', async (ref) => {
+    expect(checkGitRef(ref)).toBeDefined();
+    const before = readdirSync(tmp).sort();
+    const r = await cli(['diff', 'pair.yaml', `--base=${ref}`], tmp);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('colo: error GIT_REF: --base: ');
+    expect(readdirSync(tmp).sort()).toEqual(before);
+  });
+
+  it('still reads an ordinary revision (git show --end-of-options REV:./FILE)', async () => {
+    expect(checkGitRef('HEAD~0')).toBeUndefined();
+    const r = await cli(['diff', 'pair.yaml', '--base', 'HEAD'], tmp);
+    expect(r.code).toBe(0);
+  });
+
+  it('a missing file says why in words', async () => {
+    const r = await cli(['diff', 'nosuch.yaml', 'pair.yaml'], tmp);
+    expect(r.stderr).toContain('colo: error FILE_READ: nosuch.yaml: cannot read the spec: no such file or directory (ENOENT)');
+  });
+});
+
+describe('a saved plan fits only its own pair and spec', () => {
+  const specA = example;
+  const specB = example.replace('metadata: {name: demo}', 'metadata: {name: other}');
+  const changed = example.replace('checkpointDelayMs: 2000', 'checkpointDelayMs: 3000');
+  writeFileSync(join(tmp, 'a.yaml'), specA);
+  writeFileSync(join(tmp, 'b.yaml'), specB);
+  writeFileSync(join(tmp, 'a-changed.yaml'), changed);
+  const hashA = specHash(loadSpec(specA, 'a.yaml').spec!);
+  const saved = (o: object) => {
+    const file = join(tmp, `plan-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        format_version: 1,
+        name: 'demo',
+        mode: 'live',
+        transition: 'setup',
+        steps: [],
+        changes: [],
+        nodes: {},
+        fingerprint: 'sha256:x',
+        spec_hash: hashA,
+        ...o,
+      }),
+    );
+    return file;
+  };
+
+  it("pair A's plan with pair B's spec: PLAN_SPEC_MISMATCH, nothing contacted", async () => {
+    const r = await cli(['apply', saved({ spec_file: join(tmp, 'a.yaml') }), '-f', 'b.yaml', '--auto-approve'], tmp);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/colo: error PLAN_SPEC_MISMATCH: .*made for pair "demo", and the spec is pair "other"/);
+  });
+
+  it('a spec changed since the plan: PLAN_SPEC_MISMATCH', async () => {
+    const r = await cli(['apply', saved({}), '-f', 'a-changed.yaml', '--auto-approve'], tmp);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/colo: error PLAN_SPEC_MISMATCH: .*changed since the plan was made/);
+  });
+
+  it('a plan without spec_hash (an older colo): PLAN_FORMAT', async () => {
+    const r = await cli(['apply', saved({ spec_hash: undefined }), '-f', 'a.yaml', '--auto-approve'], tmp);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('colo: error PLAN_FORMAT: ');
+  });
+
+  it("an edited plan whose hook or fence is not the spec's, or whose wait no timer can hold: PLAN_SPEC_MISMATCH", async () => {
+    for (const step of [
+      { kind: 'hook', node: 'a', hook: 'x', run: ['/bin/sh', '-c', 'touch /tmp/owned'], timeoutMs: 1000, env: {}, description: '' },
+      { kind: 'fence', node: 'a', run: ['true'], timeoutMs: 1000, env: {}, description: '' },
+      { kind: 'wait', node: 'a', wait: 'colo-mode', until: 'primary', timeoutMs: 3_000_000_000, description: '' },
+      { kind: 'shell', node: 'a' },
+    ]) {
+      const r = await cli(['apply', saved({ steps: [step] }), '-f', 'a.yaml', '--auto-approve'], tmp);
+      expect(r.code, step.kind).toBe(1);
+      expect(r.stderr, step.kind).toMatch(/colo: error PLAN_SPEC_MISMATCH: .*step 1 /);
+    }
+  });
+
+  it('the hash ignores comments and layout, not values', () => {
+    const reformatted = '# a comment\n' + specA.replace('metadata: {name: demo}', 'metadata:\n  name: demo');
+    expect(specHash(loadSpec(reformatted, 'x.yaml').spec!)).toBe(hashA);
+    expect(specHash(loadSpec(changed, 'x.yaml').spec!)).not.toBe(hashA);
+  });
+});
+
+describe('a fleet: one host, one work directory, however written', () => {
+  const pairOn = (name: string, host: string, workdir: string, port: number, peer = `10.9.9.${name.length}`) =>
+    example
+      .replace('metadata: {name: demo}', `metadata: {name: ${name}}`)
+      .replace(
+        'host: 127.0.0.1, qmp: unix:/tmp/colo-demo/a.qmp, workdir: /tmp/colo-demo/a',
+        `host: "${host}", qmp: unix:/run/${name}-a.qmp, workdir: "${workdir}"`,
+      )
+      .replace(
+        'host: 127.0.0.1, qmp: unix:/tmp/colo-demo/b.qmp, workdir: /tmp/colo-demo/b',
+        `host: ${peer}, qmp: "tcp:${peer}:${port + 10}", workdir: /srv/${name}-b`,
+      )
+      .replace('{migration: 9998, nbd: 9999, base: 9001}', `{migration: ${port}, nbd: ${port + 1}, base: ${port + 2}}`);
+
+  it('two pairs in one work directory of one host (spelled 2001:db8::1 and 2001:DB8:0::1, /srv/w and /srv//w/): DUPLICATE_ID', async () => {
+    writeFileSync(join(tmp, 'f1.yaml'), pairOn('one', '2001:db8::1', '/srv/w', 20000));
+    writeFileSync(join(tmp, 'f2.yaml'), pairOn('two', '2001:DB8:0::1', '/srv//w/', 21000));
+    const r = await cli(['validate', '-f', 'f1.yaml', '-f', 'f2.yaml'], tmp);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toMatch(
+      /f2\.yaml:\d+:\d+: error DUPLICATE_ID: work directory \/srv\/w \(work directory of node a\) on host 2001:DB8:0::1 collides with pair one/,
+    );
+  });
+
+  it('the same port on one host spelled node.example. and NODE.EXAMPLE: PORT_COLLISION', async () => {
+    writeFileSync(join(tmp, 'f3.yaml'), pairOn('three', 'node.example.', '/srv/w3', 22000));
+    writeFileSync(join(tmp, 'f4.yaml'), pairOn('four', 'NODE.EXAMPLE', '/srv/w4', 22000, '10.9.9.44'));
+    const r = await cli(['validate', '-f', 'f3.yaml', '-f', 'f4.yaml'], tmp);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toMatch(/f4\.yaml:\d+:\d+: error PORT_COLLISION: port 22000 \(migration port\) on host NODE\.EXAMPLE collides with pair three/);
+  });
+});
+
+describe('the OCF agent', () => {
+  it('OCF_RESKEY_node naming no node of the spec: OCF_ERR_CONFIGURED (6)', async () => {
+    const spec = join(repo, 'examples/pair.yaml');
+    for (const action of ['monitor', 'validate-all', 'start']) {
+      const r = await cli(['ocf', action], repo, { OCF_RESKEY_spec: spec, OCF_RESKEY_node: 'nosuchnode' });
+      expect(r.code, action).toBe(OCF.ERR_CONFIGURED);
+      expect(r.stderr).toContain('UNKNOWN_NODE');
+    }
+  });
+});
+
+it('no temp file is left behind by a refused diff', () => {
+  expect(existsSync(join(tmp, 'out'))).toBe(false);
+});
