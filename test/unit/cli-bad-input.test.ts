@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OCF } from '../../src/ocf/decide.js';
+import { parseVersion, recordedProfile } from '../../src/model/profile.js';
+import { assumeObserved } from '../../src/plan/assume.js';
+import { buildPlan } from '../../src/plan/build-plan.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { checkGitRef, parseMilliseconds, parseWholeNumber } from '../../src/spec/option-values.js';
 import { specHash } from '../../src/ops/saved-plan.js';
@@ -108,23 +111,15 @@ describe('a saved plan fits only its own pair and spec', () => {
   writeFileSync(join(tmp, 'b.yaml'), specB);
   writeFileSync(join(tmp, 'a-changed.yaml'), changed);
   const hashA = specHash(loadSpec(specA, 'a.yaml').spec!);
+  // a live plan as colo plan --out saves it (schemas/plan.schema.json holds), for pair A's spec
+  const planA = () => {
+    const spec = loadSpec(specA, 'a.yaml').spec!;
+    const profile = recordedProfile(parseVersion(spec.qemu.version)!, spec.qemu.accel);
+    return buildPlan(spec, profile, assumeObserved(spec, profile, 'setup'), { mode: 'live', fingerprint: `sha256:${'ab'.repeat(32)}` });
+  };
   const saved = (o: object) => {
     const file = join(tmp, `plan-${Math.random().toString(36).slice(2)}.json`);
-    writeFileSync(
-      file,
-      JSON.stringify({
-        format_version: 1,
-        name: 'demo',
-        mode: 'live',
-        transition: 'setup',
-        steps: [],
-        changes: [],
-        nodes: {},
-        fingerprint: 'sha256:x',
-        spec_hash: hashA,
-        ...o,
-      }),
-    );
+    writeFileSync(file, JSON.stringify({ ...planA(), spec_hash: hashA, ...o }));
     return file;
   };
 
@@ -146,16 +141,25 @@ describe('a saved plan fits only its own pair and spec', () => {
     expect(r.stderr).toContain('colo: error PLAN_FORMAT: ');
   });
 
-  it("an edited plan whose hook or fence is not the spec's, or whose wait no timer can hold: PLAN_SPEC_MISMATCH", async () => {
+  it("an edited plan whose hook or fence is not the spec's: PLAN_SPEC_MISMATCH", async () => {
     for (const step of [
       { kind: 'hook', node: 'a', hook: 'x', run: ['/bin/sh', '-c', 'touch /tmp/owned'], timeoutMs: 1000, env: {}, description: '' },
       { kind: 'fence', node: 'a', run: ['true'], timeoutMs: 1000, env: {}, description: '' },
-      { kind: 'wait', node: 'a', wait: 'colo-mode', until: 'primary', timeoutMs: 3_000_000_000, description: '' },
-      { kind: 'shell', node: 'a' },
     ]) {
       const r = await cli(['apply', saved({ steps: [step] }), '-f', 'a.yaml', '--auto-approve'], tmp);
       expect(r.code, step.kind).toBe(1);
       expect(r.stderr, step.kind).toMatch(/colo: error PLAN_SPEC_MISMATCH: .*step 1 /);
+    }
+  });
+
+  it('an edited plan whose wait no timer can hold, or with a step of no kind colo runs: PLAN_FORMAT (the schema)', async () => {
+    for (const step of [
+      { kind: 'wait', node: 'a', wait: 'colo-mode', until: 'primary', timeoutMs: 3_000_000_000, description: '' },
+      { kind: 'shell', node: 'a', description: '' },
+    ]) {
+      const r = await cli(['apply', saved({ steps: [step] }), '-f', 'a.yaml', '--auto-approve'], tmp);
+      expect(r.code, step.kind).toBe(1);
+      expect(r.stderr, step.kind).toMatch(/colo: error PLAN_FORMAT: .*\/steps\/0/);
     }
   });
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readSavedPlan } from '../../src/ops/saved-plan.js';
+import { readSavedPlan, savedPlanText } from '../../src/ops/saved-plan.js';
 import { assumeObserved } from '../../src/plan/assume.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { pair } from './pair-spec.js';
@@ -42,5 +42,18 @@ describe('a saved plan', () => {
       (p: Record<string, unknown>) => (p.mode = 'offline'),
     ])
       expect(() => readSavedPlan(saved(edit), env)).toThrow(expect.objectContaining({ code: 'PLAN_FORMAT' }));
+  });
+
+  it('with the spec_hash colo plan --out writes: read back whole; a spec_hash of another shape: PLAN_FORMAT', () => {
+    const { spec, profile } = pair();
+    const plan = buildPlan(spec, profile, assumeObserved(spec, profile, 'setup'), { mode: 'live', fingerprint: `sha256:${'ab'.repeat(32)}` });
+    writeFileSync(join(dir, 'hashed.json'), savedPlanText(plan, spec, '/srv/pair.yaml'));
+    expect(readSavedPlan('hashed.json', env).spec_hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(() =>
+      readSavedPlan(
+        saved((p) => (p.spec_hash = 'md5:1')),
+        env,
+      ),
+    ).toThrow(expect.objectContaining({ code: 'PLAN_FORMAT', message: expect.stringMatching(/spec_hash/) }));
   });
 });
