@@ -28,10 +28,15 @@ describe('loopback', () => {
 });
 
 describe('one host, IP literals', () => {
-  it('same spelling or both loopback', () => {
+  it('one canonical form, or both loopback', () => {
     expect(sameHost('10.0.0.1', '10.0.0.1')).toBe(true);
     expect(sameHost('127.0.0.1', 'LOCALHOST')).toBe(true);
     expect(sameHost('10.0.0.1', '10.0.0.2')).toBe(false);
+    expect(sameHost('2001:DB8:0:0::1', '2001:db8::1')).toBe(true);
+    expect(sameHost('::ffff:10.0.0.1', '10.0.0.1')).toBe(true);
+    expect(hostKey('Node.Example.')).toBe('node.example');
+    expect(isLoopback('::ffff:127.0.0.1')).toBe(true);
+    expect(isLoopback('127.0.0.1\u200b')).toBe(false);
   });
   it('IP literals, v4 and v6, nothing looser', () => {
     for (const ip of ['10.0.0.1', '::1', 'fe80::1', '::ffff:10.0.0.1']) expect(isIpLiteral(ip), ip).toBe(true);
