@@ -74,11 +74,14 @@ describe('a real guest through two failovers and two resumes', () => {
       await sleep(settleMs);
       phases.push({ name, from, to: Date.now() });
     };
+    const applied: Record<string, { at: number }> = {};
     const apply = async (transition: string) => {
       expect((await pair.cli('launch', '-f', pair.file, '--node', 'a')).code).toBe(0);
+      const at = Date.now();
       const r = await pair.cli('apply', '-f', pair.file, '--auto-approve', '--journal', journal);
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(r.stdout).toContain(transition);
+      applied[transition] = { at };
     };
     const failover = async (transition: string, pattern: number, primary: 'a' | 'b') => {
       // a write the guest's disk took while replicating (checkpointed) must be on the survivor
@@ -122,6 +125,20 @@ describe('a real guest through two failovers and two resumes', () => {
         `stream ${summary.stream.lines} lines on ${summary.stream.connections} connection(s), ${summary.stream.drops} dropped, ${summary.stream.jumps} jumps; load ${load}\n` +
         report.map((r) => `  ${r.phase}: ${r.requests} requests, ${r.failed} failed, longest answer ${r.longestAnswerMs} ms`).join('\n'),
     );
+    // where the slow answers of a resume fell, against its apply's steps
+    for (const [t, a] of Object.entries(applied)) {
+      const slow = requests.filter((r) => r.ms > 300 && r.at >= a.at - 2000 && r.at < a.at + 60_000).map((r) => `${r.at - a.at}+${r.ms}`);
+      const steps = pair
+        .journalEntries()
+        .filter((e) => e.mutating && e.command && Date.parse(e.time) >= a.at && Date.parse(e.time) < a.at + 120_000)
+        .map(
+          (e) =>
+            `${Date.parse(e.time) - a.at} ${e.node} ${e.command === 'human-monitor-command' ? String(e.arguments?.['command-line']).split(' ')[0] : e.command}`,
+        );
+      console.log(
+        `${t}: answers over 300 ms (sent ms after apply started + ms taken): ${slow.join(', ') || 'none'}; steps (ms after apply started): ${steps.join(', ')}`,
+      );
+    }
     expect(summary.failed, JSON.stringify(summary.errors)).toBe(0);
     expect(summary.stream.lines).toBeGreaterThan(0);
     expect(summary.stream.connections).toBe(1);

@@ -179,6 +179,10 @@ spec:
   ports: {migration: ${o.portBase}, nbd: ${o.portBase + 1}, base: ${o.portBase + 10}}
   colo:
     checkpointDelayMs: ${o.checkpointDelayMs ?? 2000}
+    # colo-compare sends a guest's answer only once the secondary's matches it, or at a checkpoint:
+    # an answer the secondary has not matched within 500 ms asks for a checkpoint (looked for every
+    # 100 ms) rather than waiting for the periodic one (QEMU's defaults: 3000 ms, scanned every 3 s)
+    compare: {timeoutMs: 500, expiredScanCycleMs: 100}
   hooks:
     afterFailover:
       - name: switch-tap
