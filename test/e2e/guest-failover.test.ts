@@ -31,7 +31,17 @@ const why = !canMakeNetns()
       ? guest.missing
       : '';
 let net: TestNet | undefined;
-afterAll(() => net?.remove());
+/** the client runs until told to stop: killed (by PID) whatever happens to the test */
+let clientPid: number | undefined;
+afterAll(() => {
+  if (clientPid !== undefined)
+    try {
+      process.kill(clientPid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  net?.remove();
+});
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** the longest answer a request may take while a resume runs (a normal checkpoint pauses the guest ~50–100 ms) */
@@ -67,6 +77,7 @@ describe('a real guest through two failovers and two resumes', () => {
 
     // one client through everything: 2 requests/s, 3 s timeout each, one stream
     const client = startClient(ns, ['--rate', '2', '--timeout', '3000']);
+    clientPid = client.proc.pid;
     const phases: Array<{ name: string; from: number; to: number }> = [];
     const phase = async (name: string, run: () => Promise<void>, settleMs: number) => {
       const from = Date.now();
