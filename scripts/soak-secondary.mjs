@@ -9,6 +9,11 @@
 // primary's STOP event, i.e. inside a checkpoint (the VM is stopped, the monitor still runs); running:
 // right after its RESUME event, while the guest runs between two checkpoints (test/support/disk.ts).
 // Run it under the heavy-QEMU lock (two QEMUs per run). Needs root (the chroots), npm run build.
+// Measured on 11.1.3 under TCG, 2 cores, 500 ms checkpoints, a VM without a guest kernel: 20 of 20
+// setups with 3 writes sent whenever, 8 of 8 with 6 bursts of 8 writes sent inside checkpoints
+// (--write-at checkpoint --jitter 40 --burst 8), 20 of 20 with writes sent between checkpoints: no
+// abort. The abort needs a request allocating in the secondary's hidden or active image while its
+// checkpoint empties it (qcow2 make_completely_empty, run undrained); these soaks did not make one.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
