@@ -1,24 +1,21 @@
 #!/bin/sh
-# Build the COLO test guest: vmlinuz + initrd.gz, from Debian 12 packages only
-# (linux-source-6.1 for the kernel, busybox-static for the userland, Debian's gcc).
+# Build the COLO test guest (vmlinuz + initrd.gz) once per machine, cached by the hash of its inputs
+# (recipe.sh, pvm-guest.patch, kconfig.frag, init, stream.sh) in a directory every clone shares:
 #
-#   guest/build.sh                       -> guest/out/{vmlinuz,initrd.gz}
-#   COLO_GUEST_DIR=/some/dir guest/build.sh
+#   sh guest/build.sh                    -> /var/tmp/colo-guest/<hash>/{vmlinuz,initrd.gz}
+#   COLO_GUEST_DIR=/some/dir sh guest/build.sh   -> /some/dir/<hash>/...
 #
-# Cached: if both files exist and the stamp matches the hash of the inputs
-# (this script, pvm-guest.patch, kconfig.frag, init, stream.sh), nothing is rebuilt.
-# Otherwise: install missing build tools with apt-get, download and extract the two
-# packages, patch + configure + build the kernel, pack the initramfs, then delete the
-# build tree. Run as root (apt-get). About 4 minutes on 2 cores. See README.md.
+# A guest built from the same inputs is reused, whichever clone built it; two builds at once wait
+# for each other (flock), and a guest appears in its directory only complete. The last two lines
+# printed are always "kernel: PATH" and "initrd: PATH". The build itself (recipe.sh) installs
+# missing build tools with apt-get and needs root: about 4-7 minutes on 2 cores. See README.md.
 set -eu
 
 G=$(cd "$(dirname "$0")" && pwd)
-OUT=${COLO_GUEST_DIR:-$G/out}
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-INPUTS="build.sh pvm-guest.patch kconfig.frag init stream.sh"
-HASH=$(cd "$G" && sha256sum $INPUTS | sha256sum | cut -d' ' -f1)
-STAMP=$OUT/stamp
+BASE=${COLO_GUEST_DIR:-/var/tmp/colo-guest}
+INPUTS="recipe.sh pvm-guest.patch kconfig.frag init stream.sh"
+HASH=$(cd "$G" && sha256sum $INPUTS | sha256sum | cut -c1-16)
+OUT=$BASE/$HASH
 
 say() { echo "guest-build: $*"; }
 done_msg() {
@@ -26,103 +23,25 @@ done_msg() {
 	echo "kernel: $OUT/vmlinuz"
 	echo "initrd: $OUT/initrd.gz"
 }
+cached() { [ -s "$OUT/vmlinuz" ] && [ -s "$OUT/initrd.gz" ]; }
 
-if [ -s "$OUT/vmlinuz" ] && [ -s "$OUT/initrd.gz" ] && [ -f "$STAMP" ] &&
-   [ "$(cat "$STAMP")" = "$HASH" ]; then
-	done_msg "up to date (cached, inputs $(echo "$HASH" | cut -c1-12))"
+if cached; then
+	done_msg "up to date (cached, inputs $HASH)"
 	exit 0
 fi
-
-# ---- build tools: install only what is missing --------------------------------------
-MISSING=
-need() { # need <package> <command-or-absolute-path>
-	case $2 in
-	/*) [ -e "$2" ] || MISSING="$MISSING $1" ;;
-	*) command -v "$2" >/dev/null 2>&1 || MISSING="$MISSING $1" ;;
-	esac
-}
-need gcc gcc
-need make make
-need flex flex
-need bison bison
-need bc bc
-need xz-utils xz
-need patch patch
-need libc6-dev /usr/include/stdio.h
-need libelf-dev /usr/include/libelf.h
-APT_UPDATED=
-apt_update() { [ -n "$APT_UPDATED" ] || { apt-get update; APT_UPDATED=1; }; }
-if [ -n "$MISSING" ]; then
-	say "installing build tools:$MISSING"
-	apt_update
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $MISSING
+mkdir -p "$BASE"
+# one build at a time per machine: a second caller waits, then finds the guest built
+exec 9>"$BASE/.lock"
+flock 9
+if cached; then
+	done_msg "built meanwhile by another build (inputs $HASH)"
+	exit 0
 fi
-
-# ---- build tree (under the output dir, removed at the end whatever happens) ----------
-B=$(mktemp -d "$OUT/build.XXXXXX")
-trap 'rm -rf "$B"' EXIT
+T=$(mktemp -d "$BASE/$HASH.XXXXXX")
+trap 'rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
-rm -f "$STAMP"
-START=$(date +%s)
-
-say "downloading linux-source-6.1 busybox-static"
-mkdir "$B/debs"
-# (root-owned build tree: download as root instead of apt's _apt sandbox user)
-download() { (cd "$B/debs" && apt-get -o APT::Sandbox::User=root download linux-source-6.1 busybox-static); }
-download || { apt_update; download; }
-for d in "$B"/debs/*.deb; do
-	say "  $(dpkg-deb -f "$d" Package) $(dpkg-deb -f "$d" Version)"
-	dpkg-deb -x "$d" "$B/pkg"
-done
-
-say "extracting kernel source"
-tar -C "$B" -xJf "$B/pkg/usr/src/linux-source-6.1.tar.xz"
-K=$B/linux-source-6.1
-cd "$K"
-patch -p1 --forward --batch --no-backup-if-mismatch < "$G/pvm-guest.patch"
-
-say "configuring (tinyconfig + kconfig.frag)"
-make tinyconfig >/dev/null
-./scripts/kconfig/merge_config.sh -m .config "$G/kconfig.frag" >/dev/null
-make olddefconfig >/dev/null
-# every option the fragment turns on must have survived olddefconfig
-grep '^CONFIG_.*=[^n]' "$G/kconfig.frag" | while IFS= read -r line; do
-	grep -qxF "$line" .config || say "warning: not in final .config: $line"
-done
-# and every option it turns off must be off (unset or absent)
-sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=n$/\1/p' "$G/kconfig.frag" | while IFS= read -r opt; do
-	! grep -q "^$opt=" .config || say "warning: still on in final .config: $opt"
-done
-
-say "building kernel with $(nproc) jobs (log: build tree, tail shown on failure)"
-if ! make -j"$(nproc)" bzImage >"$B/kernel.log" 2>&1; then
-	tail -n 40 "$B/kernel.log"
-	say "kernel build failed"
-	exit 1
-fi
-KREL=$(make -s kernelrelease)
-
-say "packing initramfs"
-gcc -O2 -o "$B/gen_init_cpio" usr/gen_init_cpio.c
-BB=$B/pkg/bin/busybox
-L=$B/initramfs.list
-{
-	echo "dir /bin 755 0 0"
-	echo "dir /sbin 755 0 0"
-	for d in dev proc sys tmp www; do echo "dir /$d 755 0 0"; done
-	echo "nod /dev/console 600 0 0 c 5 1"
-	echo "nod /dev/null 666 0 0 c 1 3"
-	echo "file /bin/busybox $BB 755 0 0"
-	echo "file /init $G/init 755 0 0"
-	echo "file /bin/stream.sh $G/stream.sh 755 0 0"
-	for a in $("$BB" --list); do   # every applet as /bin/<applet> (PATH=/bin:/sbin)
-		case $a in busybox | stream.sh) continue ;; esac
-		echo "slink /bin/$a busybox 777 0 0"
-	done
-} >"$L"
-"$B/gen_init_cpio" -t 0 "$L" | gzip -9 -n >"$B/initrd.gz"
-
-mv -f "$K/arch/x86/boot/bzImage" "$OUT/vmlinuz"
-mv -f "$B/initrd.gz" "$OUT/initrd.gz"
-echo "$HASH" >"$STAMP"
-done_msg "built kernel $KREL in $(($(date +%s) - START)) s"
+sh "$G/recipe.sh" "$T"
+rm -rf "$OUT"
+mv "$T" "$OUT"
+trap - EXIT
+done_msg "built (inputs $HASH)"

@@ -1,7 +1,7 @@
 // A client of the test guest, run inside the test network namespace: an HTTP request every
 // 1/rate s (each with its own timeout, never waiting for the previous one) and one long-lived TCP
 // stream of counter lines. Prints events as JSON lines; on SIGTERM or after --duration, a summary.
-// usage: node guest-client.mjs --host 192.0.2.10 [--duration S] [--rate 2] [--timeout 2000] [--wait-ready S]
+// usage: node guest-client.mjs --host 192.0.2.10 [--duration S (0: until SIGTERM)] [--rate 2] [--timeout 2000] [--wait-ready S]
 import http from 'node:http';
 import net from 'node:net';
 
@@ -95,7 +95,8 @@ const timer = setInterval(async () => {
   const r = await get();
   requests.push({ sent: sent - t0, ...r });
   if (r.ok) answers.push(Date.now());
-  emit({ http: r.ok ? 'ok' : 'failed', ms: r.ms, ...(r.error ? { error: r.error } : {}) });
+  // at: when the request was sent (ms since the epoch), so a caller can place it among its own events
+  emit({ http: r.ok ? 'ok' : 'failed', at: sent, ms: r.ms, ...(r.error ? { error: r.error } : {}) });
 }, 1000 / rate);
 
 function finish() {
@@ -118,6 +119,7 @@ function finish() {
         failed,
         longestGapMs,
         latencyMedianMs: requests.map((r) => r.ms).sort((a, b) => a - b)[Math.floor(requests.length / 2)] ?? null,
+        latencyMaxMs: requests.reduce((m, r) => Math.max(m, r.ms), 0),
         errors,
         failedAtMs: failures.slice(0, 20).map((f) => f.sent),
         stream: {

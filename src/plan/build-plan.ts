@@ -82,6 +82,28 @@ function resumeGuest(profile: Profile, pair: PairClassification, observed: Recor
   return [{ phase: PHASE.resumeGuest, step }];
 }
 
+/**
+ * A resume enters COLO with a guest that ran while its RAM migrated: colo-compare holds every answer
+ * the guest gave in that time, for the new secondary (made from the state at the end of the
+ * migration) never sends their like, and only a checkpoint releases them — by default the periodic
+ * one, up to x-checkpoint-delay later. Setting x-checkpoint-delay (to the value it has) while COLO
+ * runs takes a checkpoint at once (QEMU wakes the COLO thread), so they leave then. Not where
+ * checkpoints deadlock (7.2 and 10.0 under TCG).
+ */
+function firstCheckpoint(spec: Spec, pair: PairClassification, changes: Change[], deadlocks: boolean): Phased[] {
+  if (pair.transition !== 'secondary-resume' && pair.transition !== 'primary-resume') return [];
+  if (deadlocks || !changes.some((c) => c.kind === 'colo' && c.node === pair.primary && c.after?.mode === 'primary')) return [];
+  const step: QmpStep = {
+    kind: 'qmp',
+    node: pair.primary,
+    execute: 'migrate-set-parameters',
+    arguments: { 'x-checkpoint-delay': spec.colo.checkpointDelayMs },
+    description: 'take the first checkpoint now: colo-compare releases the answers it held while the RAM migrated',
+    precondition: 'COLO running',
+  };
+  return [{ phase: PHASE.firstCheckpoint, step }];
+}
+
 /** The hooks a transition runs: before a resume on the new primary, after a failover on the survivor. */
 function transitionHooks(spec: Spec, pair: PairClassification): Phased[] {
   switch (pair.transition) {
@@ -162,20 +184,18 @@ export function buildPlan(spec: Spec, profile: Profile, observed: Record<string,
     diffState(desired, allResources(observed), { reachable, policy: policyOf, replicating: pair.transition === 'steady' }),
   );
   const ctx = new KindContext(spec, profile, pair, observed, desired, changes);
+  // this QEMU deadlocks at a COLO checkpoint under TCG (7.2, 10.0): nothing may force one
+  const deadlocks = spec.qemu.accel === 'tcg' && profile.warnings.some((w) => /TCG deadlocks/.test(w));
   const steps = stepsFor(changes, ctx, [
     ...fenceSteps(spec, pair, opts.fence !== false),
     ...yankSteps(spec, profile, pair, observed),
     ...resumeGuest(profile, pair, observed, changes),
+    ...firstCheckpoint(spec, pair, changes, deadlocks),
     ...transitionHooks(spec, pair),
   ]);
 
   const warnings = [...profile.warnings, ...cleartextWarnings(spec).map((w) => w.message)];
-  if (
-    pair.transition === 'steady' &&
-    spec.qemu.accel === 'tcg' &&
-    profile.warnings.some((w) => /TCG deadlocks/.test(w)) &&
-    steps.some((x) => x.kind === 'qmp' && x.execute === 'migrate-set-parameters')
-  ) {
+  if (pair.transition === 'steady' && deadlocks && steps.some((x) => x.kind === 'qmp' && x.execute === 'migrate-set-parameters')) {
     warnings.push('changing a migration parameter on a replicating pair forces a checkpoint at once; under TCG this QEMU deadlocks there');
   }
   const count = (action: Change['action']) => changes.filter((c) => c.action === action).length;

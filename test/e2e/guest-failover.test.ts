@@ -1,104 +1,170 @@
-// COLO's promise, end to end: a real guest serves HTTP and a TCP stream through a failover. A client
-// inside a private network namespace (2 requests/s, 2 s timeout each, one long-lived stream) must see
-// no failed request and no gap in the stream while the primary is killed with SIGKILL and
-// `colo failover` brings the secondary up on the bridge. Then a new secondary is launched, `colo
-// apply` resumes replication, and the secondary is killed in turn (primary failover).
-// KVM only: under TCG this QEMU deadlocks at the first checkpoint. Reported as skipped elsewhere.
+// COLO's promise, end to end, with the real guest: it serves HTTP and a TCP stream while an
+// independent client inside a private network namespace (2 requests/s, each with a 3 s timeout and
+// never waiting for the previous one; one long-lived TCP stream) watches two failovers and two
+// resumes: the primary is killed (SIGKILL) and `colo failover` brings the secondary up on the
+// bridge; a new secondary is launched and `colo apply` resumes; that secondary is killed in turn
+// (primary failover) and a last resume brings the pair back. The client must see no failed request
+// at its 3 s timeout and the stream on one connection with no counter jump; what the guest's disk held
+// before each failover must be on the survivor. The longest answer during each resume is printed
+// against its 1.5 s goal: a wall time, so measured here, never asserted (docs/performance.md).
+// Where: KVM when KVM boots the guest quickly, else QEMU 11.1 under TCG (decided once by the global
+// setup, test/support/global-setup.ts). Skipped, with the reason, only where neither can be had; in
+// CI (CI or COLO_REQUIRE_GUEST=1 set) that is a failure instead.
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { hasKvm, useQemuCleanup } from '../support/qemu.js';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { useQemuCleanup } from '../support/qemu.js';
 import { makePair, usePairCleanup } from '../support/pair.js';
 import { canMakeNetns, createTestNet, type TestNet } from '../support/netns.js';
-import { chooseRate, ensureGuest, guestPairYaml, startClient } from '../support/guest.js';
+import { guestPairYaml, guestRequired, stageGuest, startClient } from '../support/guest.js';
+import { guestReads, guestWriteCheckpointed } from '../support/disk.js';
 
 useQemuCleanup();
 usePairCleanup();
 
-const runnable = hasKvm() && canMakeNetns();
+const guest = inject('guest');
+const why = !canMakeNetns()
+  ? 'needs root: a network namespace with taps'
+  : !guest
+    ? 'the global setup did not prepare the guest'
+    : 'missing' in guest
+      ? guest.missing
+      : '';
 let net: TestNet | undefined;
-afterAll(() => net?.remove());
+/** the client runs until told to stop: killed (by PID) whatever happens to the test */
+let clientPid: number | undefined;
+afterAll(() => {
+  if (clientPid !== undefined)
+    try {
+      process.kill(clientPid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  net?.remove();
+});
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** the goal for the longest answer while a resume runs (a normal checkpoint pauses the guest ~50–100 ms): printed, not asserted */
+const RESUME_ANSWER_GOAL_MS = 1500;
+/** how long after a resume's apply its phase still counts (several checkpoints at 2 s) */
+const AFTER_RESUME_MS = 8000;
 
-describe.skipIf(!runnable)('a real guest through failovers (KVM)', () => {
-  it('clients notice neither a secondary failover nor, after a resume, a primary failover', async () => {
-    const { kernel, initrd } = ensureGuest();
+describe('a real guest through two failovers and two resumes', () => {
+  it('clients notice no failover and no resume; the disk survives', async (ctx) => {
+    if (why) {
+      if (guestRequired()) throw new Error(`the real-guest test cannot run here: ${why}`);
+      ctx.skip(why);
+    }
+    const { files, target } = guest as Exclude<typeof guest, undefined | { missing: string }>;
     const ns = `colo-e2e-${process.pid}`;
     net = createTestNet(ns, ['tap-a', 'tap-b']);
     const pair = makePair({ name: 'e2e-guest', portBase: 44000 });
-    writeFileSync(pair.file, guestPairYaml({ name: 'e2e-guest', dir: pair.dir, ns, portBase: 44000, kernel, initrd }));
+    const { kernel, initrd } = stageGuest(files, join(pair.dir, 'guest'));
+    writeFileSync(pair.file, guestPairYaml({ name: 'e2e-guest', dir: pair.dir, ns, portBase: 44000, kernel, initrd, target }));
     const journal = pair.journal;
+    console.log(`guest on QEMU ${target.line} (${target.accel}): ${target.why}`);
 
     expect((await pair.cli('launch', '-f', pair.file, '--node', 'a')).code).toBe(0);
     expect((await pair.cli('launch', '-f', pair.file, '--node', 'b')).code).toBe(0);
     const setup = await pair.cli('apply', '-f', pair.file, '--auto-approve', '--journal', journal);
     expect(setup.code, setup.stdout + setup.stderr).toBe(0);
 
-    // the guest boots under COLO (about 100 s on these machines)
+    // the guest boots under COLO (about 1–2 minutes under TCG or nested KVM)
+    const tBoot = Date.now();
     const ready = startClient(ns, ['--wait-ready', '420']);
-    expect((await ready.done).ready).toBe(true);
+    expect((await ready.done).ready, 'the guest answers HTTP under COLO').toBe(true);
+    console.log(`guest ready ${Date.now() - tBoot} ms after setup`);
 
-    // The load: 2 requests/s where the guest answers fast enough to carry it. On slow nested KVM
-    // (kvm-pvm) the guest takes about 0.5 s per request even without COLO, so 2/s would queue up
-    // whatever COLO does: measure first, and run at 1/s there (said in the output).
-    const { rate: r, probe } = await chooseRate(ns);
-    expect(probe.failed, `the replicating guest must answer before any failover: ${JSON.stringify(probe)}`).toBe(0);
-    const rate = String(r);
-    console.log(`guest answers in ${probe.latencyMedianMs} ms (median) under COLO: client at ${rate} request(s)/s, 2 s timeout each`);
+    // one client through everything: 2 requests/s, 3 s timeout each, one stream
+    const client = startClient(ns, ['--rate', '2', '--timeout', '3000']);
+    clientPid = client.proc.pid;
+    const phases: Array<{ name: string; from: number; to: number }> = [];
+    const phase = async (name: string, run: () => Promise<void>, settleMs: number) => {
+      const from = Date.now();
+      await run();
+      await sleep(settleMs);
+      phases.push({ name, from, to: Date.now() });
+    };
+    const applied: Record<string, { at: number }> = {};
+    const apply = async (transition: string) => {
+      expect((await pair.cli('launch', '-f', pair.file, '--node', 'a')).code).toBe(0);
+      const at = Date.now();
+      const r = await pair.cli('apply', '-f', pair.file, '--auto-approve', '--journal', journal);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toContain(transition);
+      applied[transition] = { at };
+    };
+    const failover = async (transition: string, pattern: number, primary: 'a' | 'b') => {
+      // a write the guest's disk took while replicating (checkpointed) must be on the survivor
+      await guestWriteCheckpointed(await pair.qmp(primary), pattern, (pattern - 0xa0) * 1024 * 1024);
+      await pair.release(primary);
+      process.kill(pair.pid('a')!, 'SIGKILL');
+      const fo = await pair.cli('failover', '-f', pair.file, '--survivor', 'b', '--journal', journal);
+      expect(fo.code, fo.stdout + fo.stderr).toBe(0);
+      expect(fo.stdout).toContain(transition);
+    };
+    const written: Array<[number, number]> = [];
 
-    // 1. the primary dies under load; the secondary takes over
-    const tClient = Date.now();
-    const first = startClient(ns, ['--duration', '30', '--rate', rate, '--timeout', '2000']);
-    await sleep(10_000);
-    const tKill = Date.now();
-    const pidA = pair.pid('a')!;
-    process.kill(pidA, 'SIGKILL');
-    const fo = await pair.cli('failover', '-f', pair.file, '--survivor', 'b', '--journal', journal);
-    const failoverMs = Date.now() - tKill;
-    expect(fo.code, fo.stdout + fo.stderr).toBe(0);
-    const s1 = await first.done;
+    await phase('baseline', async () => undefined, 5000);
+    // 1. the primary (a) dies; the secondary (b) takes over
+    await phase('secondary failover', () => failover('secondary-failover', 0xa1, 'a'), 5000);
+    written.push([0xa1, 1024 * 1024]);
     const b = await pair.qmp('b');
     expect((await b.execute('query-colo-status')).mode).toBe('none');
-    expect((await b.execute('query-status')).status).toBe('running');
+    expect((await guestReads(b, 44045, written, ns)).ok, 'the survivor holds what the guest wrote').toBe(written.length);
     await pair.release('b');
-    console.log(
-      `secondary failover: ${s1.total} requests, ${s1.failed} failed, longest gap ${s1.longestGapMs} ms; stream ${s1.stream.lines} lines, ${s1.stream.jumps} jumps, ${s1.stream.connections} connection(s), ${s1.stream.drops} dropped; kill → failover done ${failoverMs} ms; errors ${JSON.stringify(s1.errors)} at ${JSON.stringify(s1.failedAtMs)} ms (kill at ${tKill - tClient} ms)`,
-    );
-    expect(s1.failed).toBe(0);
-    // one stream, never dropped, its counter without a gap (a refused first connect while the
-    // guest's server (re)starts is retried and does not count)
-    expect(s1.stream.lines).toBeGreaterThan(0);
-    expect(s1.stream.connections).toBe(1);
-    expect(s1.stream.drops).toBe(0);
-    expect(s1.stream.jumps).toBe(0);
+    // 2. a new secondary (a) joins: replication resumes with b as primary
+    await phase('secondary resume', () => apply('secondary-resume'), AFTER_RESUME_MS);
+    // 3. the new secondary dies: b continues alone
+    await phase('primary failover', () => failover('primary-failover', 0xa2, 'b'), 5000);
+    written.push([0xa2, 2 * 1024 * 1024]);
+    expect((await guestReads(await pair.qmp('b'), 44045, written, ns)).ok, 'the primary still holds what the guest wrote').toBe(written.length);
+    await pair.release('b');
+    // 4. and a last new secondary: the pair is whole again
+    await phase('primary resume', () => apply('primary-resume'), AFTER_RESUME_MS);
 
-    // 2. a new secondary joins, replication resumes with b as primary
-    expect((await pair.cli('launch', '-f', pair.file, '--node', 'a')).code).toBe(0);
-    const resume = await pair.cli('apply', '-f', pair.file, '--auto-approve', '--journal', journal);
-    expect(resume.code, resume.stdout + resume.stderr).toBe(0);
-    expect(resume.stdout).toContain('secondary-resume');
-
-    // 3. the other way round: the new secondary dies, the primary continues alone
-    const second = startClient(ns, ['--duration', '20', '--rate', rate, '--timeout', '2000']);
-    await sleep(8_000);
-    process.kill(pair.pid('a')!, 'SIGKILL');
-    const fo2 = await pair.cli('failover', '-f', pair.file, '--survivor', 'b', '--journal', journal);
-    expect(fo2.code, fo2.stdout + fo2.stderr).toBe(0);
-    expect(fo2.stdout).toContain('primary-failover');
-    const s2 = await second.done;
+    client.proc.kill('SIGTERM');
+    const summary = await client.done;
+    const requests = client.lines.filter((l) => l.http);
+    const load = execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim();
+    const report = phases.map((p) => {
+      const rs = requests.filter((r) => r.at >= p.from && r.at < p.to);
+      return { phase: p.name, requests: rs.length, failed: rs.filter((r) => r.http !== 'ok').length, longestAnswerMs: Math.max(0, ...rs.map((r) => r.ms)) };
+    });
     console.log(
-      `primary failover: ${s2.total} requests, ${s2.failed} failed, longest gap ${s2.longestGapMs} ms; stream ${s2.stream.lines} lines, ${s2.stream.jumps} jumps, ${s2.stream.connections} connection(s), ${s2.stream.drops} dropped; errors ${JSON.stringify(s2.errors)}`,
+      `client: ${summary.total} requests, ${summary.failed} failed (3 s timeout), longest gap ${summary.longestGapMs} ms, answers median ${summary.latencyMedianMs} ms max ${summary.latencyMaxMs} ms; ` +
+        `stream ${summary.stream.lines} lines on ${summary.stream.connections} connection(s), ${summary.stream.drops} dropped, ${summary.stream.jumps} jumps; load ${load}\n` +
+        report
+          .map(
+            (r) =>
+              `  ${r.phase}: ${r.requests} requests, ${r.failed} failed, longest answer ${r.longestAnswerMs} ms` +
+              (r.phase.endsWith('resume') ? ` (goal ${RESUME_ANSWER_GOAL_MS} ms: ${r.longestAnswerMs <= RESUME_ANSWER_GOAL_MS ? 'met' : 'not met'})` : ''),
+          )
+          .join('\n'),
     );
-    expect(s2.failed).toBe(0);
-    // one stream, never dropped, its counter without a gap (a refused first connect while the
-    // guest's server (re)starts is retried and does not count)
-    expect(s2.stream.lines).toBeGreaterThan(0);
-    expect(s2.stream.connections).toBe(1);
-    expect(s2.stream.drops).toBe(0);
-    expect(s2.stream.jumps).toBe(0);
+    // where the slow answers of a resume fell, against its apply's steps
+    for (const [t, a] of Object.entries(applied)) {
+      const slow = requests.filter((r) => r.ms > 300 && r.at >= a.at - 2000 && r.at < a.at + 60_000).map((r) => `${r.at - a.at}+${r.ms}`);
+      const steps = pair
+        .journalEntries()
+        .filter((e) => e.mutating && e.command && Date.parse(e.time) >= a.at && Date.parse(e.time) < a.at + 120_000)
+        .map(
+          (e) =>
+            `${Date.parse(e.time) - a.at} ${e.node} ${e.command === 'human-monitor-command' ? String(e.arguments?.['command-line']).split(' ')[0] : e.command}`,
+        );
+      console.log(
+        `${t}: answers over 300 ms (sent ms after apply started + ms taken): ${slow.join(', ') || 'none'}; steps (ms after apply started): ${steps.join(', ')}`,
+      );
+    }
+    expect(summary.failed, JSON.stringify(summary.errors)).toBe(0);
+    expect(summary.stream.lines).toBeGreaterThan(0);
+    expect(summary.stream.connections).toBe(1);
+    expect(summary.stream.drops).toBe(0);
+    expect(summary.stream.jumps).toBe(0);
     // the tap hook ran after each failover and was journaled
     const hooks = pair.journalEntries().filter((e) => e.hook === 'switch-tap');
     expect(hooks).toHaveLength(2);
     expect(hooks.every((h) => h.result?.code === 0)).toBe(true);
-  }, 600_000);
+  }, 900_000);
 });

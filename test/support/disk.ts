@@ -15,10 +15,24 @@ export async function guestWrite(c: QmpClient, pattern: number, offset: number):
   expect(await c.hmp(`qemu-io colo-disk0 "write -P 0x${pattern.toString(16)} ${offset} 1M"`)).not.toMatch(/error|fail|denied/i);
 }
 
-/** Writes, then waits for `n` checkpoints of the primary `c` (a write reaches a failover's survivor once one passed). */
+/**
+ * Writes, then waits for `n` checkpoints of the primary `c` (a write reaches a failover's survivor once
+ * one passed). The write is sent right after a checkpoint ends (its RESUME event), while the guest
+ * runs: a guest never writes during a checkpoint (its VM is stopped), but the monitor still runs
+ * then, and a write sent through it can reach the secondary in the middle of its checkpoint, where
+ * QEMU empties the secondary's active and hidden images without draining them (block/replication.c
+ * secondary_do_checkpoint → qcow2 make_completely_empty, which aborts "First cluster in emptied
+ * image is in use" if a write allocates there meanwhile; scripts/soak-secondary.mjs).
+ */
 export async function guestWriteCheckpointed(c: QmpClient, pattern: number, offset: number, n = 2, timeoutMs = 15_000): Promise<void> {
-  await guestWrite(c, pattern, offset);
   const resumes = () => c.events().filter((e) => e.event === 'RESUME').length;
+  const before = resumes();
+  const until = Date.now() + timeoutMs;
+  while (resumes() === before) {
+    if (Date.now() > until) throw new Error(`no checkpoint within ${timeoutMs} ms before the write`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await guestWrite(c, pattern, offset);
   const target = resumes() + n;
   const deadline = Date.now() + timeoutMs;
   while (resumes() < target) {

@@ -178,7 +178,7 @@ describe('primary failover (the secondary died)', () => {
 });
 
 describe('resume', () => {
-  it('secondary-resume: exports, chardevs, the copy, a pause only from its end to the attach, filters before id=rew0 in chain order, compare, migrate', () => {
+  it('secondary-resume: exports, chardevs, the copy, a pause only from its end to the attach, then (the new secondary connected) filters before id=rew0 in chain order, compare, migrate, a first checkpoint at once', () => {
     const plan = planFor('secondary-resume');
     expect(plan.transition).toBe('secondary-resume');
     expect(names(plan)).toEqual([
@@ -191,15 +191,23 @@ describe('resume', () => {
       'b blockdev-add',
       'b x-blockdev-change',
       'b cont',
-      'b object-add',
-      'b object-add',
-      'b object-add',
-      'b object-add',
-      'b object-add',
       'b migrate-set-capabilities',
       'b migrate-set-parameters',
+      'b object-add',
+      'b object-add',
+      'b object-add',
+      'b object-add',
+      'b object-add',
       'b migrate',
+      'b migrate-set-parameters',
     ]);
+    // colo-compare holds the guest's answers from its object-add on: only once the new secondary is connected, right before migrate
+    const connected = plan.steps.findIndex((s) => isWait(s) && s.wait === 'chardevs-connected' && s.node === 'a');
+    expect(connected).toBeLessThan(indexOf(plan, (s) => s.execute === 'object-add'));
+    // and the answers it held while the RAM migrated leave at a checkpoint taken as soon as COLO runs
+    const primary = plan.steps.findIndex((s) => isWait(s) && s.wait === 'colo-mode' && s.until === 'primary');
+    expect(plan.steps.at(-1)).toMatchObject({ execute: 'migrate-set-parameters', arguments: { 'x-checkpoint-delay': 2000 } });
+    expect(primary).toBe(plan.steps.length - 2);
     const filters = qmp(plan).filter((s) => s.execute === 'object-add' && String(s.arguments?.['qom-type']).startsWith('filter-'));
     expect(filters.map((s) => [s.arguments?.id, s.arguments?.insert, s.arguments?.position])).toEqual([
       ['m0', 'before', 'id=rew0'],
@@ -271,6 +279,12 @@ describe('resume', () => {
     });
     expect(plan).toMatchObject({ transition: 'degraded', gated: false });
     expect(names(plan)).toEqual(['b nbd-server-stop', 'b object-del', 'b object-del', 'b chardev-remove', 'b chardev-remove']);
+  });
+
+  it('under TCG where checkpoints deadlock (7.2, 10.0), a resume forces no checkpoint', () => {
+    const plan = planFor('secondary-resume', { accel: 'tcg' });
+    expect(names(plan).filter((n) => n === 'b migrate-set-parameters')).toHaveLength(1);
+    expect(names(plan).at(-1)).toBe('b migrate');
   });
 
   it('primary-resume: the survivor keeps its chardevs and gets its filters back in chain order', () => {

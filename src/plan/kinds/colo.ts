@@ -22,7 +22,7 @@ export const coloKind: ResourceKindPlanner = {
         if (!migrationBusy(ctx.obs(c.node)?.migration?.status)) {
           const connected = ctx.spec.netdevs.flatMap((n) => [n.ids.secondaryMirrorChardev, n.ids.secondaryOutChardev]);
           out.push(
-            at(PHASE.migrate)(
+            at(PHASE.secondaryConnected)(
               wait(s.name, 'chardevs-connected', connected, ctx.timeouts.modeMs, `the secondary's ${connected.join(', ')} are connected to the primary`),
             ),
           );
@@ -30,7 +30,7 @@ export const coloKind: ResourceKindPlanner = {
             // under TLS 1.3 a client end shows connected even when the server refused its certificate: the servers' ends tell
             const servers = primaryServerChardevs(ctx.spec);
             out.push(
-              at(PHASE.migrate)(
+              at(PHASE.secondaryConnected)(
                 wait(
                   c.node,
                   'chardevs-connected',

@@ -9,7 +9,8 @@ import type { PairClassification, QmpStep, Step, WaitStep } from '../types.js';
 /**
  * Where a kind's steps go in the plan. Creations follow QEMU's COLO procedure (the secondary's
  * capabilities and NBD exports before the primary's child; chardevs before the filters that use
- * them; everything before migrate); removals follow its failover order.
+ * them; everything before migrate, the filters and colo-compare last, once the secondary is
+ * connected); removals follow its failover order.
  */
 export const PHASE = {
   fence: -20,
@@ -22,13 +23,18 @@ export const PHASE = {
   resync: 40,
   attach: 41,
   resumeGuest: 42,
-  objects: 50,
   primaryCapabilities: 60,
   parameters: 61,
+  // the new secondary exists and is connected before colo-compare and the filters go onto a primary
+  // whose guest runs (a resume): from their object-add until COLO's first checkpoint, colo-compare
+  // holds every answer of the guest, waiting for a secondary's packet to match it
+  secondaryConnected: 65,
+  objects: 66,
   migrate: 70,
   waitMigration: 71,
   waitSecondary: 72,
   waitPrimary: 73,
+  firstCheckpoint: 74,
   nbdStop: 100,
   leaveSecondary: 110,
   detach: 120,
