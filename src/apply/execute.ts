@@ -36,6 +36,24 @@ async function effectHolds(client: QmpClient, effect: Effect): Promise<boolean> 
   return !nodes.some((n) => n['node-name'] === effect.id);
 }
 
+/** Waits for the events a command set off, in order, from `since`; a timeout is reported, not thrown. */
+async function awaitEvents(client: QmpClient, want: { events: string[]; timeoutMs: number }, since: number): Promise<string> {
+  const deadline = Date.now() + want.timeoutMs;
+  let from = since;
+  for (const name of want.events) {
+    const left = deadline - Date.now();
+    if (left <= 0) return `ok; ${name} not seen within ${want.timeoutMs} ms`;
+    try {
+      await client.waitForEvent(name, () => true, { timeoutMs: left, since: from });
+    } catch {
+      return `ok; ${name} not seen within ${want.timeoutMs} ms`;
+    }
+    const i = client.events().findIndex((e, k) => k >= from && e.event === name);
+    from = i < 0 ? client.events().length : i + 1;
+  }
+  return `ok; ${want.events.join(' → ')} seen`;
+}
+
 /** Runs the steps in order; the first failure stops everything with a StepError. Returns how many ran. */
 export async function executeSteps(session: Session, steps: Step[], opts: ExecuteOptions = {}): Promise<number> {
   for (let i = 0; i < steps.length; i++) {
@@ -45,6 +63,7 @@ export async function executeSteps(session: Session, steps: Step[], opts: Execut
     try {
       if (isQmp(step)) {
         const client = await session.client(step.node);
+        const since = client.events().length;
         try {
           const out = await client.execute(step.execute, step.arguments);
           if (step.execute === 'human-monitor-command') {
@@ -60,6 +79,7 @@ export async function executeSteps(session: Session, steps: Step[], opts: Execut
             outcome = `done, although QEMU said: ${text.split('\n')[0]}`;
           } else throw e;
         }
+        if (step.awaitEvents && outcome === 'ok') outcome = await awaitEvents(client, step.awaitEvents, since);
       } else if (isWait(step)) {
         outcome = await waitFor(await session.client(step.node), step, opts.progress);
       } else if (isFence(step)) {

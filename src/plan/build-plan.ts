@@ -100,6 +100,7 @@ function firstCheckpoint(spec: Spec, pair: PairClassification, changes: Change[]
     arguments: { 'x-checkpoint-delay': spec.colo.checkpointDelayMs },
     description: 'take the first checkpoint now: colo-compare releases the answers it held while the RAM migrated',
     precondition: 'COLO running',
+    awaitEvents: { events: ['STOP', 'RESUME'], timeoutMs: 10_000 },
   };
   return [{ phase: PHASE.firstCheckpoint, step }];
 }

@@ -53,6 +53,11 @@ export interface QmpStep {
   precondition: string;
   /** the QEMU error text that means the step's effect is already there */
   alreadyDone?: string;
+  /**
+   * QEMU events the command sets off, awaited in this order once it answered (a forced checkpoint: STOP
+   * then RESUME), so that apply ends with the pause it caused over. Not seen in time: journaled, not an error.
+   */
+  awaitEvents?: { events: Array<'STOP' | 'RESUME'>; timeoutMs: number };
   /** read back after an error: when it holds, the step counts as done and QEMU's text is journaled */
   effect?: Effect;
 }
