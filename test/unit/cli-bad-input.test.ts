@@ -163,6 +163,42 @@ describe('a saved plan fits only its own pair and spec', () => {
     }
   });
 
+  it('an edited plan with the fingerprint, name and hash intact: PLAN_SPEC_MISMATCH naming the step; the genuine file is the fresh plan', async () => {
+    // the live state here: neither node answers (no QEMU); colo plan --out saves that plan and its fingerprint
+    const dir = mkdtempSync(join(tmp, 'edited-'));
+    const spec = example.replaceAll('/tmp/colo-demo', dir);
+    writeFileSync(join(dir, 'pair.yaml'), spec);
+    const out = join(dir, 'p.json');
+    const made = await cli(['plan', '-f', 'pair.yaml', '--out', out, '--timeout', '1000'], dir);
+    expect(existsSync(out), made.stdout + made.stderr).toBe(true);
+    const genuine = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
+    const write = (o: object) => {
+      const file = join(dir, `e-${Math.random().toString(36).slice(2)}.json`);
+      writeFileSync(file, JSON.stringify({ ...genuine, ...o }));
+      return file;
+    };
+    // the genuine file passes the comparison: apply goes on to what the fresh plan says (blocked: nothing answers)
+    const ok = await cli(['apply', write({}), '--auto-approve', '--timeout', '1000'], dir);
+    expect(ok.stderr).not.toContain('PLAN_SPEC_MISMATCH');
+    const heartbeat = { kind: 'qmp', node: 'b', execute: 'x-colo-lost-heartbeat', precondition: 'edited', description: 'fail over' };
+    const exec = { kind: 'qmp', node: 'a', execute: 'migrate', arguments: { uri: 'exec:touch /tmp/owned' }, precondition: 'edited', description: '' };
+    for (const [edit, why] of [
+      [
+        { transition: 'secondary-failover', gated: false, failover: { survivor: 'b', dead: 'a' }, steps: [heartbeat] },
+        /its transition is "secondary-failover"/,
+      ],
+      [{ gated: !genuine.gated }, /it says gated: /],
+      [{ failover: { survivor: 'b', dead: 'a' } }, /its failover is /],
+      [{ steps: [heartbeat] }, /step 1 \(b: x-colo-lost-heartbeat\) is not the step colo plans there/],
+      [{ steps: [exec] }, /step 1 \(a: migrate\) is not the step colo plans there/],
+    ] as const) {
+      const r = await cli(['apply', write(edit), '--auto-approve', '--allow-failover', '--timeout', '1000'], dir);
+      expect(r.code, JSON.stringify(edit)).toBe(1);
+      expect(r.stderr, JSON.stringify(edit)).toMatch(/colo: error PLAN_SPEC_MISMATCH: .*is not the plan colo makes/);
+      expect(r.stderr, JSON.stringify(edit)).toMatch(why);
+    }
+  });
+
   it('the hash ignores comments and layout, not values', () => {
     const reformatted = '# a comment\n' + specA.replace('metadata: {name: demo}', 'metadata:\n  name: demo');
     expect(specHash(loadSpec(reformatted, 'x.yaml').spec!)).toBe(hashA);
