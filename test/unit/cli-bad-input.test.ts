@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cmdFailover } from '../../src/cli/commands-failover.js';
+import { peerTimeoutMs } from '../../src/cli/options.js';
 import { OCF } from '../../src/ocf/decide.js';
 import { parseVersion, recordedProfile } from '../../src/model/profile.js';
 import { assumeObserved } from '../../src/plan/assume.js';
@@ -40,6 +42,22 @@ describe('numbers on the command line', () => {
   it('--parallel 0 is refused, 1 is fine', () => {
     expect(parseWholeNumber('0', '--parallel', 1).ok).toBe(false);
     expect(parseWholeNumber('1', '--parallel', 1)).toEqual({ ok: true, value: 1 });
+  });
+
+  it('cmdFailover parses --peer-timeout with its minimum itself (not only the up-front check)', async () => {
+    const io = {
+      stdout: { write: () => true, isTTY: false },
+      stderr: { write: () => true, isTTY: false },
+      stdin: process.stdin,
+      env: { PATH: process.env.PATH },
+      cwd: repo,
+    } as unknown as Parameters<typeof cmdFailover>[0];
+    await expect(cmdFailover(io, { file: 'examples/pair.yaml', survivor: 'b', color: false, peerTimeout: '99' })).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      message: expect.stringContaining('--peer-timeout 99 is shorter than 100 ms'),
+    });
+    expect(peerTimeoutMs('100')).toBe(100);
+    expect(peerTimeoutMs(undefined)).toBe(1000);
   });
 
   it.each([
