@@ -198,6 +198,8 @@ describe('a saved plan fits only its own pair and spec', () => {
     // the genuine file passes the comparison: apply goes on to what the fresh plan says (blocked: nothing answers)
     const ok = await cli(['apply', write({}), '--auto-approve', '--timeout', '1000'], dir);
     expect(ok.stderr).not.toContain('PLAN_SPEC_MISMATCH');
+    // without -f the spec is the one the plan file names: apply says which
+    expect(ok.stderr).toContain(`note: the spec is ${join(dir, 'pair.yaml')}, as the saved plan names it`);
     const heartbeat = { kind: 'qmp', node: 'b', execute: 'x-colo-lost-heartbeat', precondition: 'edited', description: 'fail over' };
     const exec = { kind: 'qmp', node: 'a', execute: 'migrate', arguments: { uri: 'exec:touch /tmp/owned' }, precondition: 'edited', description: '' };
     for (const [edit, why] of [
