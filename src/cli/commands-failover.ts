@@ -2,7 +2,7 @@ import { failover } from '../ops/failover.js';
 import { stepText } from '../plan/step-text.js';
 import type { Io } from './io.js';
 import { loadSpecFile } from './load-file.js';
-import { ms } from './options.js';
+import { ms, peerTimeoutMs } from './options.js';
 
 /** The fast path: read the survivor once, fail over, no confirmation, the dead node is not contacted. */
 export async function cmdFailover(
@@ -13,7 +13,7 @@ export async function cmdFailover(
   const r = await failover(io, spec, {
     survivor: o.survivor,
     timeoutMs: ms(o.timeout, 5000),
-    peerTimeoutMs: ms(o.peerTimeout, 1000, '--peer-timeout'),
+    peerTimeoutMs: peerTimeoutMs(o.peerTimeout),
     journal: o.journal,
     force: o.force,
     noFence: o.fence === false,

@@ -9,6 +9,7 @@ import { readSavedPlan, savedPlanText } from '../ops/saved-plan.js';
 import { status } from '../ops/status.js';
 import { renderPlanText, stepText } from '../render/plan-text.js';
 import { renderStatusText } from '../render/status-text.js';
+import { escapeControls, truncate } from '../spec/display.js';
 import type { Spec } from '../spec/types.js';
 import { checkPlanFormat, writePlan } from './commands-offline.js';
 import { CliError, type Io } from './io.js';
@@ -120,6 +121,9 @@ export async function runApply(io: Io, o: ApplyOptions, spec?: Spec): Promise<Ap
   const saved = o.planFile ? { plan: readSavedPlan(o.planFile, io), file: o.planFile } : undefined;
   const file = o.file ?? saved?.plan.spec_file;
   if (!file && !spec) throw new CliError('apply needs -f FILE or a saved PLAN', 1, 'USAGE');
+  // the spec decides every hook and fence the plan may run: say which one, when the plan file named it
+  if (!o.file && !spec && saved)
+    io.stderr.write(`note: the spec is ${escapeControls(truncate(file!))}, as the saved plan names it (-f FILE names it yourself)\n`);
   const timeoutMs = ms(o.timeout, 10000);
   const stopAfter = o.stopAfter !== undefined ? count(o.stopAfter, '--stop-after', 1) : undefined;
   const loaded = spec ? { spec, problems: [] } : await loadSpecFile(file!, io, o.color);

@@ -8,6 +8,11 @@ export function ms(v: string | undefined, def: number, name = '--timeout', min =
   return r.value;
 }
 
+/** --peer-timeout: at least MIN_PEER_TIMEOUT_MS (shorter reads a live, busy QEMU as hung); one parser for every caller. */
+export function peerTimeoutMs(v: string | undefined, def = 1000): number {
+  return ms(v, def, '--peer-timeout', MIN_PEER_TIMEOUT_MS);
+}
+
 /** A count such as --stop-after: a whole number, 0 or more. */
 export function count(v: string, name: string, min = 0): number {
   const r = parseWholeNumber(v, name, min);
@@ -30,7 +35,7 @@ export function pathArg(name: string): (v: string) => string {
  */
 export function checkNumberOptions(o: { timeout?: string; peerTimeout?: string; sample?: string; parallel?: string; stopAfter?: string }): void {
   if (o.timeout !== undefined) ms(o.timeout, 0, '--timeout');
-  if (o.peerTimeout !== undefined) ms(o.peerTimeout, 0, '--peer-timeout', MIN_PEER_TIMEOUT_MS);
+  if (o.peerTimeout !== undefined) peerTimeoutMs(o.peerTimeout);
   if (o.sample !== undefined) ms(o.sample, 0, '--sample');
   if (o.parallel !== undefined) count(o.parallel, '--parallel', 1);
   // 0 would make apply exit 0 having done nothing

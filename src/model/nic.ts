@@ -1,4 +1,4 @@
-import { isIpLiteral } from '../addr/hosts.js';
+import { canonicalHost, isIpLiteral } from '../addr/hosts.js';
 import type { NetdevSpec, NodeSpec, Spec } from '../spec/types.js';
 import type { Profile } from './profile.js';
 import { chardevTls } from './tls.js';
@@ -114,10 +114,11 @@ export function secondaryNic(n: NetdevSpec, primary: NodeSpec, spec?: Spec): Nic
 
 /**
  * A connected socket shows numeric addresses (QEMU formats them with NI_NUMERICHOST): the host is
- * compared only when the spec gives an IP literal, a name like `localhost` would never match.
+ * compared only when the spec gives an IP literal, a name like `localhost` would never match; and
+ * in its canonical spelling on both sides (`2001:DB8:0::1` in the spec is `2001:db8::1` observed).
  */
 export function chardevResource(node: string, c: ChardevDef, profile: Profile): Resource {
-  const value: Resource['value'] = isIpLiteral(c.host) ? { host: c.host, port: c.port, server: c.server } : { port: c.port, server: c.server };
+  const value: Resource['value'] = isIpLiteral(c.host) ? { host: canonicalHost(c.host), port: c.port, server: c.server } : { port: c.port, server: c.server };
   return { ...resource(node, 'chardev', c.id, value), recipe: chardevAddArgs(c, profile) };
 }
 

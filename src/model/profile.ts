@@ -36,6 +36,12 @@ export interface Profile {
   primaryChild: 'nbd' | 'replication';
   /** QEMU has `yank`: a failover can cut a dead peer's migration, chardev and NBD connections */
   yank: boolean;
+  /**
+   * A COLO checkpoint deadlocks this QEMU (measured: 7.2.22 and 10.0.13 under TCG; 11.1.3 checkpoints
+   * under TCG): nothing may force one (no first checkpoint after a setup or resume). Decided here once,
+   * read by the planner; the warning's words are for people.
+   */
+  checkpointDeadlocks: boolean;
   /** why COLO cannot run on this QEMU at all (a build without replication) */
   unsupported?: string;
   warnings: string[];
@@ -78,7 +84,8 @@ export function profileFor(version: QemuVersion, schema: SchemaSummary, accel: '
   const fixedIn = brokenColo(version);
   if (fixedIn) warnings.push(`QEMU ${formatVersion(version)} has broken COLO upstream ("Can't receive COLO message"): the fix is in ${fixedIn}`);
   // measured: 7.2.22 and 10.0.13 deadlock at the first checkpoint under TCG, 11.1.3 checkpoints
-  if (accel === 'tcg' && cmp(version, 11, 1) < 0) {
+  const checkpointDeadlocks = accel === 'tcg' && cmp(version, 11, 1) < 0;
+  if (checkpointDeadlocks) {
     warnings.push(
       `COLO under TCG deadlocks QEMU ${versionLine(version)} at the first checkpoint (measured on 7.2 and 10.0; 11.1 checkpoints under TCG): ` +
         'setup, failover and resume work, but keep x-checkpoint-delay larger than the time the pair runs, romfile="" on NICs, and no parameter change while replicating',
@@ -97,6 +104,7 @@ export function profileFor(version: QemuVersion, schema: SchemaSummary, accel: '
     nbdExport: schema.commands.includes('nbd-server-add') ? 'nbd-server-add' : 'block-export-add',
     primaryChild: ['blockdev-add', 'blockdev-del'].every((c) => schema.commands.includes(c)) && schema.blockDrivers.includes('nbd') ? 'nbd' : 'replication',
     yank: schema.commands.includes('yank'),
+    checkpointDeadlocks,
     ...(unsupported ? { unsupported } : {}),
     warnings,
   };

@@ -1,3 +1,4 @@
+import { canonicalHost } from '../addr/hosts.js';
 import type { QemuVersion } from '../model/profile.js';
 import type { SchemaSummary } from '../model/schema-summary.js';
 import { resource, toMap, type Resource, type Scalar } from '../model/state.js';
@@ -114,9 +115,9 @@ export function parseChardevFilename(filename: string): { host?: string; port?: 
   const addr = server || !remote ? local.replace(/^tcp:/, '').replace(/,.*$/, '') : remote;
   const m = /^(.*):(\d+)$/.exec(addr);
   // QEMU prints IPv6 hosts in brackets, and a dual-stack listener shows IPv4 peers as ::ffff:a.b.c.d;
-  // -chardev host= and the spec have them bare
+  // the host is compared in its one canonical spelling (addr/hosts.ts), as the model writes the spec's
   return {
-    host: m?.[1].replace(/^\[(.*)\]$/, '$1').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1'),
+    host: m ? canonicalHost(m[1].replace(/^\[(.*)\]$/, '$1')) : undefined,
     port: m ? Number(m[2]) : undefined,
     server,
     connected: connected && remote !== undefined,

@@ -8,7 +8,7 @@ import type { Spec } from '../spec/types.js';
 import { ColoError, type OpEnv } from './errors.js';
 import { checkFailover } from './failover.js';
 import { converged, planLive } from './live.js';
-import { checkSavedPlan, type SavedPlan } from './saved-plan.js';
+import { checkSavedPlan, checkSavedSteps, type SavedPlan } from './saved-plan.js';
 import { openSession } from './session.js';
 
 export interface ApplyInput {
@@ -92,7 +92,7 @@ export async function apply(env: OpEnv, spec: Spec, o: ApplyInput): Promise<Appl
     const reads = (node: string, cmd: string, args: unknown, r: Parameters<Journal['qmp']>[3]) => journal.qmp(node, cmd, args, r);
     const readMs = Math.min(o.timeoutMs, 5000);
     const live = await planLive(spec, { timeoutMs: readMs, onResult: reads, fence: o.fence !== false });
-    let plan = live.plan;
+    const plan = live.plan;
     plan.warnings.push(...(o.warnings ?? []));
     if (o.saved) {
       if (o.saved.plan.fingerprint !== plan.fingerprint) {
@@ -102,7 +102,8 @@ export async function apply(env: OpEnv, spec: Spec, o: ApplyInput): Promise<Appl
           'STALE_PLAN',
         );
       }
-      plan = o.saved.plan;
+      // the fresh plan runs, and only when the file says the same: an edited transition, gated, failover or step is refused
+      checkSavedSteps(o.saved.plan, plan, o.saved.file);
     } else o.onPlan?.(plan);
     if (plan.transition === 'blocked') throw new ColoError(`nothing to apply: ${plan.reason}`, 1, 'BLOCKED');
     if (plan.gated && !o.allowFailover) {

@@ -62,7 +62,7 @@ export const CODES = {
   STEP_FAILED: "a QMP step failed: the node, the step and QEMU's own text; apply again continues from the live state",
   STALE_PLAN: "the saved plan's fingerprint no longer matches; what moved is listed",
   PLAN_SPEC_MISMATCH:
-    'the saved plan was made for another pair or another version of the spec (name, spec_hash), or runs a hook or fence the spec does not write',
+    'the saved plan was made for another pair or another version of the spec (name, spec_hash), or runs a hook or fence the spec does not write, or is not the plan colo makes now (an edited transition, gated, failover or step)',
   FAILOVER_GATED: 'the plan is a failover and --allow-failover was not given',
   BLOCKED: 'nothing apply can do: the pair is blocked (split brain, neither node answers)',
   BLOCKED_CHANGES: 'nothing apply can do in place: a change needs a relaunch',

@@ -2,7 +2,7 @@
 // against schemas/plan.schema.json before anything uses it as a plan; then bound to its pair and
 // spec (name, spec_hash, the hooks and fences it runs: plan/saved-plan.ts) before anything is read.
 import { createHash } from 'node:crypto';
-import { canonicalSpecText, savedPlanMismatch } from '../plan/saved-plan.js';
+import { canonicalSpecText, savedPlanDiffers, savedPlanMismatch } from '../plan/saved-plan.js';
 import type { Plan } from '../plan/types.js';
 import { escapeControls, truncate } from '../spec/display.js';
 import type { Spec } from '../spec/types.js';
@@ -52,4 +52,15 @@ export function savedPlanText(plan: Plan, spec: Spec, specFile: string): string 
 export function checkSavedPlan(saved: { name?: unknown; spec_hash?: unknown; steps?: unknown }, spec: Spec, planFile: string): void {
   const why = savedPlanMismatch(saved, spec, specHash(spec));
   if (why) throw new ColoError(`the saved plan ${planFile} does not fit this spec: ${why.message}`, 1, why.code);
+}
+
+/** Refuses a saved plan that is not the plan colo makes now from the same spec and live state (PLAN_SPEC_MISMATCH): an edited file. */
+export function checkSavedSteps(saved: Plan, fresh: Plan, planFile: string): void {
+  const why = savedPlanDiffers(saved, fresh);
+  if (why)
+    throw new ColoError(
+      `the saved plan ${planFile} is not the plan colo makes from this spec and live state: ${escapeControls(truncate(why))}: the plan file was edited or made by another colo; run colo plan --out again`,
+      1,
+      'PLAN_SPEC_MISMATCH',
+    );
 }

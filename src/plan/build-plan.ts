@@ -186,7 +186,7 @@ export function buildPlan(spec: Spec, profile: Profile, observed: Record<string,
   );
   const ctx = new KindContext(spec, profile, pair, observed, desired, changes);
   // this QEMU deadlocks at a COLO checkpoint under TCG (7.2, 10.0): nothing may force one
-  const deadlocks = spec.qemu.accel === 'tcg' && profile.warnings.some((w) => /TCG deadlocks/.test(w));
+  const deadlocks = profile.checkpointDeadlocks;
   const steps = stepsFor(changes, ctx, [
     ...fenceSteps(spec, pair, opts.fence !== false),
     ...yankSteps(spec, profile, pair, observed),

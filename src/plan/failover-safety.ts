@@ -28,9 +28,11 @@ export function failoverSafety(dead: NodeSpec, state: NodeClassification, o: { f
       message: `${dead.name} answers QMP as ${state.class}: taking over now would leave two nodes running the guest. Fail over only from a node that is dead (or pass --force once ${dead.name} is stopped)`,
     };
   }
-  if (dead.fence && !o.noFence) return { ok: true, fence: true };
-  // the OCF agent: Pacemaker fenced or stopped the peer before it promotes or notifies
+  // the OCF agent: Pacemaker fenced or stopped the peer before it promotes or notifies. The cluster's
+  // fencing is the fence: nodes[].fence is for the CLI's own failover, never run on top of the
+  // cluster's decision (a resource Pacemaker merely stopped, `crm resource ban`, is no host to power off)
   if (o.fencedBy) return { ok: true, fence: false, note: `${dead.name} fenced or stopped by ${o.fencedBy}` };
+  if (dead.fence && !o.noFence) return { ok: true, fence: true };
   if (o.noFence) return { ok: true, fence: false, note: `${dead.name} not fenced: --no-fence (the operator says it is off)` };
   if (state.class === 'hung') {
     return {

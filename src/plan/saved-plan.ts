@@ -6,6 +6,7 @@
  */
 import { MAX_TIMER_MS } from '../spec/limits.js';
 import type { Spec } from '../spec/types.js';
+import type { Plan, Step } from './types.js';
 
 export interface SavedPlanIdentity {
   name?: unknown;
@@ -13,8 +14,8 @@ export interface SavedPlanIdentity {
   steps?: unknown;
 }
 
-/** The spec as one stable text: keys sorted at every level, so one spec always hashes alike. */
-export function canonicalSpecText(spec: Spec): string {
+/** A value as one stable JSON text: keys sorted at every level, undefined members left out (as JSON.stringify does). */
+export function canonicalJson(value: unknown): string {
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort);
     if (v && typeof v === 'object')
@@ -26,7 +27,38 @@ export function canonicalSpecText(spec: Spec): string {
       );
     return v;
   };
-  return JSON.stringify(sort(spec));
+  return JSON.stringify(sort(value)) ?? 'undefined';
+}
+
+/** The spec as one stable text: keys sorted at every level, so one spec always hashes alike. */
+export function canonicalSpecText(spec: Spec): string {
+  return canonicalJson(spec);
+}
+
+const stepName = (s: Partial<Step> | undefined): string => {
+  if (!s || typeof s !== 'object') return 'no step';
+  const what = s.kind === 'qmp' ? s.execute : s.kind === 'wait' ? `wait ${s.wait}` : s.kind === 'hook' ? `hook ${s.hook}` : s.kind;
+  return `${String(s.node)}: ${String(what)}`;
+};
+
+/**
+ * How a saved plan differs from the plan made fresh from the same spec and the same live state, or
+ * undefined when it is the same. apply runs only what colo plans: the fingerprint says the live state
+ * is the one the plan was made from, so a genuine plan file always equals the fresh plan; one that
+ * differs (a transition, `gated`, the failover, or any step edited: a heartbeat loss sent to the
+ * secondary, a migration to an `exec:` URI) was edited and is refused.
+ */
+export function savedPlanDiffers(saved: Pick<Plan, 'transition' | 'gated' | 'failover' | 'steps'>, fresh: Plan): string | undefined {
+  if (saved.transition !== fresh.transition) return `its transition is ${JSON.stringify(saved.transition)}, colo plans ${JSON.stringify(fresh.transition)}`;
+  if (saved.gated !== fresh.gated) return `it says gated: ${String(saved.gated)}, colo plans gated: ${String(fresh.gated)}`;
+  if (canonicalJson(saved.failover) !== canonicalJson(fresh.failover))
+    return `its failover is ${canonicalJson(saved.failover)}, colo plans ${canonicalJson(fresh.failover)}`;
+  const steps = Array.isArray(saved.steps) ? saved.steps : [];
+  const n = Math.max(steps.length, fresh.steps.length);
+  for (let i = 0; i < n; i++)
+    if (canonicalJson(steps[i]) !== canonicalJson(fresh.steps[i]))
+      return `step ${i + 1} (${stepName(steps[i])}) is not the step colo plans there (${stepName(fresh.steps[i])})`;
+  return undefined;
 }
 
 /** Why a saved plan must not be applied with this spec, or undefined when it was made from it. */

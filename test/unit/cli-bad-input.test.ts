@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cmdFailover } from '../../src/cli/commands-failover.js';
+import { peerTimeoutMs } from '../../src/cli/options.js';
 import { OCF } from '../../src/ocf/decide.js';
 import { parseVersion, recordedProfile } from '../../src/model/profile.js';
 import { assumeObserved } from '../../src/plan/assume.js';
@@ -40,6 +42,22 @@ describe('numbers on the command line', () => {
   it('--parallel 0 is refused, 1 is fine', () => {
     expect(parseWholeNumber('0', '--parallel', 1).ok).toBe(false);
     expect(parseWholeNumber('1', '--parallel', 1)).toEqual({ ok: true, value: 1 });
+  });
+
+  it('cmdFailover parses --peer-timeout with its minimum itself (not only the up-front check)', async () => {
+    const io = {
+      stdout: { write: () => true, isTTY: false },
+      stderr: { write: () => true, isTTY: false },
+      stdin: process.stdin,
+      env: { PATH: process.env.PATH },
+      cwd: repo,
+    } as unknown as Parameters<typeof cmdFailover>[0];
+    await expect(cmdFailover(io, { file: 'examples/pair.yaml', survivor: 'b', color: false, peerTimeout: '99' })).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      message: expect.stringContaining('--peer-timeout 99 is shorter than 100 ms'),
+    });
+    expect(peerTimeoutMs('100')).toBe(100);
+    expect(peerTimeoutMs(undefined)).toBe(1000);
   });
 
   it.each([
@@ -160,6 +178,44 @@ describe('a saved plan fits only its own pair and spec', () => {
       const r = await cli(['apply', saved({ steps: [step] }), '-f', 'a.yaml', '--auto-approve'], tmp);
       expect(r.code, step.kind).toBe(1);
       expect(r.stderr, step.kind).toMatch(/colo: error PLAN_FORMAT: .*\/steps\/0/);
+    }
+  });
+
+  it('an edited plan with the fingerprint, name and hash intact: PLAN_SPEC_MISMATCH naming the step; the genuine file is the fresh plan', async () => {
+    // the live state here: neither node answers (no QEMU); colo plan --out saves that plan and its fingerprint
+    const dir = mkdtempSync(join(tmp, 'edited-'));
+    const spec = example.replaceAll('/tmp/colo-demo', dir);
+    writeFileSync(join(dir, 'pair.yaml'), spec);
+    const out = join(dir, 'p.json');
+    const made = await cli(['plan', '-f', 'pair.yaml', '--out', out, '--timeout', '1000'], dir);
+    expect(existsSync(out), made.stdout + made.stderr).toBe(true);
+    const genuine = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
+    const write = (o: object) => {
+      const file = join(dir, `e-${Math.random().toString(36).slice(2)}.json`);
+      writeFileSync(file, JSON.stringify({ ...genuine, ...o }));
+      return file;
+    };
+    // the genuine file passes the comparison: apply goes on to what the fresh plan says (blocked: nothing answers)
+    const ok = await cli(['apply', write({}), '--auto-approve', '--timeout', '1000'], dir);
+    expect(ok.stderr).not.toContain('PLAN_SPEC_MISMATCH');
+    // without -f the spec is the one the plan file names: apply says which
+    expect(ok.stderr).toContain(`note: the spec is ${join(dir, 'pair.yaml')}, as the saved plan names it`);
+    const heartbeat = { kind: 'qmp', node: 'b', execute: 'x-colo-lost-heartbeat', precondition: 'edited', description: 'fail over' };
+    const exec = { kind: 'qmp', node: 'a', execute: 'migrate', arguments: { uri: 'exec:touch /tmp/owned' }, precondition: 'edited', description: '' };
+    for (const [edit, why] of [
+      [
+        { transition: 'secondary-failover', gated: false, failover: { survivor: 'b', dead: 'a' }, steps: [heartbeat] },
+        /its transition is "secondary-failover"/,
+      ],
+      [{ gated: !genuine.gated }, /it says gated: /],
+      [{ failover: { survivor: 'b', dead: 'a' } }, /its failover is /],
+      [{ steps: [heartbeat] }, /step 1 \(b: x-colo-lost-heartbeat\) is not the step colo plans there/],
+      [{ steps: [exec] }, /step 1 \(a: migrate\) is not the step colo plans there/],
+    ] as const) {
+      const r = await cli(['apply', write(edit), '--auto-approve', '--allow-failover', '--timeout', '1000'], dir);
+      expect(r.code, JSON.stringify(edit)).toBe(1);
+      expect(r.stderr, JSON.stringify(edit)).toMatch(/colo: error PLAN_SPEC_MISMATCH: .*is not the plan colo makes/);
+      expect(r.stderr, JSON.stringify(edit)).toMatch(why);
     }
   });
 

@@ -83,3 +83,13 @@ describe('what a failed QMP connection says about the node', () => {
     for (const code of ['EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']) expect(unreachableFrom('a', new QmpConnectError(code, code), 1000).reach).toBe('hung');
   });
 });
+
+describe('failoverSafety when the cluster decided (the OCF agent: fencedBy)', () => {
+  it.each(['hung', 'unreachable'] as const)("a peer seen %s: the cluster's fencing is the fence, nodes[].fence does not run on top of it", (cls) => {
+    expect(failoverSafety(node(fence), seen(cls), { fencedBy: 'Pacemaker' })).toEqual({ ok: true, fence: false, note: 'a fenced or stopped by Pacemaker' });
+    expect(failoverSafety(node(), seen(cls), { fencedBy: 'Pacemaker' })).toEqual({ ok: true, fence: false, note: 'a fenced or stopped by Pacemaker' });
+  });
+  it('a peer that answers as a live COLO node is still refused, whoever decided', () => {
+    expect(failoverSafety(node(fence), seen('colo-primary'), { fencedBy: 'Pacemaker' })).toMatchObject({ ok: false, code: 'PEER_ALIVE' });
+  });
+});

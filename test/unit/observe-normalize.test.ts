@@ -242,6 +242,33 @@ describe('recorded reads against the offline assumptions', () => {
     expect(live.steps).toEqual([]);
   });
 
+  it("a chardev's host in another spelling than QEMU's (2001:DB8:0::1 in the spec, 2001:db8::1 observed): steady, no chardev change", () => {
+    // the recorded replicating pair, with the primary on an IPv6 address: QEMU prints it canonical, in brackets
+    const v6 = loadSpec(specText.replace(/(name: a, role: primary, +host: )127\.0\.0\.1/, '$1"2001:DB8:0::1"'), 'pair.yaml').spec!;
+    expect(v6.nodes.find((n) => n.name === 'a')!.host).toBe('2001:DB8:0::1');
+    const withHosts = (name: string, edit: (filename: string) => string): RawReads => {
+      const r = raw(name);
+      const chardevs = (r.first['query-chardev'] ?? []).map((c) => ({ ...c, filename: edit(c.filename) }));
+      return { ...r, first: { ...r.first, 'query-chardev': chardevs } };
+    };
+    // on a, the two servers the secondary connects to (mirror0, compare1) listen on a's address (the
+    // primary-local pairs stay on loopback); b's clients (red0, red1) show a as their peer
+    const a = normalizeReads(
+      'a',
+      withHosts('colo-a', (f) => f.replace(/^tcp:127\.0\.0\.1:(4310[34]),server=on/, 'tcp:[2001:db8::1]:$1,server=on')),
+    );
+    const b = normalizeReads(
+      'b',
+      withHosts('colo-b', (f) => f.replace(/ <-> 127\.0\.0\.1:/, ' <-> [2001:db8::1]:')),
+    );
+    expect(values(b.resources, 'chardev').red0).toMatchObject({ host: '2001:db8::1', port: 43103, connected: true });
+    expect(values(a.resources, 'chardev').mirror0).toMatchObject({ host: '2001:db8::1', port: 43103, server: true });
+    const live = buildPlan(v6, profile, { a, b }, { mode: 'live' });
+    expect(live.transition).toBe('steady');
+    expect(live.changes.filter((c) => c.kind === 'chardev').map((c) => c.address)).toEqual([]);
+    expect(live.steps).toEqual([]);
+  });
+
   it('the recorded survivor holds what a secondary-resume assumes it holds', () => {
     const assumedNode = assumeObserved(spec, profile, 'secondary-resume').b;
     const seenNode = observe('b', 'failover-b');

@@ -287,6 +287,29 @@ describe('resume', () => {
     expect(names(plan).at(-1)).toBe('b migrate');
   });
 
+  it("whether a checkpoint may be forced is the profile's checkpointDeadlocks, never the warning's words", () => {
+    const forced = (p: Plan) => names(p).filter((n) => n === 'b migrate-set-parameters').length;
+    const kvm = forced(planFor('secondary-resume'));
+    expect(kvm).toBe(2); // the delay, then the forced first checkpoint
+    // the warning reworded or dropped: still no forced checkpoint where checkpoints deadlock
+    expect(forced(planFor('secondary-resume', { accel: 'tcg' }, undefined, (p) => ({ ...p, warnings: ['reworded'] })))).toBe(1);
+    // and the flag alone decides, whatever the warnings say
+    expect(forced(planFor('secondary-resume', { accel: 'tcg' }, undefined, (p) => ({ ...p, checkpointDeadlocks: false })))).toBe(kvm);
+    expect(forced(planFor('secondary-resume', {}, undefined, (p) => ({ ...p, checkpointDeadlocks: true })))).toBe(1);
+  });
+
+  it('checkpointDeadlocks is set where measured: TCG on 7.2 and 10.0, not 11.1, never KVM', () => {
+    const d = (v: string, accel: 'kvm' | 'tcg') => recordedProfile(parseVersion(v)!, accel).checkpointDeadlocks;
+    expect([d('7.2', 'tcg'), d('10.0', 'tcg'), d('11.1', 'tcg'), d('7.2', 'kvm'), d('10.0', 'kvm'), d('11.1', 'kvm')]).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+
   it('primary-resume: the survivor keeps its chardevs and gets its filters back in chain order', () => {
     const plan = planFor('primary-resume');
     expect(plan.transition).toBe('primary-resume');

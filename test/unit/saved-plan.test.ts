@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readSavedPlan, savedPlanText } from '../../src/ops/saved-plan.js';
 import { assumeObserved } from '../../src/plan/assume.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
+import { savedPlanDiffers } from '../../src/plan/saved-plan.js';
 import { pair } from './pair-spec.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'colo-unit-saved-'));
@@ -55,5 +56,30 @@ describe('a saved plan', () => {
         env,
       ),
     ).toThrow(expect.objectContaining({ code: 'PLAN_FORMAT', message: expect.stringMatching(/spec_hash/) }));
+  });
+});
+
+describe('a saved plan against the fresh plan (savedPlanDiffers)', () => {
+  const fresh = () => {
+    const { spec, profile } = pair();
+    return buildPlan(spec, profile, assumeObserved(spec, profile, 'setup'), { mode: 'live', fingerprint: `sha256:${'ab'.repeat(32)}` });
+  };
+  it('the plan as saved and read back (JSON, keys in any order) is the fresh plan', () => {
+    const back = JSON.parse(JSON.stringify(fresh())) as ReturnType<typeof fresh>;
+    back.steps = back.steps.map((s) => Object.fromEntries(Object.entries(s).reverse()) as typeof s);
+    expect(savedPlanDiffers(back, fresh())).toBeUndefined();
+  });
+  it('an edited step, a step more or less, gated, failover or transition: named', () => {
+    const edited = fresh();
+    const i = edited.steps.findIndex((s) => s.kind === 'qmp' && s.execute === 'migrate');
+    expect(i).toBeGreaterThan(0);
+    const m = edited.steps[i] as Extract<(typeof edited.steps)[number], { kind: 'qmp' }>;
+    m.arguments = { ...m.arguments, uri: 'exec:sh -c id' };
+    expect(savedPlanDiffers(edited, fresh())).toBe(`step ${i + 1} (a: migrate) is not the step colo plans there (a: migrate)`);
+    expect(savedPlanDiffers({ ...fresh(), steps: fresh().steps.slice(1) }, fresh())).toMatch(/^step 1 /);
+    expect(savedPlanDiffers({ ...fresh(), steps: [...fresh().steps, fresh().steps[0]!] }, fresh())).toMatch(/is not the step colo plans there \(no step\)/);
+    expect(savedPlanDiffers({ ...fresh(), gated: true }, fresh())).toBe('it says gated: true, colo plans gated: false');
+    expect(savedPlanDiffers({ ...fresh(), failover: { survivor: 'b', dead: 'a' } }, fresh())).toMatch(/^its failover is /);
+    expect(savedPlanDiffers({ ...fresh(), transition: 'steady' }, fresh())).toBe('its transition is "steady", colo plans "setup"');
   });
 });
