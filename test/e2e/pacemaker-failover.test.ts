@@ -237,7 +237,7 @@ async function scenario(
 ): Promise<{ row: ScenarioReport; survivor: string }> {
   client = new GuestClient(cluster.lanPid(), { rate: RATE, timeoutMs: CLIENT_TIMEOUT_MS });
   await cluster.waitFor('the guest answers its client before the fault', 60_000, async () => client!.answered() >= 2);
-  const logs = Object.fromEntries(NODES.map((n) => [n.name, logSize(pcmkLog(n.name))]));
+  const logs = Object.fromEntries(NODES.map((n) => [n.name, { file: pcmkLog(n.name), offset: logSize(pcmkLog(n.name)) }]));
   const { ms, survivor } = await run();
   const seen = client.answered();
   await cluster.waitFor(`${survivor} answers the client`, 60_000, async () => client!.answered() >= seen + 4);
@@ -256,7 +256,7 @@ async function scenario(
     stream: { connections: sum.stream.connections, jumps: sum.stream.jumps },
     ackedLost,
     hostsRunningGuest: owners.length,
-    agentActions: agentCosts(pcmkLog(survivor), logs[survivor] ?? 0),
+    agentActions: agentCosts(survivor, logs),
     token: TOKEN,
   };
   report.push(row);

@@ -105,27 +105,34 @@ export interface ActionCost {
 }
 
 /**
- * The agent's actions on `node` logged after byte `from` of its Pacemaker log, each with its execution
- * time as pacemaker-execd measured it (a resource's actions run one at a time, so each "Initiating"
- * pairs with the next finish of a colo action).
+ * The agent's actions on `node` since the offsets in `from` (each host's Pacemaker log → its size
+ * before the fault), with their execution times as pacemaker-execd on `node` measured them. The DC
+ * logs which operation it initiates where ("locally on b" or "on b"); a resource's actions on one node
+ * run one at a time, so those initiations, in time order, pair with the finishes on `node`.
  */
-export function agentCosts(logFile: string, from: number): ActionCost[] {
-  let text = '';
-  try {
-    text = readFileSync(logFile, 'utf8').slice(from);
-  } catch {
-    return [];
-  }
-  const out: ActionCost[] = [];
-  const pending: string[] = [];
-  for (const line of text.split('\n')) {
-    const init = /Initiating (\w+) operation (colo_\S+) locally/.exec(line);
-    if (init && init[1] !== 'cancel' && !/_monitor_/.test(init[2])) pending.push(init[2]);
-    const fin = /colo (\w+) \(call \d+, PID \d+\) exited with status \d+ \(execution time ([\d.]+)(ms|s)\b/.exec(line);
-    if (fin && fin[1] !== 'monitor') {
-      const op = pending.shift() ?? `colo_${fin[1]}`;
-      out.push({ op, ms: Math.round(Number(fin[2]) * (fin[3] === 's' ? 1000 : 1)) });
+export function agentCosts(node: string, from: Record<string, { file: string; offset: number }>): ActionCost[] {
+  const read = (f: { file: string; offset: number }) => {
+    try {
+      return readFileSync(f.file, 'utf8').slice(f.offset).split('\n');
+    } catch {
+      return [];
     }
+  };
+  const stamp = (line: string) => line.split(' ').slice(0, 3).join(' ');
+  const inits: { at: string; op: string }[] = [];
+  for (const f of Object.values(from))
+    for (const line of read(f)) {
+      const m = /Initiating (\w+) operation (colo_\S+) (?:locally )?on (\S+)/.exec(line);
+      if (m && m[3] === node && m[1] !== 'cancel' && !/_monitor_/.test(m[2])) inits.push({ at: stamp(line), op: m[2] });
+    }
+  inits.sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));
+  const out: ActionCost[] = [];
+  for (const line of read(from[node] ?? { file: '', offset: 0 })) {
+    const fin = /colo (\w+) \(call \d+, PID \d+\) exited with status \d+ \(execution time ([\d.]+)(ms|s)\b/.exec(line);
+    if (!fin || fin[1] === 'monitor') continue;
+    const i = inits.findIndex((x) => x.at <= stamp(line) && x.op.includes(fin[1] === 'notify' ? '_notify_' : `_${fin[1]}_`));
+    const op = i >= 0 ? inits.splice(i, 1)[0].op : `colo_${fin[1]}`;
+    out.push({ op, ms: Math.round(Number(fin[2]) * (fin[3] === 's' ? 1000 : 1)) });
   }
   return out;
 }
