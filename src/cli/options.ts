@@ -92,4 +92,6 @@ export interface OcfOptions {
   dir: string;
   colo?: string;
   spec?: string;
+  name?: string;
+  format?: string;
 }
