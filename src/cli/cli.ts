@@ -198,7 +198,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .description(
       "OCF resource agent for Pacemaker (meta-data, validate-all, start, stop, monitor, promote, demote, notify); install writes the wrapper; config writes the cluster's resources from the pair files",
     )
-    .option('-f, --file <FILE>', 'the pair spec (default: OCF_RESKEY_spec); config: a pair file or a directory of them')
+    .addOption(
+      new Option('-f, --file <FILE|DIR>', 'the pair spec (default: OCF_RESKEY_spec); config: pair files or directories of them, repeatable').argParser(
+        (v: string, prev?: string[]) => [...(prev ?? []), v],
+      ),
+    )
     .option('--node <NAME>', "this host's node (default: OCF_RESKEY_node, else crm_node -n)")
     .option('--dir <DIR>', 'install: the OCF resource.d directory', '/usr/lib/ocf/resource.d')
     .option('--colo <PATH>', 'install: the colo CLI the wrapper runs (default: this one)')

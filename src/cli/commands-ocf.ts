@@ -10,11 +10,11 @@ import { CliError, type Io } from './io.js';
 const RENDERS = { crm: renderPacemakerCrm, pcs: renderPacemakerPcs, xml: renderPacemakerXml } as const;
 
 /** `colo ocf config -f DIR|FILE [--format crm|pcs|xml]`: the cluster's Pacemaker resources from its pair files. */
-async function cmdOcfConfig(io: Io, o: { file?: string; format?: string }): Promise<number> {
+async function cmdOcfConfig(io: Io, o: { file?: string[]; format?: string }): Promise<number> {
   const fmt = o.format ?? 'crm';
   if (!(fmt in RENDERS)) throw new CliError(`--format must be crm, pcs or xml, not "${fmt}"`, 1, 'BAD_OPTION');
-  if (!o.file) throw new CliError('colo ocf config needs -f: a pair file or a directory of them', 1, 'USAGE');
-  const loaded = await readPairs(io, fleetFiles(io, [o.file]));
+  if (!o.file?.length) throw new CliError('colo ocf config needs -f: a pair file or a directory of them', 1, 'USAGE');
+  const loaded = await readPairs(io, fleetFiles(io, o.file));
   const bad = loaded.filter((p) => !p.spec);
   if (bad.length) {
     for (const p of bad) io.stderr.write(renderProblems(p.problems, p.lines, false, p.omitted));
@@ -33,8 +33,8 @@ async function cmdOcfConfig(io: Io, o: { file?: string; format?: string }): Prom
 /** `colo ocf ACTION`: the OCF resource agent (src/ocf/); its exit code is the OCF code. `config` writes the cluster's configuration. */
 export async function cmdOcf(
   io: Io,
-  o: { action: string; file?: string; node?: string; dir?: string; colo?: string; spec?: string; name?: string; format?: string },
+  o: { action: string; file?: string[]; node?: string; dir?: string; colo?: string; spec?: string; name?: string; format?: string },
 ): Promise<number> {
   if (o.action === 'config') return cmdOcfConfig(io, o);
-  return runAgent(io, o);
+  return runAgent(io, { ...o, file: o.file?.at(-1) });
 }

@@ -87,7 +87,8 @@ export interface NodeOptions {
 }
 
 export interface OcfOptions {
-  file?: string;
+  /** every -f given: the agent reads the last, config all */
+  file?: string[];
   node?: string;
   dir: string;
   colo?: string;
