@@ -425,7 +425,19 @@ export async function runAgent(
         );
       throw e;
     }
-    const self = nodeOrFail(spec, o.node ?? localNodeName(io.env));
+    const here = o.node ?? localNodeName(io.env);
+    if (!spec.nodes.some((n) => n.name === here)) {
+      // Pacemaker probes every resource on every node, also where a location keeps it out: this
+      // pair cannot run on a host outside it, so nothing of it runs here and nothing is to stop
+      const why = `${here} is not a node of pair ${spec.name} (${spec.nodes.map((n) => n.name).join(', ')})`;
+      if (action === 'monitor' || action === 'stop' || action === 'notify' || action === 'demote') {
+        log(`${why}: nothing of the pair runs here`);
+        return action === 'monitor' ? OCF.NOT_RUNNING : OCF.SUCCESS;
+      }
+      io.stderr.write(`ocf-exit-reason:colo ocf ${action}: ${why}\n`);
+      return OCF.ERR_INSTALLED;
+    }
+    const self = nodeOrFail(spec, here);
     const peer = spec.nodes.find((n) => n.name !== self.name)!;
     const budgetMs = budgetOf(io.env, action);
     const deadline = Date.now() + budgetMs - 1000;

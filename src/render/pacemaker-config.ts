@@ -23,7 +23,7 @@ export function renderPacemakerCrm(c: PcmkConfig): string {
     out.push('', `# pair ${p.pair}: nodes ${p.nodes.join(', ')}`);
     out.push(`crm configure primitive ${p.primitive} ocf:colo:${p.agent} \\`, ...opText(p).map((o, i, a) => `  ${o}${i < a.length - 1 ? ' \\' : ''}`));
     out.push(`crm configure clone ${p.clone} ${p.primitive} meta ${c.meta.map(([k, v]) => `${k}=${v}`).join(' ')}`);
-    for (const n of p.banned) out.push(`crm configure location ${p.clone}-not-${n} ${p.clone} -inf: ${n}`);
+    for (const n of p.banned) out.push(`crm configure location ${p.clone}-not-${n} ${p.clone} resource-discovery=never -inf: ${n}`);
   }
   return `${out.join('\n')}\n`;
 }
@@ -41,7 +41,7 @@ export function renderPacemakerPcs(c: PcmkConfig): string {
         .map(([k, v]) => `${k}=${v}`)
         .join(' ')}`,
     );
-    for (const n of p.banned) out.push(`pcs constraint location ${p.clone} avoids ${n}`);
+    for (const n of p.banned) out.push(`pcs constraint location add ${p.clone}-not-${n} ${p.clone} ${n} -INFINITY resource-discovery=never`);
   }
   return `${out.join('\n')}\n`;
 }
@@ -67,7 +67,8 @@ export function renderPacemakerXml(c: PcmkConfig): string {
   }
   out.push('  </resources>', '  <constraints>');
   for (const p of c.pairs)
-    for (const n of p.banned) out.push(`    <rsc_location id="${esc(p.clone)}-not-${esc(n)}" rsc="${esc(p.clone)}" node="${esc(n)}" score="-INFINITY"/>`);
+    for (const n of p.banned)
+      out.push(`    <rsc_location id="${esc(p.clone)}-not-${esc(n)}" rsc="${esc(p.clone)}" node="${esc(n)}" score="-INFINITY" resource-discovery="never"/>`);
   out.push('  </constraints>', '</configuration>');
   return `${out.join('\n')}\n`;
 }

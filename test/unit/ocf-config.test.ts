@@ -20,14 +20,14 @@ function spec(name: string, a: [string, string], b: [string, string]): Spec {
   return r.spec;
 }
 
-async function cli(args: string[]) {
+async function cli(args: string[], extra: Record<string, string> = {}) {
   let stdout = '';
   let stderr = '';
   const io = {
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
     stdin: process.stdin,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...extra },
     cwd: root,
   };
   const code = await run(args, io);
@@ -80,8 +80,8 @@ describe('the renders', () => {
     expect(t).toContain(
       '  op monitor interval=2s role=Unpromoted timeout=5s\ncrm configure clone colo-x-clone colo-x meta promotable=true promoted-max=1 clone-max=2',
     );
-    expect(t).toContain('crm configure location colo-x-clone-not-host3 colo-x-clone -inf: host3');
-    expect(t).toContain('crm configure location colo-y-clone-not-host1 colo-y-clone -inf: host1');
+    expect(t).toContain('crm configure location colo-x-clone-not-host3 colo-x-clone resource-discovery=never -inf: host3');
+    expect(t).toContain('crm configure location colo-y-clone-not-host1 colo-y-clone resource-discovery=never -inf: host1');
     expect(t).toContain('#   colo ocf install --name colo-y --spec y.yaml');
     expect(t).not.toMatch(/params|stonith:/);
     expect(t).toMatch(/^# Fencing is the site's/m);
@@ -90,14 +90,14 @@ describe('the renders', () => {
     const t = renderPacemakerPcs(c);
     expect(t).toContain('pcs resource create colo-y ocf:colo:colo-y \\');
     expect(t).toContain('  promotable promoted-max=1 clone-max=2 clone-node-max=1 notify=true priority=10 migration-threshold=1');
-    expect(t).toContain('pcs constraint location colo-x-clone avoids host3');
+    expect(t).toContain('pcs constraint location add colo-x-clone-not-host3 colo-x-clone host3 -INFINITY resource-discovery=never');
     expect(t).not.toContain('promotable=true');
   });
   it('xml: a configuration with both clones and -INFINITY locations, every id unique, comments without --', () => {
     const t = renderPacemakerXml(c);
     expect(t).toMatch(/^<configuration>\n/);
     expect(t).toContain('<primitive id="colo-x" class="ocf" provider="colo" type="colo-x">');
-    expect(t).toContain('<rsc_location id="colo-y-clone-not-host1" rsc="colo-y-clone" node="host1" score="-INFINITY"/>');
+    expect(t).toContain('<rsc_location id="colo-y-clone-not-host1" rsc="colo-y-clone" node="host1" score="-INFINITY" resource-discovery="never"/>');
     expect(t).not.toContain('instance_attributes');
     const ids = [...t.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]);
     expect(new Set(ids).size).toBe(ids.length);
@@ -122,6 +122,14 @@ describe('colo ocf config', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/FILE_READ/);
+  });
+  it('the agent on a host outside the pair: a probe finds nothing, a stop has nothing to do, a start cannot run there', async () => {
+    const env = { OCF_RESOURCE_INSTANCE: 'colo-x:0' };
+    expect((await cli(['ocf', 'monitor', '-f', 'examples/cluster/x.yaml', '--node', 'host3'], env)).code).toBe(7);
+    expect((await cli(['ocf', 'stop', '-f', 'examples/cluster/x.yaml', '--node', 'host3'], env)).code).toBe(0);
+    const start = await cli(['ocf', 'start', '-f', 'examples/cluster/x.yaml', '--node', 'host3'], env);
+    expect(start.code).toBe(5);
+    expect(start.stderr).toContain('ocf-exit-reason:colo ocf start: host3 is not a node of pair x (host1, host2)');
   });
   it('install --name writes ocf:colo:NAME and refuses a name Pacemaker would not take', async () => {
     const bad = await cli(['ocf', 'install', '--name', '../x', '--dir', '/nonexistent']);
