@@ -246,6 +246,7 @@ async function scenario(
   const ackedLost = await roundsLost(survivor);
   const owners = await guestOwners();
   const row: ScenarioReport = {
+    test: 'pacemaker-failover',
     scenario: name,
     fault,
     hosts: NODES.length,

@@ -147,24 +147,42 @@ export function logSize(file: string): number {
 
 /** One scenario's figures, as issue 16 asks them (written to COLO_E2E_REPORT). */
 export interface ScenarioReport {
+  /** the test file that measured it (pacemaker-failover, pacemaker-pairs) */
+  test?: string;
   scenario: string;
   fault: 'host-death' | 'qemu-crash' | 'partition' | 'rejoin';
   hosts: number;
   pairs: number;
   /** fault → the survivor's QEMU runs the guest alone; for a rejoin: host started → COLO replicates again */
   faultToServingMs: number;
+  /** with several pairs: each pair's fault → serving (faultToServingMs is the longest) */
+  faultToServingMsPerPair?: Record<string, number>;
   requests: { total: number; failed: number; timeoutMs: number };
   longestGapMs: number;
   stream: { connections: number; jumps: number };
   ackedLost: number;
-  hostsRunningGuest: number;
+  /** the hosts running the guest afterwards: one pair's count, or per pair an object */
+  hostsRunningGuest: number | Record<string, number>;
   /** the agent's own actions on the survivor from the fault on, with their execution times */
   agentActions?: ActionCost[];
   token?: number;
 }
 
-/** Writes the report so far (after every scenario, so a failing one keeps the figures before it). */
+/**
+ * Writes the report so far (after every scenario, so a failing one keeps the figures before it). The
+ * rows of another test file already in the file are kept (each file's rows carry its `test`), so the
+ * single-pair and the several-pair tests share one COLO_E2E_REPORT.
+ */
 export function writeReport(rows: ScenarioReport[]): void {
   const file = process.env.COLO_E2E_REPORT;
-  if (file) writeFileSync(file, `${JSON.stringify(rows, null, 2)}\n`);
+  if (!file) return;
+  const mine = new Set(rows.map((r) => r.test));
+  let others: ScenarioReport[] = [];
+  try {
+    const before = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (Array.isArray(before)) others = (before as ScenarioReport[]).filter((r) => !mine.has(r.test));
+  } catch {
+    /* no report yet, or not one */
+  }
+  writeFileSync(file, `${JSON.stringify([...others, ...rows], null, 2)}\n`);
 }

@@ -1,4 +1,4 @@
-// A two-host Pacemaker + Corosync cluster on this machine, for end-to-end tests. Each emulated host
+// A Pacemaker + Corosync cluster of two or more hosts on this machine, for end-to-end tests. Each emulated host
 // is a network namespace (veth into a bridge in a "switch" namespace, a TEST-NET address) plus its
 // own mount, IPC, UTS and PID namespaces, whose PID 1 is cluster/node-init.sh: that host's corosync,
 // corosync-qdevice (with a quorum device), pacemakerd, the colo agent Pacemaker runs, and the QEMU it
@@ -32,7 +32,8 @@ export interface QnetdOptions extends ClusterNode {
 
 export interface ClusterOptions {
   root: string;
-  nodes: [ClusterNode, ClusterNode];
+  /** the cluster's nodes: two (with a quorum device, or two_node) or more (a majority decides) */
+  nodes: ClusterNode[];
   /** a third host running corosync-qnetd: the cluster's quorum device (no two_node) */
   qnetd?: QnetdOptions;
   /** a guest LAN (PREFIX-lan, 192.0.2.1/24) with a bridge br0 and a persistent tap0 on each host */
@@ -145,7 +146,7 @@ ${nodes}
   /** two_node without a quorum device; with one, its vote decides (ffsplit: one vote, lms: nodes - 1) */
   private quorumDevice(): string {
     const q = this.o.qnetd;
-    if (!q) return '  two_node: 1\n';
+    if (!q) return this.o.nodes.length === 2 ? '  two_node: 1\n' : '';
     // tls off: the test's switch is a bridge inside namespaces nothing else reaches (README: TLS for real hosts)
     return `  device {
     model: net
