@@ -206,12 +206,20 @@ export async function run(argv: string[], io: Io): Promise<number> {
 
   program
     .command('ocf <ACTION>')
-    .description('OCF resource agent for Pacemaker (meta-data, validate-all, start, stop, monitor, promote, demote, notify); install writes the wrapper')
-    .option('-f, --file <FILE>', 'the pair spec (default: OCF_RESKEY_spec)')
+    .description(
+      "OCF resource agent for Pacemaker (meta-data, validate-all, start, stop, monitor, promote, demote, notify); install writes the wrapper; config writes the cluster's resources from the pair files",
+    )
+    .addOption(
+      new Option('-f, --file <FILE|DIR>', 'the pair spec (default: OCF_RESKEY_spec); config: pair files or directories of them, repeatable').argParser(
+        (v: string, prev?: string[]) => [...(prev ?? []), v],
+      ),
+    )
     .option('--node <NAME>', "this host's node (default: OCF_RESKEY_node, else crm_node -n)")
     .option('--dir <DIR>', 'install: the OCF resource.d directory', '/usr/lib/ocf/resource.d')
     .option('--colo <PATH>', 'install: the colo CLI the wrapper runs (default: this one)')
     .option('--spec <FILE>', 'install: the spec the wrapper passes when the resource names none')
+    .option('--name <TYPE>', 'install: the agent type, ocf:colo:TYPE (default colo; one per pair: colo-PAIR)')
+    .option('--format <FORMAT>', 'config: crm, pcs or xml (CIB XML for cibadmin)', 'crm')
     .action(function (this: Command, action: string) {
       const o = this.opts<OcfOptions>();
       return act(async () => (await import('./commands-ocf.js')).cmdOcf(io, { ...o, action }));

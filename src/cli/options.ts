@@ -115,9 +115,12 @@ export interface NodeOptions {
 }
 
 export interface OcfOptions {
-  file?: string;
+  /** every -f given: the agent reads the last, config all */
+  file?: string[];
   node?: string;
   dir: string;
   colo?: string;
   spec?: string;
+  name?: string;
+  format?: string;
 }

@@ -362,11 +362,24 @@ function actValidate(ctx: Ctx): OcfCode {
   return OCF.SUCCESS;
 }
 
-/** `colo ocf install [--dir DIR]`: the wrapper as DIR/colo/colo (Pacemaker's ocf:colo:colo), calling this CLI. */
-function install(io: Io, o: { dir?: string; colo?: string; spec?: string }): OcfCode {
+/** An agent type Pacemaker takes, and a file name that stays in DIR/colo. */
+const AGENT_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,79}$/;
+
+/**
+ * `colo ocf install [--dir DIR] [--name NAME]`: the wrapper as DIR/colo/NAME (Pacemaker's
+ * ocf:colo:NAME, default colo), calling this CLI. One agent per pair, each with its spec baked in
+ * (`--name colo-PAIR --spec FILE`, as `colo ocf config` references them), keeps the resources free of
+ * instance attributes.
+ */
+function install(io: Io, o: { dir?: string; colo?: string; spec?: string; name?: string }): OcfCode {
   const dir = resolve(io.cwd, o.dir ?? '/usr/lib/ocf/resource.d');
   const colo = o.colo ?? io.env.COLO_BIN ?? 'colo';
-  const target = join(dir, 'colo', 'colo');
+  const name = o.name ?? 'colo';
+  if (!AGENT_NAME.test(name)) {
+    io.stderr.write(`colo: error OCF_NAME: --name ${JSON.stringify(name)} is not an agent type (a letter, then letters, digits, _ . -; at most 80)\n`);
+    return OCF.ERR_GENERIC;
+  }
+  const target = join(dir, 'colo', name);
   mkdirSync(dirname(target), { recursive: true });
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   let text = OCF_WRAPPER.replace(/^COLO_DEFAULT=.*$/m, `COLO_DEFAULT=${quote(colo)}`);
@@ -374,13 +387,16 @@ function install(io: Io, o: { dir?: string; colo?: string; spec?: string }): Ocf
   writeFileSync(target, text);
   chmodSync(target, 0o755);
   io.stdout.write(
-    `installed ${target} (ocf:colo:colo), running ${colo}${o.spec ? ` with the spec ${resolve(io.cwd, o.spec)} when the resource names none` : ''}\n`,
+    `installed ${target} (ocf:colo:${name}), running ${colo}${o.spec ? ` with the spec ${resolve(io.cwd, o.spec)} when the resource names none` : ''}\n`,
   );
   return OCF.SUCCESS;
 }
 
 /** Runs one OCF action; resolves to its OCF exit code. */
-export async function runAgent(io: Io, o: { action: string; file?: string; node?: string; dir?: string; colo?: string; spec?: string }): Promise<OcfCode> {
+export async function runAgent(
+  io: Io,
+  o: { action: string; file?: string; node?: string; dir?: string; colo?: string; spec?: string; name?: string },
+): Promise<OcfCode> {
   const action = o.action;
   if (action === 'meta-data') {
     io.stdout.write(ocfMetaData());
@@ -412,11 +428,25 @@ export async function runAgent(io: Io, o: { action: string; file?: string; node?
         );
       throw e;
     }
+    const here = o.node ?? localNodeName(io.env);
+    // a node named by the resource (OCF_RESKEY_node) must be the spec's: otherwise the resource is misconfigured
+    const named = !!io.env.OCF_RESKEY_node;
+    if (!named && !spec.nodes.some((n) => n.name === here)) {
+      // this host (crm_node -n) is outside the pair. Pacemaker probes every resource on every node, also where a location keeps it out: this
+      // pair cannot run on a host outside it, so nothing of it runs here and nothing is to stop
+      const why = `${here} is not a node of pair ${spec.name} (${spec.nodes.map((n) => n.name).join(', ')})`;
+      if (action === 'monitor' || action === 'stop' || action === 'notify' || action === 'demote') {
+        log(`${why}: nothing of the pair runs here`);
+        return action === 'monitor' ? OCF.NOT_RUNNING : OCF.SUCCESS;
+      }
+      io.stderr.write(`ocf-exit-reason:colo ocf ${action}: ${why}\n`);
+      return OCF.ERR_INSTALLED;
+    }
     let self: NodeSpec;
     try {
-      self = nodeOrFail(spec, o.node ?? localNodeName(io.env));
+      self = nodeOrFail(spec, here);
     } catch (e) {
-      // a node parameter (or crm_node -n) that names no node of the spec: the resource is misconfigured
+      // a node parameter that names no node of the spec: the resource is misconfigured
       if (e instanceof ColoError) throw new ColoError(e.message, OCF.ERR_CONFIGURED, e.code);
       throw e;
     }

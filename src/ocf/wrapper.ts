@@ -17,16 +17,19 @@ if ! command -v "$COLO" >/dev/null 2>&1; then
   [ "\${1:-}" = meta-data ] && exit 0
   exit 5
 fi
-# the notifications colo ocf acts on: post-start, post-promote and post-stop, on the node that runs
-# the guest (promoted, or being promoted). The others answer here at once, without starting the CLI,
-# so that a failover does not wait for them.
+# the notifications colo ocf acts on: post-start and post-promote on the node that runs the guest
+# (promoted, or being promoted), post-stop on the node promoted already (a primary whose secondary
+# stopped continues alone; a secondary about to be promoted has nothing to do before its promote).
+# The others answer here at once, without starting the CLI, so that a failover does not wait for them.
 if [ "\${1:-}" = notify ]; then
+  promoted="\${OCF_RESKEY_CRM_meta_notify_promoted_uname:-\${OCF_RESKEY_CRM_meta_notify_master_uname:-}}"
   case "\${OCF_RESKEY_CRM_meta_notify_type:-}-\${OCF_RESKEY_CRM_meta_notify_operation:-}" in
-    post-start|post-promote|post-stop) ;;
+    post-start|post-promote) promoted="$promoted \${OCF_RESKEY_CRM_meta_notify_promote_uname:-}" ;;
+    post-stop) ;;
     *) exit 0 ;;
   esac
-  me="\${OCF_RESKEY_node:-$(crm_node -n 2>/dev/null || uname -n)}"
-  case " \${OCF_RESKEY_CRM_meta_notify_promoted_uname:-\${OCF_RESKEY_CRM_meta_notify_master_uname:-}} \${OCF_RESKEY_CRM_meta_notify_promote_uname:-} " in
+  me="\${OCF_RESKEY_node:-\${OCF_RESKEY_CRM_meta_on_node:-$(crm_node -n 2>/dev/null || uname -n)}}"
+  case " $promoted " in
     *" $me "*) ;;
     *) exit 0 ;;
   esac

@@ -86,6 +86,8 @@ export const CODES = {
   // the OCF agent
   OCF_SPEC: 'colo ocf: the resource names no spec (OCF_RESKEY_spec)',
   OCF_NODE: 'colo ocf: no node parameter and crm_node -n gives no name',
+  CLUSTER_NODES: 'colo ocf config: a node name that is two hosts across the pairs, or a host under two node names',
+  OCF_NAME: 'colo ocf install --name: not a name Pacemaker takes as an agent type (a letter, then letters, digits, _ . -)',
   // a fleet, output, bugs
   NOT_CONVERGED: "in a fleet report: a pair's apply ended without converging",
   OUTPUT: 'stdout cannot be written (other than a closed pipe)',

@@ -22,6 +22,12 @@ export interface QmpOptions {
   onResult?: (cmd: string, args: unknown, result: QmpResult) => void;
   /** a tls: endpoint: the client certificate, its key and the CA (required there) */
   tls?: ClientCredentials;
+  /**
+   * Negotiate out-of-band execution when the monitor offers it: executeOob() then runs a command
+   * that allows it (yank) in the monitor's own thread, answered even while QEMU's main loop is
+   * blocked. Only a connection negotiated before the block can: qmp_capabilities itself is in-band.
+   */
+  oob?: boolean;
 }
 
 /** Interval of the newline records that push a TLS monitor's pending input through (ms). */
@@ -122,6 +128,7 @@ export class QmpClient {
   private readonly socketClosed: Promise<void>;
   private nudgeTimer?: NodeJS.Timeout;
   private readonly tls: boolean;
+  private oobOn = false;
 
   private constructor(
     private readonly socket: net.Socket,
@@ -168,7 +175,9 @@ export class QmpClient {
       clearTimeout(timer);
       const v = greeting?.version ?? {};
       client.ver = { major: v.qemu?.major ?? 0, minor: v.qemu?.minor ?? 0, micro: v.qemu?.micro ?? 0, package: v.package ?? '' };
-      await client.execute('qmp_capabilities', undefined, { timeoutMs: Math.max(1, budget - (Date.now() - started)) });
+      const oob = !!opts.oob && Array.isArray(greeting?.capabilities) && greeting.capabilities.includes('oob');
+      await client.execute('qmp_capabilities', oob ? { enable: ['oob'] } : undefined, { timeoutMs: Math.max(1, budget - (Date.now() - started)) });
+      client.oobOn = oob;
       return client;
     } catch (err) {
       client.fail(err as Error);
@@ -176,6 +185,20 @@ export class QmpClient {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Whether out-of-band execution was negotiated (QmpOptions.oob and the monitor offers it). */
+  get oob(): boolean {
+    return this.oobOn;
+  }
+
+  /**
+   * Sends one command out of band (`exec-oob`): QEMU runs it in the monitor's thread, at once,
+   * whatever the in-band commands and the main loop are doing; its answer may overtake theirs.
+   */
+  executeOob(command: string, args?: object, opts: { timeoutMs?: number } = {}): Promise<unknown> {
+    if (!this.oobOn) return Promise.reject(new QmpError(command, 'OobNotNegotiated', 'out-of-band execution was not negotiated on this monitor'));
+    return this.send([{ execute: command, arguments: args }], opts.timeoutMs, 'exec-oob')[0];
   }
 
   /** QEMU version from the greeting. */
@@ -260,12 +283,16 @@ export class QmpClient {
     await this.socketClosed;
   }
 
-  private send(cmds: Array<{ execute: string; arguments?: object }>, timeoutMs = this.opts.commandTimeoutMs ?? 10_000): Promise<unknown>[] {
+  private send(
+    cmds: Array<{ execute: string; arguments?: object }>,
+    timeoutMs = this.opts.commandTimeoutMs ?? 10_000,
+    verb: 'execute' | 'exec-oob' = 'execute',
+  ): Promise<unknown>[] {
     if (this.closeReason) return cmds.map(() => Promise.reject(this.closedError()));
     let wire = '';
     const answers = cmds.map(({ execute: command, arguments: args }) => {
       const id = `colo-${this.nextId++}`;
-      wire += JSON.stringify(args === undefined ? { execute: command, id } : { execute: command, arguments: args, id }) + '\n';
+      wire += JSON.stringify(args === undefined ? { [verb]: command, id } : { [verb]: command, arguments: args, id }) + '\n';
       safely(() => this.opts.onSend?.(command, args));
       return new Promise<unknown>((resolve, reject) => {
         const timer = setTimeout(() => this.fail(new QmpTimeoutError('command', timeoutMs, command), id), timeoutMs);

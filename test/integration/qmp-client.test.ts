@@ -72,6 +72,22 @@ describe('QmpClient against a real QEMU 7.2', () => {
     expect(c.closed).toBe(true);
   });
 
+  it('negotiates out-of-band execution only when asked, and runs yank out of band (exec-oob, answered by id)', async () => {
+    const { endpoint } = await startQemu('unix');
+    const plain = await QmpClient.connect(endpoint);
+    expect(plain.oob).toBe(false);
+    await expect(plain.executeOob('yank', { instances: [] })).rejects.toMatchObject({ errorClass: 'OobNotNegotiated' });
+    await plain.close();
+    const c = await QmpClient.connect(endpoint, { oob: true });
+    expect(c.oob).toBe(true);
+    // nothing to cut on a QEMU that migrates nothing: QEMU's own answer, by id, beside an in-band command
+    const [cut, status] = await Promise.allSettled([c.executeOob('yank', { instances: [{ type: 'migration' }] }), c.execute('query-status')]);
+    expect(cut).toMatchObject({ status: 'rejected', reason: { errorClass: 'DeviceNotFound' } });
+    expect(status).toMatchObject({ status: 'fulfilled', value: { status: 'prelaunch' } });
+    expect(await c.executeOob('yank', { instances: [] })).toEqual({});
+    await c.close();
+  });
+
   it('works over TCP too', async () => {
     const { endpoint } = await startQemu('tcp');
     const c = await QmpClient.connect(endpoint);

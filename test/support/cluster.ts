@@ -1,8 +1,13 @@
-// A two-host Pacemaker + Corosync cluster on this machine, for end-to-end tests. Each emulated host
-// is a network namespace (veth into a bridge in a "switch" namespace, a TEST-NET-1 address) plus its
+// A Pacemaker + Corosync cluster of two or more hosts on this machine, for end-to-end tests. Each emulated host
+// is a network namespace (veth into a bridge in a "switch" namespace, a TEST-NET address) plus its
 // own mount, IPC, UTS and PID namespaces, whose PID 1 is cluster/node-init.sh: that host's corosync,
-// pacemakerd, the colo agent Pacemaker runs, and the QEMU it launches all live inside. Killing the
-// init kills every process of the host (a power loss); fencing is a poison pill (cluster/fence_colo_ns).
+// corosync-qdevice (with a quorum device), pacemakerd, the colo agent Pacemaker runs, and the QEMU it
+// launches all live inside. Killing the init kills every process of the host (a power loss); fencing
+// is a poison pill (cluster/fence_colo_ns). With `qnetd`, a third emulated host on the same switch
+// (cluster/qnetd-init.sh) runs corosync-qnetd: the quorum device decides a partition, so the cluster
+// needs neither two_node nor a fencing delay. With `guestLan`, each host also has a guest LAN: a
+// bridge br0 with a persistent tap0 for its QEMU and a veth into a LAN switch namespace (PREFIX-lan,
+// 192.0.2.1/24, where the guest's clients run), as QEMU's COLO documentation bridges both hosts' taps.
 // Every wait is bounded; down() stops each host by its recorded PID and deletes the namespaces.
 import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,13 +22,28 @@ export interface ClusterNode {
   addr: string;
 }
 
+/** The quorum device: corosync-qnetd on a host of its own, corosync-qdevice on each cluster host. */
+export interface QnetdOptions extends ClusterNode {
+  /** quorum.device.timeout, ms: qnetd drops a silent qdevice after 1.5 × 0.8 × this (a cut-off host), and ffsplit waits for that */
+  timeoutMs?: number;
+  /** ffsplit (the vote to the larger partition; a 1:1 split to the side that still reaches qnetd, else the tie-breaker) or lms */
+  algorithm: 'ffsplit' | 'lms';
+}
+
 export interface ClusterOptions {
   root: string;
-  nodes: [ClusterNode, ClusterNode];
+  /** the cluster's nodes: two (with a quorum device, or two_node) or more (a majority decides) */
+  nodes: ClusterNode[];
+  /** a third host running corosync-qnetd: the cluster's quorum device (no two_node) */
+  qnetd?: QnetdOptions;
+  /** a guest LAN (PREFIX-lan, 192.0.2.1/24) with a bridge br0 and a persistent tap0 on each host */
+  guestLan?: boolean;
   /** namespace prefix (names: PREFIX-NODE, PREFIX-sw) */
   prefix: string;
   /** corosync token timeout, ms */
   tokenMs: number;
+  /** corosync consensus timeout, ms (default 1.2 × token; a two-node ring may take less than the token, more than join) */
+  consensusMs?: number;
 }
 
 export interface ExecResult {
@@ -37,6 +57,14 @@ export function clusterMissing(): string {
   if (process.getuid?.() !== 0) return 'needs root (network, mount and PID namespaces)';
   for (const bin of ['corosync', 'pacemakerd', 'crm_mon', 'cibadmin', 'crm_attribute', 'unshare', 'nsenter', 'ip']) {
     if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) return `${bin} is not installed (apt-get install pacemaker corosync pacemaker-cli-utils)`;
+  }
+  return '';
+}
+
+/** Whether a quorum device can run here: corosync-qnetd and corosync-qdevice installed. */
+export function qdeviceMissing(): string {
+  for (const bin of ['corosync-qnetd', 'corosync-qdevice']) {
+    if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) return `${bin} is not installed (apt-get install corosync-qnetd corosync-qdevice)`;
   }
   return '';
 }
@@ -61,9 +89,21 @@ export class Cluster {
    * and whatever removes named namespaces (`ip -all netns delete`) cannot take the links away */
   private holders = new Map<string, number>();
   readonly sw: string;
+  /** the guest LAN's switch namespace, where the guest's clients run (192.0.2.1/24) */
+  readonly lan: string;
 
   constructor(readonly o: ClusterOptions) {
     this.sw = `${o.prefix}-sw`;
+    this.lan = `${o.prefix}-lan`;
+  }
+
+  /** Every emulated host: the cluster nodes, then the quorum device's host. */
+  private hosts(): ClusterNode[] {
+    return this.o.qnetd ? [...this.o.nodes, this.o.qnetd] : [...this.o.nodes];
+  }
+
+  private switches(): string[] {
+    return this.o.guestLan ? [this.sw, this.lan] : [this.sw];
   }
 
   ns(node: string): string {
@@ -84,13 +124,12 @@ export class Cluster {
   crypto_cipher: none
   crypto_hash: none
   token: ${t}
-  consensus: ${Math.round(t * 1.2)}
+  consensus: ${this.o.consensusMs ?? Math.round(t * 1.2)}
   join: 50
 }
 quorum {
   provider: corosync_votequorum
-  two_node: 1
-}
+${this.quorumDevice()}}
 logging {
   to_logfile: yes
   logfile: /var/log/corosync/corosync.log
@@ -101,6 +140,24 @@ logging {
 nodelist {
 ${nodes}
 }
+`;
+  }
+
+  /** two_node without a quorum device; with one, its vote decides (ffsplit: one vote, lms: nodes - 1) */
+  private quorumDevice(): string {
+    const q = this.o.qnetd;
+    if (!q) return this.o.nodes.length === 2 ? '  two_node: 1\n' : '';
+    // tls off: the test's switch is a bridge inside namespaces nothing else reaches (README: TLS for real hosts)
+    return `  device {
+    model: net
+    votes: 1
+    timeout: ${q.timeoutMs ?? 10000}
+    net {
+      host: ${q.addr}
+      algorithm: ${q.algorithm}
+      tls: off
+    }
+  }
 `;
   }
 
@@ -160,16 +217,25 @@ ${nodes}
     chmodSync(join(root, 'node-init.sh'), 0o755);
     writeFileSync(join(root, 'fence.log'), '');
     chmodSync(join(root, 'fence.log'), 0o666); // the controller reads the agent's metadata as hacluster
+    copyFileSync(join(HERE, 'qnetd-init.sh'), join(root, 'qnetd-init.sh'));
+    chmodSync(join(root, 'qnetd-init.sh'), 0o755);
     const ip = (...a: string[]) => execFileSync('ip', a, { stdio: 'pipe', timeout: 10_000 });
-    for (const n of [...nodes.map((x) => this.ns(x.name)), this.sw]) spawnSync('ip', ['netns', 'del', n]);
-    for (const n of [this.sw, ...nodes.map((x) => this.ns(x.name))]) {
+    const all = [...this.hosts().map((x) => this.ns(x.name)), ...this.switches()];
+    for (const n of all) spawnSync('ip', ['netns', 'del', n]);
+    for (const n of [...this.switches(), ...this.hosts().map((x) => this.ns(x.name))]) {
       ip('netns', 'add', n);
       this.holders.set(n, this.hold(n));
     }
     const inSw = (...a: string[]) => this.nsIp(this.sw, a);
     inSw('link', 'add', 'br0', 'type', 'bridge');
     inSw('link', 'set', 'br0', 'up');
-    nodes.forEach((n, i) => {
+    if (this.o.guestLan) {
+      this.nsIp(this.lan, ['link', 'set', 'lo', 'up']);
+      this.nsIp(this.lan, ['link', 'add', 'br0', 'type', 'bridge']);
+      this.nsIp(this.lan, ['addr', 'add', '192.0.2.1/24', 'dev', 'br0']);
+      this.nsIp(this.lan, ['link', 'set', 'br0', 'up']);
+    }
+    this.hosts().forEach((n, i) => {
       const ns = this.ns(n.name);
       this.nsIp(ns, ['link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', `p${i}`, 'netns', String(this.holders.get(this.sw))]);
       inSw('link', 'set', `p${i}`, 'master', 'br0', 'up');
@@ -179,15 +245,33 @@ ${nodes}
       // a COLO host's tuning: a peer gone without a reset (cut link, power off) fails its TCP
       // connections in ~3 s instead of ~15 min, so QEMU's checkpoint drain towards it ends
       execFileSync('nsenter', ['-t', String(this.holders.get(ns)), '-n', 'sysctl', '-q', '-w', 'net.ipv4.tcp_retries2=3'], { timeout: 5000 });
+      if (this.o.guestLan && i < nodes.length) {
+        // the host's guest LAN: lan0 (into the LAN switch) and QEMU's tap0 on a bridge br0
+        this.nsIp(ns, ['link', 'add', 'lan0', 'type', 'veth', 'peer', 'name', `l${i}`, 'netns', String(this.holders.get(this.lan))]);
+        this.nsIp(this.lan, ['link', 'set', `l${i}`, 'master', 'br0', 'up']);
+        this.nsIp(ns, ['link', 'add', 'br0', 'type', 'bridge']);
+        this.nsIp(ns, ['link', 'set', 'lan0', 'master', 'br0', 'up']);
+        this.nsIp(ns, ['tuntap', 'add', 'tap0', 'mode', 'tap']);
+        this.nsIp(ns, ['link', 'set', 'tap0', 'master', 'br0', 'up']);
+        this.nsIp(ns, ['link', 'set', 'br0', 'up']);
+      }
     });
     writeFileSync(join(root, 'holders.pids'), [...this.holders.values()].join(' '));
     // whatever ends this process, the hosts end too
-    spawn('sh', [join(HERE, 'reaper.sh'), String(process.pid), root, ...nodes.map((x) => this.ns(x.name)), this.sw], {
+    spawn('sh', [join(HERE, 'reaper.sh'), String(process.pid), root, ...all], {
       detached: true,
       stdio: 'ignore',
     }).unref();
     for (const n of nodes) this.prepNode(n.name);
+    if (this.o.qnetd) this.startSync(this.o.qnetd.name);
     for (const n of nodes) this.startSync(n.name);
+  }
+
+  /** The guest LAN switch's holder PID (its clients run in that network namespace). */
+  lanPid(): number {
+    const pid = this.holders.get(this.lan);
+    if (!pid) throw new Error('the cluster has no guest LAN');
+    return pid;
   }
 
   /** A sleeper inside the namespace: the namespace lives as long as it does. */
@@ -206,7 +290,7 @@ ${nodes}
     const pid = this.inits.get(node);
     if (!pid) return false;
     try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('node-init.sh');
+      return /(node|qnetd)-init\.sh/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
     } catch {
       return false;
     }
@@ -215,8 +299,10 @@ ${nodes}
   /** Starts (or restarts: a reboot keeps the host's CIB and disks) one host. */
   startSync(node: string): void {
     if (this.alive(node)) return;
-    this.prepNode(node);
+    const q = this.o.qnetd?.name === node ? this.o.qnetd : undefined;
     const nd = this.nodeDir(node);
+    if (q) mkdirSync(nd, { recursive: true });
+    else this.prepNode(node);
     rmSync(join(nd, 'poison'), { force: true });
     const out = join(nd, 'init.out');
     const child = spawn(
@@ -233,9 +319,7 @@ ${nodes}
         '--fork',
         '--mount-proc',
         '--kill-child',
-        join(this.o.root, 'node-init.sh'),
-        node,
-        this.o.root,
+        ...(q ? [join(this.o.root, 'qnetd-init.sh'), node, this.o.root, q.addr] : [join(this.o.root, 'node-init.sh'), node, this.o.root]),
       ],
       {
         detached: true,
@@ -254,7 +338,7 @@ ${nodes}
       }
       for (const k of kids) {
         try {
-          if (readFileSync(`/proc/${k}/cmdline`, 'utf8').includes('node-init.sh')) {
+          if (/(node|qnetd)-init\.sh/.test(readFileSync(`/proc/${k}/cmdline`, 'utf8'))) {
             this.inits.set(node, Number(k));
             writeFileSync(join(nd, 'init.pid'), k);
             return;
@@ -345,7 +429,7 @@ ${nodes}
 
   /** The host's cluster/replication link down (no FIN, no RST reaches anyone) or up again. */
   link(node: string, up: boolean): void {
-    const i = this.o.nodes.findIndex((n) => n.name === node);
+    const i = this.hosts().findIndex((n) => n.name === node);
     this.nsIp(this.sw, ['link', 'set', `p${i}`, up ? 'up' : 'down']);
   }
 
@@ -369,9 +453,9 @@ ${nodes}
 
   /** Every host killed by its recorded PID (its QEMU and daemons with it), namespaces deleted. Synchronous: safe at exit. */
   downSync(): void {
-    for (const n of this.o.nodes) this.kill(n.name);
+    for (const n of this.hosts()) this.kill(n.name);
     const deadline = Date.now() + 10_000;
-    for (const n of this.o.nodes) while (this.alive(n.name) && Date.now() < deadline) spawnSync('sleep', ['0.05']);
+    for (const n of this.hosts()) while (this.alive(n.name) && Date.now() < deadline) spawnSync('sleep', ['0.05']);
     for (const pid of this.holders.values()) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -381,7 +465,7 @@ ${nodes}
     }
     this.holders.clear();
     writeFileSync(join(this.o.root, 'down'), ''); // the reaper's work is done
-    for (const n of [...this.o.nodes.map((x) => this.ns(x.name)), this.sw]) spawnSync('ip', ['netns', 'del', n]);
+    for (const n of [...this.hosts().map((x) => this.ns(x.name)), ...this.switches()]) spawnSync('ip', ['netns', 'del', n]);
     live.delete(this);
   }
 }

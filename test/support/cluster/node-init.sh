@@ -3,7 +3,7 @@
 # the host's network namespace, with new mount, IPC, UTS and PID namespaces). It gives the host its own
 # name, /run, /dev/shm, Pacemaker and Corosync state, temp dir (the pair lock lives there) and colo state,
 # adds the test's OCF agents and fence agent beside the system's, and runs corosync and pacemakerd in
-# the foreground. Fencing is a poison pill, as SBD does it: when ND/poison appears, every process of
+# the foreground, and corosync-qdevice beside corosync when corosync.conf names a quorum device. Fencing is a poison pill, as SBD does it: when ND/poison appears, every process of
 # this host is SIGKILLed at once (QEMU included). ND/alive.lock stays locked while this host lives.
 # Usage: node-init.sh NODE ROOT
 set -eu
@@ -20,9 +20,10 @@ mkdir -p /run/resource-agents /run/crm
 ip link set lo up
 export TMPDIR="$ND/tmp" COLO_STATE_DIR="$ND/state" COLO_CACHE_DIR="$ROOT/cache" COLO_CLUSTER_ROOT="$ROOT"
 export PCMK_logfile=/var/log/pacemaker/pacemaker.log PCMK_logfacility=none
-CORO=; PCMKD=
+CORO=; PCMKD=; QDEV=
 stop_all() {
   [ -n "$PCMKD" ] && kill -TERM "$PCMKD" 2>/dev/null && wait "$PCMKD" 2>/dev/null || true
+  [ -n "$QDEV" ] && kill -TERM "$QDEV" 2>/dev/null && wait "$QDEV" 2>/dev/null || true
   [ -n "$CORO" ] && kill -TERM "$CORO" 2>/dev/null && wait "$CORO" 2>/dev/null || true
   kill -KILL -1 2>/dev/null || true
   exit 0
@@ -31,6 +32,10 @@ trap stop_all TERM INT
 corosync -f >"$ND/corosync.stdout" 2>&1 & CORO=$!
 i=0
 while [ $i -lt 100 ] && ! corosync-cmapctl -g runtime.votequorum.this_node_id >/dev/null 2>&1; do sleep 0.1; i=$((i+1)); done
+if grep -q 'model: net' /etc/corosync/corosync.conf; then
+  mkdir -p /run/corosync-qdevice
+  corosync-qdevice -f -d >"$ND/qdevice.log" 2>&1 & QDEV=$!
+fi
 pacemakerd -f >"$ND/pacemakerd.stdout" 2>&1 & PCMKD=$!
 exec 9>"$ND/alive.lock"; flock 9
 while kill -0 "$CORO" 2>/dev/null && kill -0 "$PCMKD" 2>/dev/null; do
