@@ -1,6 +1,7 @@
 // apply: carry out the plan (from the spec, or a saved plan that still holds) on the live pair, and
 // read the pair again. The CLI's `colo apply` and the fleet's use this; it returns what happened as
 // a typed result (the commands render it), refusals as ColoError with their code.
+import { mergeDiagnostics, type Diagnostic } from '../model/diagnostic.js';
 import { executeSteps, StepError, type ExecuteOptions } from '../apply/execute.js';
 import type { Journal } from '../apply/journal.js';
 import type { Plan } from '../plan/types.js';
@@ -11,7 +12,8 @@ import { converged, planLive } from './live.js';
 import { openSession } from './session.js';
 
 /** A plan saved by `colo plan --out`, checked against its schema (ops/saved-plan.ts). */
-export type SavedPlan = Plan & { spec_file?: string };
+/** `specFile`: the spec the plan was made from (`spec_file` in plans saved before format_version 2) */
+export type SavedPlan = Plan & { specFile?: string };
 
 export interface ApplyInput {
   /** the saved plan and its file name; its fingerprint must match the live state */
@@ -26,7 +28,7 @@ export interface ApplyInput {
   fence?: boolean;
   journal?: string;
   /** the spec's warnings, added to the plan's */
-  warnings?: string[];
+  warnings?: Diagnostic[];
   /** the plan made from the live state, before any refusal (not called for a saved plan) */
   onPlan?(plan: Plan): void;
   /** asked before the first step; undefined: approved */
@@ -93,7 +95,7 @@ export async function apply(env: OpEnv, spec: Spec, o: ApplyInput): Promise<Appl
     const readMs = Math.min(o.timeoutMs, 5000);
     const live = await planLive(spec, { timeoutMs: readMs, onResult: reads, fence: o.fence !== false });
     let plan = live.plan;
-    plan.warnings.push(...(o.warnings ?? []));
+    plan.warnings = mergeDiagnostics(plan.warnings, o.warnings ?? []);
     if (o.saved) {
       if (o.saved.plan.fingerprint !== plan.fingerprint) {
         throw new ColoError(

@@ -51,6 +51,7 @@ export const CODES = {
   PLAN_FORMAT: 'a saved plan is not a live plan of this format (checked against schemas/plan.schema.json)',
   // the command line
   BAD_OPTION: 'a command-line value',
+  NEEDS_OFFLINE: 'plan --assume without --offline: an assumed state is never compared with the live pair',
   UNKNOWN_NODE: 'no node of that name in the spec',
   USAGE: 'an error of the option parser: a missing option, an unknown command or option',
   // apply and failover
@@ -69,6 +70,7 @@ export const CODES = {
   MIXED_QEMU: 'the nodes run different QEMU lines or machine types',
   NO_COLO: 'a QEMU built without COLO',
   // launch
+  NOT_THIS_HOST: "colo launch/stop: the node's host is not an address of this machine (--force for NAT and the like, journaled)",
   ALREADY_RUNNING: 'colo launch: the node answers already',
   PREPARE_FAILED: 'colo launch: qemu-img failed',
   PARENT_SIZE: 'colo launch: an existing parent image has another size',

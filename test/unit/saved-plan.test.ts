@@ -16,7 +16,7 @@ const env = { cwd: dir, env: {} };
 function saved(edit: (p: Record<string, unknown>) => void = () => undefined): string {
   const { spec, profile } = pair();
   const plan = buildPlan(spec, profile, assumeObserved(spec, profile, 'setup'), { mode: 'live', fingerprint: `sha256:${'ab'.repeat(32)}` });
-  const doc = { ...plan, spec_file: '/srv/pair.yaml' } as Record<string, unknown>;
+  const doc = { ...plan, specFile: '/srv/pair.yaml' } as Record<string, unknown>;
   edit(doc);
   const file = `p${Math.random().toString(36).slice(2)}.json`;
   writeFileSync(join(dir, file), JSON.stringify(doc));
@@ -27,7 +27,7 @@ describe('a saved plan', () => {
   it('as colo plan --out saves it: read back whole', () => {
     const p = readSavedPlan(saved(), env);
     expect(p.steps.length).toBeGreaterThan(5);
-    expect(p.spec_file).toBe('/srv/pair.yaml');
+    expect(p.specFile).toBe('/srv/pair.yaml');
   });
 
   it('a step of another shape: PLAN_FORMAT, saying where', () => {
