@@ -36,12 +36,12 @@ export async function cmdValidate(io: Io, opts: { file: string; color: boolean; 
     return report.valid ? 0 : 1;
   }
   const { spec, warnings } = await loadSpecFile(opts.file, io, opts.color);
-  // warnings on stdout, as in the fleet's report: the validation's result, not a failure
-  if (warnings) io.stdout.write(warnings);
   const profile = specProfile(spec);
   io.stdout.write(
     `${opts.file}: valid (pair ${spec.name}: ${spec.nodes.map((n) => `${n.name} ${n.role}`).join(', ')}; ${spec.disks.length} disk(s), ${spec.netdevs.length} NIC(s); QEMU ${spec.qemu.version}, forms ${profile.schemaFrom})\n`,
   );
+  // then its warnings, on stdout as the fleet prints them: the validation's result, not a failure
+  if (warnings) io.stdout.write(warnings);
   for (const w of profile.warnings) io.stdout.write(`warning QEMU_PROFILE: ${w}\n`);
   return 0;
 }

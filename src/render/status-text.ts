@@ -18,8 +18,9 @@ export function renderStatusText(pair: string, nodes: NodeStatus[], plan: Plan, 
   ];
   out.push(c.dim(`  ${plan.reason}`));
   if (where) {
-    const reached = where.monitors.map((m) => (m.reached ? `${m.node} (${m.qmp})` : c.red(`not ${m.node} (${m.qmp}: ${m.reach})`))).join(', ');
-    out.push(`  from ${where.from}: reached ${reached}`);
+    const yes = where.monitors.filter((m) => m.reached).map((m) => `${m.node} (${m.qmp})`);
+    const no = where.monitors.filter((m) => !m.reached).map((m) => `${m.node} (${m.qmp}: ${m.reach})`);
+    out.push(`  from ${where.from}: monitors reached: ${yes.join(', ') || c.red('none')}${no.length ? `; ${c.red(`not reached: ${no.join(', ')}`)}` : ''}`);
   }
   for (const n of nodes) {
     const ok = n.state.startsWith('colo-') ? c.green : n.reach !== 'ok' || n.state === 'failed' ? c.red : c.yellow;
