@@ -4,27 +4,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COLO_VERSION } from '../../src/ops/version.js';
 import { applyJson, failoverJson } from '../../src/render/json-docs.js';
 import { runCli } from '../support/cli.js';
+import { conforms } from '../support/schemas.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'colo-contract-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-for (const f of readdirSync(join(root, 'schemas')).filter((x) => x.endsWith('.schema.json') && x !== 'colo.schema.json'))
-  ajv.addSchema(JSON.parse(readFileSync(join(root, 'schemas', f), 'utf8')), f);
-
-/** The document, checked against schemas/NAME.schema.json. */
-function conforms(name: string, doc: unknown): void {
-  const validate = ajv.getSchema(`${name}.schema.json`)!;
-  expect(validate, name).toBeDefined();
-  const ok = validate(doc);
-  expect(ok ? [] : validate.errors!.map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`), name).toEqual([]);
-}
 
 const cli = (args: string[], o: { cwd?: string; env?: Record<string, string> } = {}) =>
   runCli(args, { cwd: o.cwd ?? root, env: { PATH: process.env.PATH!, ...o.env } });
