@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
+import { parseYaml } from '../spec/parse.js';
 import { ColoError, type OpEnv } from './errors.js';
 
 /** The file as it was at REF: `git show REF:./NAME` from the file's own directory. undefined: not in REF. */
@@ -27,8 +28,13 @@ export function atRevision(io: OpEnv, file: string, ref: string): string | undef
   }
 }
 
-/** The pair's name in a spec's text, or the file's name when it has none. */
+/** The pair's name in a spec's text (metadata.name), or the file's name when it has none. */
 export function pairName(text: string, label: string): string {
-  const m = /^metadata:\s*\{?[^\n]*?\bname:\s*["']?([^,"'}\s]+)/m.exec(text) ?? /^metadata:\s*\n\s+name:\s*["']?([^"'\s]+)/m.exec(text);
-  return m?.[1] ?? basename(label).replace(/\.ya?ml$/, '');
+  let name: unknown;
+  try {
+    name = (parseYaml(text).value as { metadata?: { name?: unknown } } | undefined)?.metadata?.name;
+  } catch {
+    // not YAML: the file's name
+  }
+  return typeof name === 'string' ? name : basename(label).replace(/\.ya?ml$/, '');
 }

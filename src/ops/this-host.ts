@@ -39,5 +39,5 @@ export function hostIsHere(host: string, netns?: string): boolean {
   const h = bare(host);
   const me = bare(hostname());
   if (h === me || h === me.split('.')[0]) return true;
-  return localAddresses(netns).has(h) || [...localAddresses(netns)].some((a) => bare(a) === h);
+  return [...localAddresses(netns)].some((a) => bare(a) === h);
 }

@@ -2,10 +2,11 @@
 // shape for one pair and many, exit codes in every --help, where launch/stop/status run, colo version.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { hostname, networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COLO_VERSION } from '../../src/ops/version.js';
+import { hostIsHere } from '../../src/ops/this-host.js';
 import { applyJson, failoverJson } from '../../src/render/json-docs.js';
 import { runCli } from '../support/cli.js';
 import { conforms } from '../support/schemas.js';
@@ -136,6 +137,22 @@ describe('every JSON output conforms to its schema', () => {
 });
 
 describe('where commands run', () => {
+  it("this machine: loopback (the one definition), its interfaces' addresses, its name; not another host", () => {
+    expect(hostIsHere('127.0.0.1')).toBe(true);
+    expect(hostIsHere('::1')).toBe(true);
+    expect(hostIsHere('localhost.')).toBe(true);
+    expect(hostIsHere(hostname())).toBe(true);
+    expect(hostIsHere(hostname().toUpperCase())).toBe(true);
+    const mine = Object.values(networkInterfaces())
+      .flatMap((l) => l ?? [])
+      .find((a) => !a.internal && a.family === 'IPv4');
+    if (mine) expect(hostIsHere(mine.address)).toBe(true);
+    expect(hostIsHere('192.0.2.77')).toBe(false);
+    expect(hostIsHere('127.evil.example')).toBe(false);
+    // a namespace that does not exist has no address
+    expect(hostIsHere('192.0.2.77', 'colo-contract-no-such-ns')).toBe(false);
+  });
+
   it('status says where it runs from and which monitors it reached (none here)', async () => {
     const file = pairOn('status-here', ['127.0.0.1', '127.0.0.1']);
     const s = await json(['status', '-f', file, '--format', 'json', '--timeout', '300']);
