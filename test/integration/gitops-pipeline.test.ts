@@ -61,7 +61,7 @@ const pipelines: Array<[string, () => PipelineScripts, number]> = [
 ];
 
 describe.each(pipelines)("examples/gitops, %s: the jobs' own commands on a real QEMU 7.2 pair (TCG)", (_name, load, portBase) => {
-  it('an extra filter is in-place and the apply job applies it; the drift job sees it removed by hand; a memory change is impossible and the apply job refuses it', async () => {
+  it('an extra filter is in-place and the apply job applies it; the drift job sees it removed by hand; a memory change is impossible and the apply job refuses it; a pair file removed is reported by both jobs and nothing is stopped', async () => {
     const scripts = load();
     const pair = makePair({ name: `gitops${portBase}`, portBase, accel: 'tcg' });
     await launchAndApply(pair);
