@@ -219,7 +219,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .requiredOption('--node <NAME>', 'node name')
     .option('--role <ROLE>', 'primary or secondary (default: secondary when the peer runs, else the spec role)')
     .option('--force', "start it although the node's host is not an address of this machine (NAT and the like; journaled)")
-    .option('--journal <FILE>', 'where --force is journaled (default: $COLO_STATE_DIR or ~/.local/state/colo/NAME.journal.jsonl)')
+    .option('--journal <FILE>', 'where --force is journaled (default: $COLO_STATE_DIR or ~/.local/state/colo/NAME.journal.jsonl)', pathArg('--journal'))
     .option('--format <FORMAT>', 'text | json', 'text')
     .addHelpText('after', exitCodes())
     .action(function (this: Command) {
@@ -233,7 +233,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .addOption(file)
     .requiredOption('--node <NAME>', 'node name')
     .option('--force', "stop it although the node's host is not an address of this machine (NAT and the like; journaled)")
-    .option('--journal <FILE>', 'where --force is journaled (default: $COLO_STATE_DIR or ~/.local/state/colo/NAME.journal.jsonl)')
+    .option('--journal <FILE>', 'where --force is journaled (default: $COLO_STATE_DIR or ~/.local/state/colo/NAME.journal.jsonl)', pathArg('--journal'))
     .option('--format <FORMAT>', 'text | json', 'text')
     .addHelpText('after', exitCodes())
     .action(function (this: Command) {

@@ -68,6 +68,8 @@ describe('an empty file name', () => {
     [['validate', '-f', 'examples/pair.yaml', '-f', '']],
     [['diff', '', 'examples/pair.yaml']],
     [['plan', '-f', 'examples/pair.yaml', '--out', '']],
+    [['launch', '-f', 'examples/pair.yaml', '--node', 'a', '--journal', '']],
+    [['stop', '-f', 'examples/pair.yaml', '--node', 'a', '--journal', '']],
   ])('colo %j is refused (it would name the working directory)', async (args) => {
     const r = await cli(args);
     expect(r.code).toBe(1);
