@@ -3,6 +3,8 @@ import { escapeControls } from '../spec/display.js';
 import { CliError, useColor, type Io } from './io.js';
 import { checkNumberOptions, pathArg } from './options.js';
 import { SIGPIPE_STATUS } from './stdio.js';
+import { COLO_VERSION } from '../ops/version.js';
+import { exitCodes } from '../render/help-text.js';
 import type {
   ApplyCommandOptions,
   ArgsOptions,
@@ -22,7 +24,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   let exitCode = 0;
   const program = new Command('colo')
     .description('Declarative QEMU COLO: plan and apply fault-tolerant VM pairs from YAML')
-    .version('0.1.0')
+    .version(COLO_VERSION)
     .option('--no-color', 'plain output (NO_COLOR is honoured too)')
     .exitOverride()
     .configureOutput({
@@ -45,16 +47,28 @@ export async function run(argv: string[], io: Io): Promise<number> {
       ...(prev ?? []),
       pathArg('-f')(v),
     ]);
+  /** kubectl's conventions for a directory of files: -R recurses, -l key=value selects by metadata.labels */
+  const fleetSelect = (c: Command) =>
+    c
+      .option('-R, --recursive', 'with -f DIR: the files of its subdirectories too')
+      .option('-l, --selector <KEY=VALUE>', 'only the pairs whose metadata.labels has KEY=VALUE; repeatable (all must hold)', (v: string, prev?: string[]) => [
+        ...(prev ?? []),
+        v,
+      ]);
   const parallel = () => new Option('--parallel <N>', 'with several pairs: at most N nodes observed at once').default('8');
   /** the single file, or undefined for a fleet */
-  const single = async (o: { file?: string[] }) => (o.file ? (await import('../ops/pair-files.js')).singleFile(io, o.file) : undefined);
+  const single = async (o: { file?: string[]; selector?: string[] }) =>
+    o.file && !o.selector ? (await import('../ops/pair-files.js')).singleFile(io, o.file) : undefined;
   const fleet = () => import('./commands-fleet.js');
 
-  program
-    .command('validate')
-    .description('check a spec: schema, semantic rules, every problem with file:line:column')
-    .addOption(files().makeOptionMandatory())
-    .option('--format <FORMAT>', 'text | json | markdown (one file: json lists its problems and warnings, for tools; several: the fleet report)')
+  fleetSelect(
+    program
+      .command('validate')
+      .description('check a spec: schema, semantic rules, every problem with file:line:column')
+      .addOption(files().makeOptionMandatory()),
+  )
+    .option('--format <FORMAT>', 'text | json | markdown (json: every problem and warning, for tools; several files: the fleet report)')
+    .addHelpText('after', exitCodes())
     .action(function (this: Command) {
       const o = this.opts<ValidateOptions>();
       return act(async () => {
@@ -73,6 +87,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .requiredOption('--node <NAME>', 'node name')
     .option('--role <ROLE>', 'primary or secondary (default: the role in the spec)')
     .option('--format <FORMAT>', 'shell | json', 'shell')
+    .addHelpText('after', exitCodes())
     .action(function (this: Command) {
       const o = this.opts<ArgsOptions>();
       return act(async () =>
@@ -80,33 +95,38 @@ export async function run(argv: string[], io: Io): Promise<number> {
       );
     });
 
-  program
-    .command('plan')
-    .description('what it takes to reach the spec from the live state (or, with --offline, from fresh nodes)')
-    .addOption(files().makeOptionMandatory())
+  fleetSelect(
+    program
+      .command('plan')
+      .description('what it takes to reach the spec from the live state (or, with --offline, from fresh nodes)')
+      .addOption(files().makeOptionMandatory()),
+  )
     .option('--offline', 'do not connect: assume two fresh nodes (or --assume)')
-    .option('--assume <TRANSITION>', 'offline: plan this transition (setup, steady, secondary-failover, primary-failover, secondary-resume, primary-resume)')
+    .option(
+      '--assume <TRANSITION>',
+      'with --offline: plan this transition (setup, steady, secondary-failover, primary-failover, secondary-resume, primary-resume)',
+    )
     .option('--format <FORMAT>', 'text | json | markdown', 'text')
     .option('--out <PLAN>', 'save the plan (JSON) for `colo apply PLAN`; with several pairs a directory of NAME.plan.json', pathArg('--out'))
     .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when changes are pending')
     .option('--timeout <MS>', 'QMP timeout per node', '5000')
     .addOption(parallel())
+    .addHelpText('after', exitCodes('with --detailed-exitcode: changes are pending'))
     .action(function (this: Command) {
       const o = this.opts<PlanOptions>();
       return act(async () => {
         checkNumberOptions(o);
+        if (o.assume && !o.offline)
+          throw new CliError('--assume plans an assumed state, never compared with the live pair: add --offline (or drop --assume)', 1, 'NEEDS_OFFLINE');
         const one = await single(o);
         if (!one) return (await fleet()).cmdFleetPlan(io, { ...o, color: color() });
         const p = { ...o, file: one, color: color() };
-        if (o.offline || o.assume) return (await import('./commands-offline.js')).cmdPlanOffline(io, p);
+        if (o.offline) return (await import('./commands-offline.js')).cmdPlanOffline(io, p);
         return (await import('./commands-live.js')).cmdPlanLive(io, p);
       });
     });
 
-  program
-    .command('apply [PLAN]')
-    .description('carry out the plan (from the spec, or a saved PLAN) on the live pair')
-    .addOption(files())
+  fleetSelect(program.command('apply [PLAN]').description('carry out the plan (from the spec, or a saved PLAN) on the live pair').addOption(files()))
     .option('--auto-approve', 'do not ask for confirmation')
     .option('--allow-failover', 'let apply run a failover the plan proposes')
     .option('--no-fence', "a failover does not run the dead node's fence command: you made sure it is off (journaled)")
@@ -118,7 +138,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     )
     .option('--stop-after <N>', 'testing: stop after N steps')
     .addOption(parallel())
-    .option('--format <FORMAT>', 'with several pairs: text | json | markdown', 'text')
+    .option('--format <FORMAT>', 'text | json (json needs --auto-approve) | markdown (several pairs)', 'text')
+    .addHelpText('after', exitCodes())
     .action(function (this: Command, planFile?: string) {
       const o = this.opts<ApplyCommandOptions>();
       return act(async () => {
@@ -127,6 +148,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
           if (planFile) throw new CliError('apply takes either a saved PLAN or -f, not both with several pairs', 1, 'USAGE');
           return (await fleet()).cmdFleetApply(io, { ...o, file: o.file, color: color() });
         }
+        if (o.format !== 'text' && o.format !== 'json') throw new CliError(`--format must be text or json for one pair, not "${o.format}"`, 1, 'BAD_OPTION');
         return (await import('./commands-live.js')).cmdApply(io, { ...o, file: o.file?.[0], planFile, color: color() });
       });
     });
@@ -138,20 +160,25 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--format <FORMAT>', 'text | json | markdown', 'text')
     .option('--fail-on <CLASS>', 'exit 1 when a change is of CLASS or stronger (in-place < relaunch-secondary < switchover < impossible)')
     .option('--throughput <MIBS>', 'resync throughput assumed for the expected time without a replica (MiB/s)', '100')
+    .option('--detailed-exitcode', 'exit 0 when nothing changes for QEMU, 2 when something does (as plan)')
+    .addHelpText('after', exitCodes('with --detailed-exitcode: the specs differ for QEMU, or the pair was added or removed'))
     .action(function (this: Command, old: string, next?: string) {
       const o = this.opts<DiffCommandOptions>();
       return act(async () => (await import('./commands-diff.js')).cmdDiff(io, { ...o, old, new: next, color: color() }));
     });
 
-  program
-    .command('status')
-    .description('one screen per pair: versions, runstates, COLO modes, replication, filters, exports, jobs')
-    .addOption(files().makeOptionMandatory())
+  fleetSelect(
+    program
+      .command('status')
+      .description('one screen per pair: where colo runs, the monitors reached, versions, runstates, COLO modes, replication, filters, jobs')
+      .addOption(files().makeOptionMandatory()),
+  )
     .option('--format <FORMAT>', 'text | json (several pairs: also markdown)', 'text')
     .option('--timeout <MS>', 'QMP timeout per node', '5000')
     .addOption(parallel())
     .option('--detailed-exitcode', 'several pairs: exit 2 when a pair is not converged')
     .option('--sample <MS>', 'also count checkpoints on the primary for MS milliseconds (STOP/RESUME events)')
+    .addHelpText('after', exitCodes('with --detailed-exitcode, several pairs: a pair is not converged'))
     .action(function (this: Command) {
       const o = this.opts<StatusOptions>();
       return act(async () => {
@@ -175,6 +202,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--force', 'take over even though the other node answers as a live COLO node')
     .option('--no-fence', "do not run the other node's fence command: you made sure it is off (journaled)")
     .option('--journal <FILE>', 'JSON-lines journal of every QMP command', pathArg('--journal'))
+    .option('--format <FORMAT>', 'text | json', 'text')
+    .addHelpText('after', exitCodes())
     .action(function (this: Command) {
       const o = this.opts<FailoverOptions>();
       return act(async () => {
@@ -189,6 +218,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .addOption(file)
     .requiredOption('--node <NAME>', 'node name')
     .option('--role <ROLE>', 'primary or secondary (default: secondary when the peer runs, else the spec role)')
+    .option('--force', "start it although the node's host is not an address of this machine (NAT and the like; journaled)")
+    .option('--journal <FILE>', 'where --force is journaled (default: $COLO_STATE_DIR or ~/.local/state/colo/NAME.journal.jsonl)', pathArg('--journal'))
+    .option('--format <FORMAT>', 'text | json', 'text')
+    .addHelpText('after', exitCodes())
     .action(function (this: Command) {
       const o = this.opts<NodeOptions>();
       return act(async () => (await import('./commands-launch.js')).cmdLaunch(io, { ...o, color: color() }));
@@ -199,6 +232,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .description("end a node's QEMU (QMP quit, then the pid)")
     .addOption(file)
     .requiredOption('--node <NAME>', 'node name')
+    .option('--force', "stop it although the node's host is not an address of this machine (NAT and the like; journaled)")
+    .option('--journal <FILE>', 'where --force is journaled (default: $COLO_STATE_DIR or ~/.local/state/colo/NAME.journal.jsonl)', pathArg('--journal'))
+    .option('--format <FORMAT>', 'text | json', 'text')
+    .addHelpText('after', exitCodes())
     .action(function (this: Command) {
       const o = this.opts<NodeOptions>();
       return act(async () => (await import('./commands-launch.js')).cmdStop(io, { ...o, color: color() }));
@@ -220,9 +257,23 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--spec <FILE>', 'install: the spec the wrapper passes when the resource names none')
     .option('--name <TYPE>', 'install: the agent type, ocf:colo:TYPE (default colo; one per pair: colo-PAIR)')
     .option('--format <FORMAT>', 'config: crm, pcs or xml (CIB XML for cibadmin)', 'crm')
+    .addHelpText(
+      'after',
+      '\nExit codes: the OCF return codes (0 success, 1 generic error, 2 invalid argument, 5 not installed, 6 not configured, 7 not running, 8 running as master).',
+    )
     .action(function (this: Command, action: string) {
       const o = this.opts<OcfOptions>();
       return act(async () => (await import('./commands-ocf.js')).cmdOcf(io, { ...o, action }));
+    });
+
+  program
+    .command('version')
+    .description("colo's version and the QEMU lines whose QMP schemas it has recorded")
+    .option('--format <FORMAT>', 'text | json', 'text')
+    .addHelpText('after', exitCodes())
+    .action(function (this: Command) {
+      const o = this.opts<{ format: string }>();
+      return act(async () => (await import('./version.js')).cmdVersion(io, o));
     });
 
   if (!argv.length) {

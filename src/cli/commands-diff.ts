@@ -1,6 +1,7 @@
 // colo diff OLD NEW | colo diff FILE --base REF: what a spec change means for QEMU, without QEMU.
-import { execFileSync } from 'node:child_process';
-import { basename, dirname, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { writeJson } from './json-out.js';
+import { relative, resolve } from 'node:path';
 import { renderProblems } from '../render/problems.js';
 import { renderSpecDiffJson } from '../render/specdiff-json.js';
 import { renderSpecDiffMarkdown } from '../render/specdiff-markdown.js';
@@ -12,6 +13,7 @@ import { checkGitRef, checkPathArgument, parsePositiveDecimal } from '../spec/op
 import { CliError, type Io } from './io.js';
 import { specProfile } from './load-file.js';
 import { readSpecFileText } from '../ops/read-spec.js';
+import { atRevision, pairName } from '../ops/spec-at-revision.js';
 
 function side(io: Io, text: string, label: string, color: boolean): SpecSide {
   const r = loadSpec(text, label);
@@ -38,27 +40,6 @@ function readSpec(io: Io, file: string, color: boolean): { text: string; label: 
   return { text: input.text, label };
 }
 
-/** The file as it was at REF: `git show REF:./NAME` from the file's own directory. undefined: not in REF. */
-function atRevision(io: Io, file: string, ref: string): string | undefined {
-  const path = resolve(io.cwd, file);
-  try {
-    // --end-of-options: whatever the revision says, git never reads it as an option (checkGitRef refused '-' already)
-    return execFileSync('git', ['show', '--end-of-options', `${ref}:./${basename(path)}`], {
-      cwd: dirname(path),
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      maxBuffer: 16 << 20,
-    });
-  } catch (e) {
-    const err = String((e as { stderr?: string }).stderr ?? (e as Error).message);
-    if (/does not exist in|exists on disk, but not in/.test(err)) return undefined;
-    if (/unknown revision|bad revision|invalid object name|Not a valid object name/i.test(err))
-      throw new CliError(`--base ${ref}: no such revision in the repository of ${file}`, 1, 'GIT_REF');
-    if (/not a git repository/i.test(err)) throw new CliError(`--base: ${file} is not inside a git repository`, 1, 'GIT_REF');
-    throw new CliError(`git show ${ref}:${file} failed: ${err.trim().split('\n')[0]}`, 1, 'GIT_REF');
-  }
-}
-
 export interface DiffOptions {
   old: string;
   new?: string;
@@ -67,7 +48,21 @@ export interface DiffOptions {
   throughput?: string;
   /** exit 1 (CHANGE_REFUSED) when a change is of this class or a stronger one */
   failOn?: string;
+  /** exit 2 when something changes (as plan); without it, 0 */
+  detailedExitcode?: boolean;
   color: boolean;
+}
+
+/** What a pair added to or removed from Git means, said the same in every format. */
+function writeAddedOrRemoved(
+  io: Io,
+  format: string,
+  doc: { name: string; old: string | null; new: string | null; created?: true; removed?: true },
+  msg: string,
+): void {
+  if (format === 'json') writeJson(io, { command: 'diff', ...doc, message: msg });
+  else if (format === 'markdown') io.stdout.write(`### colo diff \`${doc.name}\`\n\n${doc.created ? ':new:' : ':wastebasket:'} ${msg}\n`);
+  else io.stdout.write(msg + '\n');
 }
 
 export function cmdDiff(io: Io, o: DiffOptions): number {
@@ -89,18 +84,26 @@ export function cmdDiff(io: Io, o: DiffOptions): number {
   if (!!o.new === !!o.base) throw new CliError('give two files (colo diff OLD NEW) or one and a revision (colo diff FILE --base REF)', 1, 'USAGE');
   let before: SpecSide;
   let after: SpecSide;
+  const changed = (yes: boolean) => (yes && o.detailedExitcode ? 2 : 0);
   if (o.base) {
+    if (!existsSync(resolve(io.cwd, o.old))) {
+      // removed from Git: colo changes nothing; what the removal means is the operator's call
+      const then = atRevision(io, o.old, o.base);
+      if (then === undefined) readSpec(io, o.old, o.color); // in neither: the reader's FILE_READ
+      const label = relative(io.cwd, resolve(io.cwd, o.old)) || o.old;
+      const name = pairName(then!, label);
+      const msg = `${label} was removed since ${o.base}: pair ${name} is no longer in Git, and colo changes nothing for it. Its QEMUs keep running as they are; stopping them is the operator's call (colo stop --node NAME on each node's host, with the spec from ${o.base})`;
+      writeAddedOrRemoved(io, o.format, { name, old: `${o.base}:${label}`, new: null, removed: true }, msg);
+      return changed(true);
+    }
     const now = readSpec(io, o.old, o.color);
     const then = atRevision(io, o.old, o.base);
     after = side(io, now.text, now.label, o.color);
     if (then === undefined) {
       // a new pair: nothing runs that could change
       const msg = `${now.label} is new since ${o.base}: pair ${after.spec.name} runs nowhere yet; colo plan shows its setup`;
-      if (o.format === 'json')
-        io.stdout.write(JSON.stringify({ format_version: 1, name: after.spec.name, old: null, new: now.label, created: true }, null, 2) + '\n');
-      else if (o.format === 'markdown') io.stdout.write(`### colo diff \`${after.spec.name}\`\n\n:new: ${msg}\n`);
-      else io.stdout.write(msg + '\n');
-      return 2;
+      writeAddedOrRemoved(io, o.format, { name: after.spec.name, old: null, new: now.label, created: true }, msg);
+      return changed(true);
     }
     before = side(io, then, `${o.base}:${now.label}`, o.color);
   } else {
@@ -121,5 +124,5 @@ export function cmdDiff(io: Io, o: DiffOptions): number {
       'CHANGE_REFUSED',
     );
   }
-  return d.class ? 2 : 0;
+  return changed(!!d.class);
 }

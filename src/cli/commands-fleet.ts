@@ -3,10 +3,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fleetExitCode, fleetReport } from '../fleet/summary.js';
 import { mapBounded } from '../fleet/pool.js';
-import type { FleetReport, PairResult } from '../fleet/types.js';
+import type { PairResult } from '../fleet/types.js';
 import type { Plan } from '../plan/types.js';
-import { renderFleetMarkdown } from '../render/fleet-markdown.js';
-import { renderFleetText, renderPairBlock } from '../render/fleet-text.js';
+import { renderFleetReport } from '../render/fleet-report.js';
+import { renderFleetText, skippedText } from '../render/fleet-text.js';
+import { failedPair, invalidPair } from '../render/fleet-results.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { renderPlanText } from '../render/plan-text.js';
 import { renderProblems } from '../render/problems.js';
@@ -15,20 +16,27 @@ import type { Spec } from '../spec/types.js';
 import { semaphore } from '../fleet/pool.js';
 import { converged, planLive } from '../ops/live.js';
 import { fleetFiles } from '../ops/pair-files.js';
-import { readPairs, type LoadedPair } from '../ops/read-pairs.js';
+import { parseSelector, readPairs, type LoadedPair, type SkippedFile } from '../ops/read-pairs.js';
 import { savedPlanText } from '../ops/saved-plan.js';
+import type { Select } from './options.js';
 import { status } from '../ops/status.js';
 import { offlinePlan } from './commands-offline.js';
-import { applyExitCode, applyVerdict, runApply } from './commands-live.js';
+import { applyExitCode, runApply } from './commands-live.js';
+import { applyJson, applyVerdict, statusJson } from '../render/json-docs.js';
 import { CliError, type Io } from './io.js';
-import { specProfile } from './load-file.js';
+import { specProfile, specWarnings } from './load-file.js';
+import { diagnostic, mergeDiagnostics } from '../model/diagnostic.js';
+import { validateResult } from '../render/validate-json.js';
 import { ms } from './options.js';
 
 /** A pair as the fleet shows it: the file's problems printed as the single-file commands print them. */
 type ShownPair = LoadedPair & { problemText: string };
 
-async function loadFleet(io: Io, files: string[], color: boolean): Promise<ShownPair[]> {
-  return (await readPairs(io, files)).map((p) => ({ ...p, problemText: p.problems.length ? renderProblems(p.problems, p.lines, color, p.omitted) : '' }));
+/** The fleet's files (-f, -R), read; those of another kind, or not selected (-l), are set aside with a note. */
+async function loadFleet(io: Io, o: FleetOptions): Promise<{ loaded: ShownPair[]; skipped: SkippedFile[] }> {
+  const { pairs, skipped } = await readPairs(io, fleetFiles(io, o.file, o), parseSelector(o.selector));
+  const loaded = pairs.map((p) => ({ ...p, problemText: p.problems.length ? renderProblems(p.problems, p.lines, o.color, p.omitted) : '' }));
+  return { loaded, skipped };
 }
 
 /** Every node of every pair observed at once, at most `parallel` nodes at a time (one QMP connection each). */
@@ -37,7 +45,7 @@ function fleetReads(parallel: number, timeoutMs: number) {
   return { timeoutMs, slot: <T>(f: () => Promise<T>) => slot(f) };
 }
 
-interface FleetOptions {
+interface FleetOptions extends Select {
   file: string[];
   format?: string;
   color: boolean;
@@ -60,42 +68,11 @@ export function parallelOf(v: string | undefined): number {
   return n;
 }
 
-function invalid(p: ShownPair): PairResult {
-  const errors = p.problems.filter((x) => x.severity === 'error');
-  const first = errors[0];
-  return {
-    file: p.file,
-    name: p.name,
-    outcome: 'failed',
-    detail: `${errors.length} problem(s): ${first.code} ${first.message}`,
-    error: { code: first.code, message: first.message },
-    output: p.problemText,
-    result: { problems: errors.map((x) => ({ code: x.code, message: x.message, file: x.file, line: x.pos.line, column: x.pos.column })) },
-  };
-}
-
-/** An error of one pair as its result; a non-CliError is still one pair's failure, never the fleet's. */
-function failed(file: string, name: string | undefined, e: unknown, output = ''): PairResult {
-  const code = e instanceof CliError ? e.code : 'INTERNAL';
-  const message = (e as Error).message;
-  return { file, name, outcome: 'failed', detail: `${code}: ${message.split('\n')[0] || 'see above'}`, error: { code, message }, output };
-}
-
-function write(io: Io, report: FleetReport, fmt: string, color: boolean, bodies?: Array<string | undefined>): void {
-  if (fmt === 'json') {
-    const pairs = report.pairs.map(({ output: _o, ...p }) => p);
-    io.stdout.write(JSON.stringify({ ...report, pairs }, null, 2) + '\n');
-  } else if (fmt === 'markdown') io.stdout.write(renderFleetMarkdown(report, bodies));
-  else {
-    for (const p of report.pairs) io.stdout.write(renderPairBlock(p, color));
-    io.stdout.write(renderFleetText(report, color));
-  }
-}
-
 export async function cmdFleetValidate(io: Io, o: FleetOptions): Promise<number> {
   const fmt = format(o);
-  const pairs = (await loadFleet(io, fleetFiles(io, o.file), o.color)).map((p): PairResult => {
-    if (!p.spec) return invalid(p);
+  const { loaded, skipped } = await loadFleet(io, o);
+  const pairs = loaded.map((p): PairResult => {
+    if (!p.spec) return invalidPair(p);
     const s = p.spec;
     const profile = specProfile(s);
     const detail = `valid (pair ${s.name}: ${s.nodes.map((n) => `${n.name} ${n.role}`).join(', ')}; ${s.disks.length} disk(s), ${s.netdevs.length} NIC(s); QEMU ${s.qemu.version}, forms ${profile.schemaFrom})`;
@@ -104,16 +81,17 @@ export async function cmdFleetValidate(io: Io, o: FleetOptions): Promise<number>
       name: s.name,
       outcome: 'ok',
       detail,
-      output: p.problemText + profile.warnings.map((w) => `warning: ${w}\n`).join(''),
-      result: { warnings: profile.warnings },
+      output: p.problemText + profile.warnings.map((w) => `warning QEMU_PROFILE: ${w}\n`).join(''),
+      result: validateResult({ ...p, shown: p.file }),
     };
   });
-  const report = fleetReport('validate', pairs);
+  const report = fleetReport('validate', pairs, skipped);
   if (fmt === 'text') {
+    io.stdout.write(skippedText(report));
     // as the single-file validate prints it, one pair after the other, then the table
     for (const p of report.pairs) io.stdout.write(p.outcome === 'ok' ? `${p.file}: ${p.detail}\n${p.output ?? ''}` : (p.output ?? ''));
     io.stdout.write(renderFleetText(report, o.color));
-  } else write(io, report, fmt, o.color);
+  } else io.stdout.write(renderFleetReport(report, fmt, o.color));
   return fleetExitCode(report, false);
 }
 
@@ -123,16 +101,18 @@ export async function cmdFleetPlan(io: Io, o: PlanOptions): Promise<number> {
   const fmt = format(o);
   if (o.out && (o.offline || o.assume))
     throw new CliError('--out saves live plans only (a saved plan carries the fingerprint of what was read); drop --offline', 1, 'BAD_OPTION');
-  const loaded = await loadFleet(io, fleetFiles(io, o.file), o.color);
+  const { loaded, skipped } = await loadFleet(io, o);
   const reads = fleetReads(parallelOf(o.parallel), ms(o.timeout, 5000));
   if (o.out) mkdirSync(resolve(io.cwd, o.out), { recursive: true });
   const plans: Array<Plan | undefined> = [];
   const pairs = await Promise.all(
     loaded.map(async (p, i): Promise<PairResult> => {
-      if (!p.spec) return invalid(p);
+      if (!p.spec) return invalidPair(p);
       const spec: Spec = p.spec;
       try {
-        const plan = o.offline || o.assume ? offlinePlan(spec, o.assume) : (await planLive(spec, reads)).plan;
+        const plan = o.offline ? offlinePlan(spec, o.assume) : (await planLive(spec, reads)).plan;
+        // the file's own warnings, as one file's plan carries them
+        plan.warnings = mergeDiagnostics(plan.warnings, specWarnings(p.problems));
         plans[i] = plan;
         if (o.out) writeFileSync(join(resolve(io.cwd, o.out), `${spec.name}.plan.json`), savedPlanText(plan, spec, resolve(io.cwd, p.file)));
         const pending = plan.mode === 'offline' ? plan.steps.length > 0 : !converged(plan);
@@ -145,26 +125,26 @@ export async function cmdFleetPlan(io: Io, o: PlanOptions): Promise<number> {
           detail,
           result: plan,
           output: fmt === 'text' ? renderPlanText(plan, o.color) : undefined,
-          ...(outcome === 'failed' ? { error: { code: 'BLOCKED', message: plan.reason } } : {}),
+          ...(outcome === 'failed' ? { error: diagnostic('error', 'BLOCKED', plan.reason, { file: p.file }) } : {}),
         };
       } catch (e) {
-        return failed(p.file, spec.name, e);
+        return failedPair(p.file, spec.name, e);
       }
     }),
   );
-  const report = fleetReport('plan', pairs);
-  write(io, report, fmt, o.color, fmt === 'markdown' ? plans.map((p) => (p ? renderPlanMarkdown(p) : undefined)) : undefined);
+  const report = fleetReport('plan', pairs, skipped);
+  io.stdout.write(renderFleetReport(report, fmt, o.color, fmt === 'markdown' ? plans.map((p) => (p ? renderPlanMarkdown(p) : undefined)) : undefined));
   if (o.out) io.stderr.write(`plans saved in ${o.out}/NAME.plan.json: apply each with colo apply ${o.out}/NAME.plan.json\n`);
   return fleetExitCode(report, !!o.detailedExitcode);
 }
 
 export async function cmdFleetStatus(io: Io, o: FleetOptions): Promise<number> {
   const fmt = format(o);
-  const loaded = await loadFleet(io, fleetFiles(io, o.file), o.color);
+  const { loaded, skipped } = await loadFleet(io, o);
   const reads = fleetReads(parallelOf(o.parallel), ms(o.timeout, 5000));
   const pairs = await Promise.all(
     loaded.map(async (p): Promise<PairResult> => {
-      if (!p.spec) return invalid(p);
+      if (!p.spec) return invalidPair(p);
       const spec = p.spec;
       try {
         const s = await status(spec, reads);
@@ -174,16 +154,16 @@ export async function cmdFleetStatus(io: Io, o: FleetOptions): Promise<number> {
           name: spec.name,
           outcome: s.converged ? 'ok' : 'changes',
           detail,
-          result: { name: s.name, transition: s.transition, reason: s.reason, nodes: s.nodes },
-          output: renderStatusText(spec.name, s.nodes, s.plan, o.color),
+          result: statusJson(s),
+          output: renderStatusText(spec.name, s.nodes, s.plan, o.color, undefined, s),
         };
       } catch (e) {
-        return failed(p.file, spec.name, e);
+        return failedPair(p.file, spec.name, e);
       }
     }),
   );
-  const report = fleetReport('status', pairs);
-  write(io, report, fmt, o.color);
+  const report = fleetReport('status', pairs, skipped);
+  io.stdout.write(renderFleetReport(report, fmt, o.color));
   return fleetExitCode(report, !!o.detailedExitcode);
 }
 
@@ -201,28 +181,22 @@ export async function cmdFleetApply(
   const fmt = format(o);
   if (!o.autoApprove) throw new CliError('applying several pairs needs --auto-approve (review them first with colo plan)', 1, 'NEEDS_APPROVAL');
   if (o.journal) throw new CliError('--journal names one file: with several pairs each pair journals to its own NAME.journal.jsonl', 1, 'BAD_OPTION');
-  const loaded = await loadFleet(io, fleetFiles(io, o.file), o.color);
+  const { loaded, skipped } = await loadFleet(io, o);
   // each pair's apply reads both of its nodes: parallel bounds nodes, so pairs run parallel/2 at a time
   const pairsAtOnce = Math.max(1, Math.floor(parallelOf(o.parallel) / 2));
   const pairs = await mapBounded(loaded, pairsAtOnce, async (p): Promise<PairResult> => {
-    if (!p.spec) return invalid(p);
+    if (!p.spec) return invalidPair(p);
     const cap = captured(io);
     try {
       // the pair's own apply, printed into its block; the typed result says how it ended
       const r = await runApply(
         cap.io,
         { file: p.file, color: o.color, timeout: o.timeout, autoApprove: true, allowFailover: o.allowFailover, fence: o.fence },
-        p.spec,
+        { spec: p.spec, problems: p.problems },
       );
       const ok = applyExitCode(r) === 0;
       const detail = applyVerdict(r);
-      const result = {
-        outcome: r.outcome,
-        transition: r.plan.transition,
-        steps: r.plan.steps.length,
-        ...('ran' in r ? { ran: r.ran, ms: r.ms, pauses: r.pauses } : {}),
-        ...('after' in r ? { after: { transition: r.after.transition, steps: r.after.steps.length, reason: r.after.reason } } : {}),
-      };
+      const result = applyJson(r);
       return {
         file: p.file,
         name: p.spec.name,
@@ -230,13 +204,13 @@ export async function cmdFleetApply(
         detail,
         result,
         output: cap.text(),
-        ...(ok ? {} : { error: { code: 'NOT_CONVERGED', message: detail } }),
+        ...(ok ? {} : { error: diagnostic('error', 'NOT_CONVERGED', detail, { file: p.file }) }),
       };
     } catch (e) {
-      return failed(p.file, p.spec.name, e, cap.text());
+      return failedPair(p.file, p.spec.name, e, cap.text());
     }
   });
-  const report = fleetReport('apply', pairs);
-  write(io, report, fmt, o.color);
+  const report = fleetReport('apply', pairs, skipped);
+  io.stdout.write(renderFleetReport(report, fmt, o.color));
   return fleetExitCode(report, false);
 }

@@ -1,20 +1,38 @@
-import { launchNode, stopNode } from '../ops/launch.js';
+import { checkRunsHere, launchNode, stopNode } from '../ops/launch.js';
 import { nodeOrFail } from '../ops/pair.js';
 import type { Io } from './io.js';
 import { loadSpecFile } from './load-file.js';
+import { textOrJson, writeJson } from './json-out.js';
 
-export async function cmdLaunch(io: Io, o: { file: string; node: string; role?: string; color: boolean }): Promise<number> {
+interface NodeCommand {
+  file: string;
+  node: string;
+  color: boolean;
+  force?: boolean;
+  journal?: string;
+  format?: string;
+}
+
+export async function cmdLaunch(io: Io, o: NodeCommand & { role?: string }): Promise<number> {
+  const format = textOrJson(o.format);
   const { spec } = await loadSpecFile(o.file, io, o.color);
   const self = nodeOrFail(spec, o.node);
+  const forced = checkRunsHere(io, spec, self, 'launch', o);
   const { role, why, pid, log } = await launchNode(spec, self, { role: o.role });
-  io.stdout.write(`launched ${self.name} as ${role} (${why}): pid ${pid ?? '?'}, QMP ${self.qmp}, log ${log}\n`);
+  if (format === 'json')
+    writeJson(io, { command: 'launch', name: spec.name, node: self.name, host: self.host, forced, role, why, ...(pid ? { pid } : {}), qmp: self.qmp, log });
+  else io.stdout.write(`launched ${self.name} as ${role} (${why}): pid ${pid ?? '?'}, QMP ${self.qmp}, log ${log}\n`);
   return 0;
 }
 
-export async function cmdStop(io: Io, o: { file: string; node: string; color: boolean }): Promise<number> {
+export async function cmdStop(io: Io, o: NodeCommand): Promise<number> {
+  const format = textOrJson(o.format);
   const { spec } = await loadSpecFile(o.file, io, o.color);
   const self = nodeOrFail(spec, o.node);
+  const forced = checkRunsHere(io, spec, self, 'stop', o);
   const how = await stopNode(self);
-  io.stdout.write(`${self.name}: ${how === 'not running' ? 'was not running' : `stopped (${how})`}\n`);
+  const running = how !== 'not running';
+  if (format === 'json') writeJson(io, { command: 'stop', name: spec.name, node: self.name, host: self.host, forced, wasRunning: running, how });
+  else io.stdout.write(`${self.name}: ${running ? `stopped (${how})` : 'was not running'}\n`);
   return 0;
 }

@@ -3,14 +3,19 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Plan } from '../plan/types.js';
+import { mergeDiagnostics } from '../model/diagnostic.js';
 import { apply, type ApplyResult } from '../ops/apply.js';
 import { converged, planLive } from '../ops/live.js';
 import { readSavedPlan, savedPlanText } from '../ops/saved-plan.js';
 import { status } from '../ops/status.js';
+import { textOrJson, writeJson } from './json-out.js';
 import { renderPlanText, stepText } from '../render/plan-text.js';
 import { renderStatusText } from '../render/status-text.js';
 import { escapeControls, truncate } from '../spec/display.js';
+import { applyJson, renderApplyEnd, statusJson } from '../render/json-docs.js';
+export { applyVerdict } from '../render/json-docs.js';
 import type { Spec } from '../spec/types.js';
+import type { Problem } from '../spec/errors.js';
 import { checkPlanFormat, writePlan } from './commands-offline.js';
 import { CliError, type Io } from './io.js';
 import { count, ms } from './options.js';
@@ -30,7 +35,7 @@ export async function cmdPlanLive(io: Io, o: Common & { format: string; out?: st
   const timeoutMs = ms(o.timeout, 5000);
   const { spec, path, problems } = await loadSpecFile(o.file!, io, o.color);
   const { plan } = await planLive(spec, { timeoutMs });
-  plan.warnings.push(...specWarnings(problems));
+  plan.warnings = mergeDiagnostics(plan.warnings, specWarnings(problems));
   writePlan(io, plan, o.format, o.color);
   if (o.out) {
     writeFileSync(resolve(io.cwd, o.out), savedPlanText(plan, spec, path));
@@ -42,19 +47,12 @@ export async function cmdPlanLive(io: Io, o: Common & { format: string; out?: st
 }
 
 export async function cmdStatus(io: Io, o: Common & { format: string; sample?: string }): Promise<number> {
-  if (o.format !== 'text' && o.format !== 'json') throw new CliError(`--format must be text or json, not "${o.format}"`, 1, 'BAD_OPTION');
+  textOrJson(o.format);
   const { spec } = await loadSpecFile(o.file!, io, o.color);
   const timeoutMs = ms(o.timeout, 5000);
   const s = await status(spec, { timeoutMs, sampleMs: o.sample ? ms(o.sample, 3000, '--sample') : undefined });
-  if (o.format === 'json')
-    io.stdout.write(
-      JSON.stringify(
-        { name: s.name, transition: s.transition, reason: s.reason, nodes: s.nodes, ...(s.checkpoints ? { checkpoints: s.checkpoints } : {}) },
-        null,
-        2,
-      ) + '\n',
-    );
-  else io.stdout.write(renderStatusText(spec.name, s.nodes, s.plan, o.color, s.checkpoints));
+  if (o.format === 'json') writeJson(io, { command: 'status', ...statusJson(s) });
+  else io.stdout.write(renderStatusText(spec.name, s.nodes, s.plan, o.color, s.checkpoints, s));
   return 0;
 }
 
@@ -69,46 +67,14 @@ async function confirm(io: Io, plan: Plan): Promise<boolean> {
   }
 }
 
-/** The last line of an apply: what the fleet shows for the pair too. */
-export function applyVerdict(r: ApplyResult): string {
-  switch (r.outcome) {
-    case 'nothing-to-do':
-      return 'Nothing to do.';
-    case 'cancelled':
-      return 'Apply cancelled.';
-    case 'stopped':
-      return `Stopped after ${r.ran} of ${r.plan.steps.length} steps.`;
-    case 'converged':
-      return `Converged: ${r.after.transition === 'steady' ? 'the pair replicates as the spec says' : r.after.reason}.`;
-    case 'not-converged':
-      return `Not converged: ${r.after.transition}, ${r.after.steps.length} step(s) remain`;
-  }
-}
-
-/** What an apply printed after its steps: their count and time, the guest's pauses, the verdict. */
-function renderApplyEnd(r: ApplyResult): string {
-  let out = '';
-  if (r.outcome === 'nothing-to-do' || r.outcome === 'cancelled') return `${applyVerdict(r)}\n`;
-  out += `${r.ran === r.plan.steps.length ? r.ran : `${r.ran} of ${r.plan.steps.length}`} steps in ${r.ms} ms\n`;
-  for (const [node, pauses] of Object.entries(r.pauses)) {
-    const total = pauses.reduce((a, b) => a + b, 0);
-    out += `guest on ${node} paused ${pauses.length} time(s), ${Math.round(total)} ms in all (longest ${Math.max(...pauses)} ms)\n`;
-  }
-  if (r.outcome === 'stopped') return out;
-  if (r.outcome === 'converged') return out + `${applyVerdict(r)}\n`;
-  out += `${applyVerdict(r)}:\n`;
-  r.after.steps.forEach((s, i) => (out += `  ${i + 1}. ${s.node}: ${stepText(s)} — ${s.description}\n`));
-  for (const c of r.after.changes.filter((x) => x.action !== 'unmanaged'))
-    out += `  ${c.action} ${c.address}${c.faultTolerance ? `: ${c.faultTolerance}` : ''}\n`;
-  return out;
-}
-
 /** The exit code of an apply's result: 0 when the pair is where the spec says (or --stop-after ended it). */
 export function applyExitCode(r: ApplyResult): number {
   return r.outcome === 'converged' || r.outcome === 'nothing-to-do' || r.outcome === 'stopped' ? 0 : 1;
 }
 
 export interface ApplyOptions extends Common {
+  /** text (default), or json: one document at the end, nothing else on stdout */
+  format?: string;
   planFile?: string;
   autoApprove?: boolean;
   allowFailover?: boolean;
@@ -117,17 +83,18 @@ export interface ApplyOptions extends Common {
 }
 
 /** One pair's apply, printed on `io` as it runs; the typed result comes back (the fleet reads it). */
-export async function runApply(io: Io, o: ApplyOptions, spec?: Spec): Promise<ApplyResult> {
+export async function runApply(io: Io, o: ApplyOptions, pair?: { spec: Spec; problems: Problem[] }): Promise<ApplyResult> {
   const saved = o.planFile ? { plan: readSavedPlan(o.planFile, io), file: o.planFile } : undefined;
-  const file = o.file ?? saved?.plan.spec_file;
-  if (!file && !spec) throw new CliError('apply needs -f FILE or a saved PLAN', 1, 'USAGE');
+  const file = o.file ?? saved?.plan.specFile;
+  if (!file && !pair) throw new CliError('apply needs -f FILE or a saved PLAN', 1, 'USAGE');
   // the spec decides every hook and fence the plan may run: say which one, when the plan file named it
-  if (!o.file && !spec && saved)
+  if (!o.file && !pair && saved)
     io.stderr.write(`note: the spec is ${escapeControls(truncate(file!))}, as the saved plan names it (-f FILE names it yourself)\n`);
   const timeoutMs = ms(o.timeout, 10000);
   const stopAfter = o.stopAfter !== undefined ? count(o.stopAfter, '--stop-after', 1) : undefined;
-  const loaded = spec ? { spec, problems: [] } : await loadSpecFile(file!, io, o.color);
+  const loaded = pair ?? (await loadSpecFile(file!, io, o.color));
   const progress = io.stderr.isTTY ? progressPrinter(io) : undefined;
+  const json = o.format === 'json';
   const r = await apply(io, loaded.spec, {
     saved,
     timeoutMs,
@@ -136,18 +103,22 @@ export async function runApply(io: Io, o: ApplyOptions, spec?: Spec): Promise<Ap
     fence: o.fence,
     journal: o.journal,
     warnings: specWarnings(loaded.problems),
-    onPlan: (plan) => io.stdout.write(renderPlanText(plan, o.color)),
+    onPlan: (plan) => json || io.stdout.write(renderPlanText(plan, o.color)),
     confirm: o.autoApprove ? undefined : (plan) => confirm(io, plan),
     progress,
     onStep: (i, step, outcome) => {
       progress?.('', 0, 0);
-      io.stdout.write(`  ${String(i + 1).padStart(3)}. ${step.node}: ${stepText(step)} … ${outcome}\n`);
+      if (!json) io.stdout.write(`  ${String(i + 1).padStart(3)}. ${step.node}: ${stepText(step)} … ${outcome}\n`);
     },
   });
-  io.stdout.write(renderApplyEnd(r));
+  if (!json) io.stdout.write(renderApplyEnd(r));
   return r;
 }
 
 export async function cmdApply(io: Io, o: ApplyOptions): Promise<number> {
-  return applyExitCode(await runApply(io, o));
+  const json = o.format === 'json';
+  if (json && !o.autoApprove) throw new CliError('apply --format json needs --auto-approve: a tool cannot answer the question', 1, 'NEEDS_APPROVAL');
+  const r = await runApply(io, o);
+  if (json) writeJson(io, { command: 'apply', ...applyJson(r) });
+  return applyExitCode(r);
 }

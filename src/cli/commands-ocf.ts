@@ -14,7 +14,7 @@ async function cmdOcfConfig(io: Io, o: { file?: string[]; format?: string }): Pr
   const fmt = o.format ?? 'crm';
   if (!(fmt in RENDERS)) throw new CliError(`--format must be crm, pcs or xml, not "${fmt}"`, 1, 'BAD_OPTION');
   if (!o.file?.length) throw new CliError('colo ocf config needs -f: a pair file or a directory of them', 1, 'USAGE');
-  const loaded = await readPairs(io, fleetFiles(io, o.file));
+  const { pairs: loaded } = await readPairs(io, fleetFiles(io, o.file));
   const bad = loaded.filter((p) => !p.spec);
   if (bad.length) {
     for (const p of bad) io.stderr.write(renderProblems(p.problems, p.lines, false, p.omitted));

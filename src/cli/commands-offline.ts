@@ -1,6 +1,7 @@
 import { nodeArgs } from '../model/argv.js';
 import { shellQuote } from '../model/shell-quote.js';
-import type { PrepareCommand } from '../model/disk.js';
+import { argvLines, prepareShell } from '../render/args-shell.js';
+import { diagnostic, FORMAT_VERSION, mergeDiagnostics } from '../model/diagnostic.js';
 import { offlinePlan as planOffline } from '../ops/offline.js';
 import { TRANSITIONS, type Plan, type Transition } from '../plan/types.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
@@ -8,27 +9,10 @@ import { renderPlanText } from '../render/plan-text.js';
 import type { Role, Spec } from '../spec/types.js';
 import { CliError, type Io } from './io.js';
 import { loadSpecFile, nodeOrFail, readSpec, specProfile, specWarnings } from './load-file.js';
-import { validateJson } from './validate-json.js';
+import { validateJson } from '../render/validate-json.js';
+import { writeJson } from './json-out.js';
 
 export { nodeOrFail };
-
-export { shellQuote };
-
-export function prepareShell(p: PrepareCommand): string {
-  const cmd = p.argv.map(shellQuote).join(' ');
-  return p.overwrite ? cmd : `test -e ${shellQuote(p.creates)} || ${cmd}`;
-}
-
-/** One line per option with its value, for reading. */
-export function argvLines(argv: string[]): string[] {
-  const lines: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = shellQuote(argv[i]);
-    if (argv[i].startsWith('-') && i + 1 < argv.length && !argv[i + 1].startsWith('-')) lines.push(`${a} ${shellQuote(argv[++i])}`);
-    else lines.push(a);
-  }
-  return lines;
-}
 
 export async function cmdValidate(io: Io, opts: { file: string; color: boolean; format?: string }): Promise<number> {
   const format = opts.format ?? 'text';
@@ -40,24 +24,25 @@ export async function cmdValidate(io: Io, opts: { file: string; color: boolean; 
     } catch (e) {
       if (!(e instanceof CliError)) throw e;
       report = {
-        format_version: 1,
+        format_version: FORMAT_VERSION,
         valid: false,
-        error_count: 1,
-        warning_count: 0,
+        errorCount: 1,
+        warningCount: 0,
         omitted: 0,
-        diagnostics: [{ severity: 'error', code: e.code, message: e.message, file: opts.file }],
+        diagnostics: [diagnostic('error', e.code, e.message, { file: opts.file })],
       };
     }
     io.stdout.write(JSON.stringify(report, null, 2) + '\n');
     return report.valid ? 0 : 1;
   }
   const { spec, warnings } = await loadSpecFile(opts.file, io, opts.color);
-  if (warnings) io.stderr.write(warnings);
   const profile = specProfile(spec);
   io.stdout.write(
     `${opts.file}: valid (pair ${spec.name}: ${spec.nodes.map((n) => `${n.name} ${n.role}`).join(', ')}; ${spec.disks.length} disk(s), ${spec.netdevs.length} NIC(s); QEMU ${spec.qemu.version}, forms ${profile.schemaFrom})\n`,
   );
-  for (const w of profile.warnings) io.stderr.write(`warning: ${w}\n`);
+  // then its warnings, on stdout as the fleet prints them: the validation's result, not a failure
+  if (warnings) io.stdout.write(warnings);
+  for (const w of profile.warnings) io.stdout.write(`warning QEMU_PROFILE: ${w}\n`);
   return 0;
 }
 
@@ -75,7 +60,7 @@ export async function cmdArgs(io: Io, opts: { file: string; node: string; format
       { argv: ['mkdir', '-p', self.workdir], creates: self.workdir, ifMissing: false, overwrites: false },
       ...prepare.map((p) => ({ argv: p.argv, creates: p.creates, ifMissing: !p.overwrite, overwrites: p.overwrite })),
     ];
-    io.stdout.write(JSON.stringify({ node: self.name, role, argv, prepare: steps }, null, 2) + '\n');
+    writeJson(io, { command: 'args', name: spec.name, node: self.name, role, argv, prepare: steps });
   } else if (opts.format === 'shell') {
     io.stdout.write(`# ${spec.name}/${self.name} as ${role}: prepare the images, then start QEMU\n`);
     io.stdout.write(`mkdir -p ${shellQuote(self.workdir)}\n`);
@@ -116,7 +101,7 @@ export async function cmdPlanOffline(
   checkAssume(o.assume);
   const { spec, problems } = await loadSpecFile(o.file, io, o.color);
   const plan = offlinePlan(spec, o.assume);
-  plan.warnings.push(...specWarnings(problems));
+  plan.warnings = mergeDiagnostics(plan.warnings, specWarnings(problems));
   writePlan(io, plan, o.format, o.color);
   return o.detailedExitcode && plan.steps.length > 0 ? 2 : 0;
 }

@@ -45,13 +45,20 @@ export function checkNumberOptions(o: { timeout?: string; peerTimeout?: string; 
 // Each command's options as commander parses them (cli.ts): strings as given, checked where they are used.
 
 /** -f repeated, or a directory: several pairs */
-interface Files {
+interface Files extends Select {
   file: string[];
   /** with several pairs: at most N nodes observed at once */
   parallel: string;
 }
 
-export interface ValidateOptions {
+/** kubectl's -R and -l over -f DIR */
+export interface Select {
+  recursive?: boolean;
+  /** KEY=VALUE, each must hold in metadata.labels */
+  selector?: string[];
+}
+
+export interface ValidateOptions extends Select {
   file: string[];
   format?: string;
 }
@@ -85,6 +92,7 @@ export interface ApplyCommandOptions extends Partial<Files> {
 
 export interface DiffCommandOptions {
   base?: string;
+  detailedExitcode?: boolean;
   format: string;
   failOn?: string;
   throughput: string;
@@ -106,12 +114,16 @@ export interface FailoverOptions {
   /** false with --no-fence */
   fence: boolean;
   journal?: string;
+  format: string;
 }
 
 export interface NodeOptions {
   file: string;
   node: string;
   role?: string;
+  force?: boolean;
+  journal?: string;
+  format: string;
 }
 
 export interface OcfOptions {

@@ -1,5 +1,6 @@
 /** One pair of a fleet: where it came from and how its command ended. Types of the fleet core. */
 import type { SourcePos } from '../spec/errors.js';
+import type { Diagnostic } from '../model/diagnostic.js';
 
 /** How one pair's command ended: `failed` never stops the others. */
 export type PairOutcome =
@@ -18,8 +19,8 @@ export interface PairResult<T = unknown> {
   outcome: PairOutcome;
   /** the command's own result (a plan, a status) */
   result?: T;
-  /** why it failed: a code from the README's table and a message */
-  error?: { code: string; message: string };
+  /** why it failed: a code of docs/exit-codes.md, in the shape of every problem */
+  error?: Diagnostic;
   /** one line for the fleet table: the transition and step count, or the error */
   detail: string;
   /** text the command printed for this pair (kept apart, shown in its block) */
@@ -27,9 +28,11 @@ export interface PairResult<T = unknown> {
 }
 
 export interface FleetReport<T = unknown> {
-  format_version: 1;
+  format_version: 2;
   command: 'validate' | 'plan' | 'apply' | 'status';
   pairs: PairResult<T>[];
+  /** files left out: another kind of file found in a directory, or a pair -l does not select */
+  skipped: Array<{ file: string; reason: 'not-a-pair' | 'not-selected'; message: string }>;
   summary: { pairs: number; ok: number; changes: number; failed: number };
 }
 

@@ -1,6 +1,7 @@
 // apply: carry out the plan (from the spec, or a saved plan that still holds) on the live pair, and
 // read the pair again. The CLI's `colo apply` and the fleet's use this; it returns what happened as
 // a typed result (the commands render it), refusals as ColoError with their code.
+import { mergeDiagnostics, type Diagnostic } from '../model/diagnostic.js';
 import { executeSteps, StepError, type ExecuteOptions } from '../apply/execute.js';
 import type { Journal } from '../apply/journal.js';
 import type { Plan } from '../plan/types.js';
@@ -24,7 +25,7 @@ export interface ApplyInput {
   fence?: boolean;
   journal?: string;
   /** the spec's warnings, added to the plan's */
-  warnings?: string[];
+  warnings?: Diagnostic[];
   /** the plan made from the live state, before any refusal (not called for a saved plan) */
   onPlan?(plan: Plan): void;
   /** asked before the first step; undefined: approved */
@@ -93,7 +94,7 @@ export async function apply(env: OpEnv, spec: Spec, o: ApplyInput): Promise<Appl
     const readMs = Math.min(o.timeoutMs, 5000);
     const live = await planLive(spec, { timeoutMs: readMs, onResult: reads, fence: o.fence !== false });
     const plan = live.plan;
-    plan.warnings.push(...(o.warnings ?? []));
+    plan.warnings = mergeDiagnostics(plan.warnings, o.warnings ?? []);
     if (o.saved) {
       if (o.saved.plan.fingerprint !== plan.fingerprint) {
         throw new ColoError(

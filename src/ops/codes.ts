@@ -56,13 +56,14 @@ export const CODES = {
   PLAN_FORMAT: 'a saved plan is not a live plan of this format (checked against schemas/plan.schema.json)',
   // the command line
   BAD_OPTION: 'a command-line value',
+  NEEDS_OFFLINE: 'plan --assume without --offline: an assumed state is never compared with the live pair',
   UNKNOWN_NODE: 'no node of that name in the spec',
   USAGE: 'an error of the option parser: a missing option, an unknown command or option',
   // apply and failover
   STEP_FAILED: "a QMP step failed: the node, the step and QEMU's own text; apply again continues from the live state",
   STALE_PLAN: "the saved plan's fingerprint no longer matches; what moved is listed",
   PLAN_SPEC_MISMATCH:
-    'the saved plan was made for another pair or another version of the spec (name, spec_hash), or runs a hook or fence the spec does not write, or is not the plan colo makes now (an edited transition, gated, failover or step)',
+    'the saved plan was made for another pair or another version of the spec (name, specHash), or runs a hook or fence the spec does not write, or is not the plan colo makes now (an edited transition, gated, failover or step)',
   FAILOVER_GATED: 'the plan is a failover and --allow-failover was not given',
   BLOCKED: 'nothing apply can do: the pair is blocked (split brain, neither node answers)',
   BLOCKED_CHANGES: 'nothing apply can do in place: a change needs a relaunch',
@@ -76,6 +77,7 @@ export const CODES = {
   MIXED_QEMU: 'the nodes run different QEMU lines or machine types',
   NO_COLO: 'a QEMU built without COLO',
   // launch
+  NOT_THIS_HOST: "colo launch/stop: the node's host is not an address of this machine (--force for NAT and the like, journaled)",
   ALREADY_RUNNING: 'colo launch: the node answers already',
   PREPARE_FAILED: 'colo launch: qemu-img failed',
   PARENT_SIZE: 'colo launch: an existing parent image has another size',

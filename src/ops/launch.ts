@@ -14,6 +14,34 @@ import { liveProfile } from './live.js';
 import { binaryInfo } from '../observe/binary-schema.js';
 import type { Profile } from '../model/profile.js';
 import { processAlive } from '../sys/process.js';
+import { hostIsHere } from './this-host.js';
+import { Journal } from '../apply/journal.js';
+import type { OpEnv } from './errors.js';
+import { journalPath } from './session.js';
+
+/**
+ * launch and stop act on this machine: a node whose host is not an address of it is refused before
+ * anything starts (NOT_THIS_HOST); `force` (NAT, a name colo cannot tell) goes on and is journaled.
+ * Returns whether the check was overridden.
+ */
+export function checkRunsHere(env: OpEnv, spec: Spec, self: NodeSpec, command: 'launch' | 'stop', o: { force?: boolean; journal?: string } = {}): boolean {
+  if (hostIsHere(self.host, self.netns)) return false;
+  const where = self.netns ? `of this machine's network namespace ${self.netns}` : 'of this machine';
+  if (!o.force)
+    throw new ColoError(
+      `${self.name}'s host ${self.host} is not an address ${where}: run colo ${command} --node ${self.name} on that host (--force when it is this machine behind NAT or under a name colo cannot tell)`,
+      1,
+      'NOT_THIS_HOST',
+    );
+  let journal: Journal;
+  try {
+    journal = new Journal(journalPath(env, spec, o.journal));
+  } catch (e) {
+    throw new ColoError(`cannot write the journal: ${(e as Error).message}`, 1, 'FILE_WRITE');
+  }
+  journal.note(self.name, 'forced-here', { command, host: self.host, why: `--force: ${self.host} is not an address ${where}` });
+  return true;
+}
 
 export function pidFile(node: NodeSpec): string {
   return join(node.workdir, 'qemu.pid');

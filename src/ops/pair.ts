@@ -1,4 +1,5 @@
 // Reading a pair: its nodes by name, its spec's warnings as plan warnings.
+import { diagnostic, type Diagnostic } from '../model/diagnostic.js';
 import type { Problem } from '../spec/errors.js';
 import type { NodeSpec, Spec } from '../spec/types.js';
 import { ColoError } from './errors.js';
@@ -10,7 +11,12 @@ export function nodeOrFail(spec: Spec, name: string): NodeSpec {
   return n;
 }
 
-/** The spec's warnings as plan warnings: CODE: message (file:line:column). */
-export function specWarnings(problems: Problem[]): string[] {
-  return problems.filter((p) => p.severity === 'warning').map((p) => `${p.code}: ${p.message} (${p.file}:${p.pos.line}:${p.pos.column})`);
+/** A spec's problem in the JSON contract's shape. */
+export function problemDiagnostic(p: Problem): Diagnostic {
+  return diagnostic(p.severity, p.code, p.message, { file: p.file, line: p.pos.line, column: p.pos.column, path: p.path || null });
+}
+
+/** The spec's warnings as plan warnings, where they are in the file. */
+export function specWarnings(problems: Problem[]): Diagnostic[] {
+  return problems.filter((p) => p.severity === 'warning').map(problemDiagnostic);
 }

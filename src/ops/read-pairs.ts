@@ -20,9 +20,42 @@ export interface LoadedPair {
   omitted: number;
 }
 
+/** The kind a pair file has (ColoPair, schemas/colo.schema.json). */
+export const PAIR_KIND = 'ColoPair';
+
+interface Head {
+  kind?: unknown;
+  metadata?: { name?: unknown; labels?: Record<string, unknown> };
+}
+
+function headOf(text: string): Head | undefined {
+  try {
+    const v = parseYaml(text).value as Head | undefined;
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function nameOf(text: string): string | undefined {
-  const v = parseYaml(text).value as { metadata?: { name?: unknown } } | undefined;
+  const v = headOf(text);
   return typeof v?.metadata?.name === 'string' ? v.metadata.name : undefined;
+}
+
+/** kubectl's equality selector: KEY=VALUE (KEY==VALUE too); every one must hold. */
+export function parseSelector(items: string[] | undefined): Array<[string, string]> {
+  return (items ?? []).map((item) => {
+    const m = /^([A-Za-z0-9][A-Za-z0-9._/-]*)==?(.*)$/.exec(item.trim());
+    if (!m) throw new ColoError(`-l must be KEY=VALUE (kubectl's equality selector), not "${item}"`, 1, 'BAD_OPTION');
+    return [m[1], m[2]];
+  });
+}
+
+/** A file a fleet left out, and why: another kind of file found in a directory, or labels -l does not select. */
+export interface SkippedFile {
+  file: string;
+  reason: 'not-a-pair' | 'not-selected';
+  message: string;
 }
 
 /** Reads one pair's file as a result: a file that cannot be read is a problem of that file, never the fleet's. */
@@ -46,10 +79,36 @@ export async function readPair(file: string, env: ReadEnv): Promise<LoadedPair &
   }
 }
 
-/** Reads every file (in order); the fleet's collisions are problems of the later file, whose spec is then dropped. */
-export async function readPairs(env: ReadEnv, files: string[]): Promise<LoadedPair[]> {
+/**
+ * Reads every file (in order): a file a directory stood for whose `kind` is not ColoPair is skipped,
+ * as is a pair whose metadata.labels do not hold every `selector` pair. The fleet's collisions are
+ * problems of the later file, whose spec is then dropped.
+ */
+export async function readPairs(
+  env: ReadEnv,
+  files: Array<{ file: string; fromDir: boolean }>,
+  selector: Array<[string, string]> = [],
+): Promise<{ pairs: LoadedPair[]; skipped: SkippedFile[] }> {
   const read = [];
-  for (const f of files) read.push(await readPair(f, env));
+  const skipped: SkippedFile[] = [];
+  for (const { file, fromDir } of files) {
+    const p = await readPair(file, env);
+    const head = p.text !== undefined ? headOf(p.text) : undefined;
+    if (fromDir && p.text !== undefined && (!head || head.kind !== PAIR_KIND)) {
+      const kind = head && typeof head.kind === 'string' ? `kind ${head.kind}` : 'no kind';
+      skipped.push({ file, reason: 'not-a-pair', message: `${file}: skipped, ${kind} (not ${PAIR_KIND})` });
+      continue;
+    }
+    if (selector.length && p.text !== undefined && head) {
+      const labels = head.metadata?.labels ?? {};
+      const miss = selector.find(([k, v]) => labels[k] !== v);
+      if (miss) {
+        skipped.push({ file, reason: 'not-selected', message: `${file}: not selected (-l ${miss[0]}=${miss[1]})` });
+        continue;
+      }
+    }
+    read.push(p);
+  }
   const valid = read.filter((p) => p.spec);
   const collisions = fleetCollisions(valid.map((p) => ({ file: p.file, spec: p.spec!, locate: () => parseYaml(p.text!).locate })));
   for (const p of valid) {
@@ -58,5 +117,5 @@ export async function readPairs(env: ReadEnv, files: string[]): Promise<LoadedPa
     p.problems.push(...mine);
     p.spec = undefined;
   }
-  return read.map(({ text: _t, ...p }) => p);
+  return { pairs: read.map(({ text: _t, ...p }) => p), skipped };
 }

@@ -1,6 +1,6 @@
 // A plan saved by `colo plan --out`, read back for `colo apply PLAN`: capped, parsed, and checked
 // against schemas/plan.schema.json before anything uses it as a plan; then bound to its pair and
-// spec (name, spec_hash, the hooks and fences it runs: plan/saved-plan.ts) before anything is read.
+// spec (name, specHash, the hooks and fences it runs: plan/saved-plan.ts) before anything is read.
 import { createHash } from 'node:crypto';
 import { canonicalSpecText, savedPlanDiffers, savedPlanMismatch } from '../plan/saved-plan.js';
 import type { Plan } from '../plan/types.js';
@@ -9,9 +9,10 @@ import type { Spec } from '../spec/types.js';
 import { ColoError, type OpEnv } from './errors.js';
 import { validate } from './plan-validator.generated.js';
 import { readPlanText } from './read-spec.js';
+import { FORMAT_VERSION } from '../model/diagnostic.js';
 
 /** A plan saved by `colo plan --out`: the plan, the spec file apply reads again, the spec's hash. */
-export type SavedPlan = Plan & { spec_file?: string; spec_hash?: string };
+export type SavedPlan = Plan & { specFile?: string; specHash?: string };
 
 interface SchemaError {
   instancePath: string;
@@ -28,8 +29,11 @@ export function readSavedPlan(file: string, env: OpEnv): SavedPlan {
     throw new ColoError(`${file}: cannot read the saved plan: not JSON (${escapeControls(truncate((e as Error).message))})`, 1, 'PLAN_READ');
   }
   const d = doc as { format_version?: unknown; fingerprint?: unknown } | null;
-  if (d?.format_version !== 1 || !d.fingerprint)
-    throw new ColoError(`${file}: not a live plan saved by colo plan --out (format_version 1 with a fingerprint)`, 1, 'PLAN_FORMAT');
+  if (d?.format_version === 1) throw new ColoError(`${file}: a plan saved by an older colo (format_version 1): run colo plan --out again`, 1, 'PLAN_FORMAT');
+  if (d?.format_version !== FORMAT_VERSION || !d.fingerprint)
+    throw new ColoError(`${file}: not a live plan saved by colo plan --out (format_version ${FORMAT_VERSION} with a fingerprint)`, 1, 'PLAN_FORMAT');
+  if ((doc as { mode?: unknown }).mode !== 'live')
+    throw new ColoError(`${file}: not a live plan saved by colo plan --out (mode "live" with a fingerprint)`, 1, 'PLAN_FORMAT');
   if (!validate(doc)) {
     const errors = ((validate as unknown as { errors?: SchemaError[] }).errors ?? []).slice(0, 3);
     const said = errors.map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ');
@@ -45,11 +49,11 @@ export function specHash(spec: Spec): string {
 
 /** The JSON `colo plan --out` writes: the plan, the spec file colo apply reads again, and the spec's hash. */
 export function savedPlanText(plan: Plan, spec: Spec, specFile: string): string {
-  return JSON.stringify({ ...plan, spec_file: specFile, spec_hash: specHash(spec) }, null, 2) + '\n';
+  return JSON.stringify({ ...plan, specFile, specHash: specHash(spec) }, null, 2) + '\n';
 }
 
 /** Refuses a saved plan made for another pair or from another version of the spec (PLAN_SPEC_MISMATCH, PLAN_FORMAT). */
-export function checkSavedPlan(saved: { name?: unknown; spec_hash?: unknown; steps?: unknown }, spec: Spec, planFile: string): void {
+export function checkSavedPlan(saved: { name?: unknown; specHash?: unknown; steps?: unknown }, spec: Spec, planFile: string): void {
   const why = savedPlanMismatch(saved, spec, specHash(spec));
   if (why) throw new ColoError(`the saved plan ${planFile} does not fit this spec: ${why.message}`, 1, why.code);
 }

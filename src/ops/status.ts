@@ -7,6 +7,7 @@ import type { Spec } from '../spec/types.js';
 import { connectNode } from '../observe/observe.js';
 import { vmPauses } from '../qmp/client.js';
 import { converged, planLive, type PlanLiveOptions } from './live.js';
+import { machineName } from './this-host.js';
 
 export interface NodeStatus {
   name: string;
@@ -84,8 +85,20 @@ export interface Checkpoints {
   pauseMaxMs?: number;
 }
 
+/** A node's QMP monitor as colo status reached it from where it runs. */
+export interface MonitorReach {
+  node: string;
+  qmp: string;
+  /** it answered (reach ok or busy: another colo process holds it) */
+  reached: boolean;
+  reach: string;
+}
+
 export interface StatusResult {
   name: string;
+  /** the machine colo ran on: this machine's name */
+  from: string;
+  monitors: MonitorReach[];
   transition: Plan['transition'];
   reason: string;
   nodes: NodeStatus[];
@@ -129,6 +142,11 @@ export async function status(spec: Spec, o: PlanLiveOptions & { timeoutMs: numbe
   const checkpoints = o.sampleMs && primary ? await sampleCheckpoints(spec, primary, o.sampleMs, o.timeoutMs) : undefined;
   return {
     name: spec.name,
+    from: machineName(),
+    monitors: spec.nodes.map((n) => {
+      const reach = observed[n.name]?.reach ?? 'unreachable';
+      return { node: n.name, qmp: n.qmp, reached: reach === 'ok' || reach === 'busy', reach };
+    }),
     transition: plan.transition,
     reason: plan.reason,
     nodes,

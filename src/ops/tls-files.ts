@@ -3,10 +3,10 @@
 // server certificates name the addresses peers connect to, are the nodes' own DNs admitted.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { parseQmpAddress } from '../addr/qmp-address.js';
-import { canonicalHost, isIpLiteral, isLoopback } from '../addr/hosts.js';
+import { isIpLiteral } from '../addr/hosts.js';
+import { hostIsHere } from './this-host.js';
 import { nodeHasCreds, QMP_CLIENT_FILES, TLS_FILES, type TlsFileProblem } from '../spec/tls.js';
 import type { Spec } from '../spec/types.js';
 
@@ -18,17 +18,6 @@ export function qemuDn(cert: X509Certificate): string {
 /** Every certificate of a PEM bundle. */
 function certs(pem: string): X509Certificate[] {
   return (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((b) => new X509Certificate(b));
-}
-
-function localAddresses(): Set<string> {
-  const out = new Set<string>();
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.add(canonicalHost(a.address));
-  return out;
-}
-
-/** A node's files are expected here: its host is this machine (however the spec spells the address). */
-function hostIsHere(host: string): boolean {
-  return isLoopback(host) || localAddresses().has(canonicalHost(host));
 }
 
 function names(cert: X509Certificate): string {

@@ -11,6 +11,7 @@ import { KindContext, PHASE, type Phased } from './kinds/context.js';
 import { KINDS, policyOf } from './kinds/index.js';
 import { guardTls } from './tls.js';
 import { cleartextWarnings } from '../spec/tls.js';
+import { diagnostic, FORMAT_VERSION, type Diagnostic } from '../model/diagnostic.js';
 import { isFailover, type FenceStep, type PairClassification, type Plan, type QmpStep, type Step } from './types.js';
 
 function allResources(observed: Record<string, ObservedNode>): ResourceMap {
@@ -195,9 +196,18 @@ export function buildPlan(spec: Spec, profile: Profile, observed: Record<string,
     ...transitionHooks(spec, pair),
   ]);
 
-  const warnings = [...profile.warnings, ...cleartextWarnings(spec).map((w) => w.message)];
+  const warnings: Diagnostic[] = [
+    ...profile.warnings.map((w) => diagnostic('warning', 'QEMU_PROFILE', w)),
+    ...cleartextWarnings(spec).map((w) => diagnostic('warning', w.code, w.message, { path: w.path })),
+  ];
   if (pair.transition === 'steady' && deadlocks && steps.some((x) => x.kind === 'qmp' && x.execute === 'migrate-set-parameters')) {
-    warnings.push('changing a migration parameter on a replicating pair forces a checkpoint at once; under TCG this QEMU deadlocks there');
+    warnings.push(
+      diagnostic(
+        'warning',
+        'QEMU_PROFILE',
+        'changing a migration parameter on a replicating pair forces a checkpoint at once; under TCG this QEMU deadlocks there',
+      ),
+    );
   }
   const count = (action: Change['action']) => changes.filter((c) => c.action === action).length;
   const nodes: Plan['nodes'] = {};
@@ -212,7 +222,7 @@ export function buildPlan(spec: Spec, profile: Profile, observed: Record<string,
     };
   }
   return {
-    format_version: 1,
+    format_version: FORMAT_VERSION,
     name: spec.name,
     mode: opts.mode,
     nodes,

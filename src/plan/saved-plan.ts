@@ -1,6 +1,6 @@
 /**
  * A saved plan (`colo plan --out`) is applied only to the pair and the spec it was made from: it
- * names its pair (`name`) and carries `spec_hash`, the hash of the normalised spec (comments and
+ * names its pair (`name`) and carries `specHash`, the hash of the normalised spec (comments and
  * layout do not count, every value does). Two pairs made from one template read alike over QMP, so
  * the live fingerprint alone cannot tell them apart. Pure: the hash is computed at the edge.
  */
@@ -10,7 +10,7 @@ import type { Plan, Step } from './types.js';
 
 export interface SavedPlanIdentity {
   name?: unknown;
-  spec_hash?: unknown;
+  specHash?: unknown;
   steps?: unknown;
 }
 
@@ -65,19 +65,19 @@ export function savedPlanDiffers(saved: Pick<Plan, 'transition' | 'gated' | 'fai
 export function savedPlanMismatch(
   saved: SavedPlanIdentity,
   spec: Spec,
-  specHash: string,
+  hash: string,
 ): { code: 'PLAN_FORMAT' | 'PLAN_SPEC_MISMATCH'; message: string } | undefined {
-  if (typeof saved.name !== 'string' || typeof saved.spec_hash !== 'string')
-    return { code: 'PLAN_FORMAT', message: 'it names no pair or carries no spec_hash (saved by an older colo?): run colo plan --out again' };
+  if (typeof saved.name !== 'string' || typeof saved.specHash !== 'string')
+    return { code: 'PLAN_FORMAT', message: 'it names no pair or carries no specHash (saved by an older colo?): run colo plan --out again' };
   if (saved.name !== spec.name)
     return {
       code: 'PLAN_SPEC_MISMATCH',
       message: `it was made for pair ${JSON.stringify(saved.name)}, and the spec is pair ${JSON.stringify(spec.name)}: apply a plan only to its own pair`,
     };
-  if (saved.spec_hash !== specHash)
+  if (saved.specHash !== hash)
     return {
       code: 'PLAN_SPEC_MISMATCH',
-      message: `the spec of pair ${spec.name} changed since the plan was made (spec_hash differs): run colo plan --out again and review it`,
+      message: `the spec of pair ${spec.name} changed since the plan was made (specHash differs): run colo plan --out again and review it`,
     };
   const steps = savedStepsMismatch(saved.steps, spec);
   if (steps) return { code: 'PLAN_SPEC_MISMATCH', message: `${steps}: the plan file was edited or made by another colo; run colo plan --out again` };

@@ -114,6 +114,7 @@ export function isFence(s: Step): s is FenceStep {
 
 export type { Action, Change } from '../diff/types.js';
 import type { Change } from '../diff/types.js';
+import type { Diagnostic } from '../model/diagnostic.js';
 
 export interface PlanNode {
   role: 'primary' | 'secondary';
@@ -124,7 +125,7 @@ export interface PlanNode {
 }
 
 export interface Plan {
-  format_version: 1;
+  format_version: 2;
   name: string;
   mode: 'offline' | 'live';
   nodes: Record<string, PlanNode>;
@@ -133,7 +134,8 @@ export interface Plan {
   failover?: { survivor: string; dead: string };
   gated: boolean;
   reason: string;
-  warnings: string[];
+  /** the spec's warnings and the QEMU profile's, each once (docs/json.md) */
+  warnings: Diagnostic[];
   changes: Change[];
   steps: Step[];
   summary: { create: number; update: number; delete: number; blocked: number; unmanaged: number; steps: number; faultTolerance: number };

@@ -28,3 +28,11 @@ export function renderPairBlock(p: PairResult, color: boolean): string {
   if (!body && !err) return '';
   return `${head}\n${body}${body && !body.endsWith('\n') ? '\n' : ''}${err}\n`;
 }
+
+/** The notes of files left out, in text: another kind found in a directory (a selection is not noted). */
+export function skippedText(report: FleetReport): string {
+  return report.skipped
+    .filter((x) => x.reason === 'not-a-pair')
+    .map((x) => `note: ${x.message}\n`)
+    .join('');
+}

@@ -1,3 +1,4 @@
+import { diagnosticText } from './diagnostics.js';
 import type { Plan } from '../plan/types.js';
 import { stepText } from './plan-text.js';
 
@@ -12,7 +13,7 @@ export function renderPlanMarkdown(plan: Plan): string {
   out.push('| node | role | state | QEMU |', '|---|---|---|---|');
   for (const [name, n] of Object.entries(plan.nodes))
     out.push(`| ${name} | ${n.role} | ${n.state}${n.lastMode ? ` (last-mode ${n.lastMode})` : ''} | ${n.qemu ?? ''} |`);
-  for (const w of plan.warnings) out.push('', `> :warning: ${cell(w)}`);
+  for (const w of plan.warnings) out.push('', `> :warning: ${cell(diagnosticText(w))}`);
   const ft = plan.changes.filter((c) => c.faultTolerance);
   if (ft.length) {
     out.push('', '#### :rotating_light: Fault tolerance', '', '| address | action | why |', '|---|---|---|');

@@ -1,3 +1,4 @@
+import { diagnosticText } from './diagnostics.js';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { diffJson } from 'diff';
 import { isHook, isQmp, isWait, type Change, type Plan } from '../plan/types.js';
@@ -43,7 +44,7 @@ export function renderPlanText(plan: Plan, color: boolean): string {
   const t = plan.gated ? c.red.bold(plan.transition) : c.cyan.bold(plan.transition);
   out.push(`transition: ${t} — ${plan.reason}`);
   if (plan.gated) out.push(c.red('  failover needs an explicit decision: colo failover --survivor NAME, or colo apply --allow-failover'));
-  for (const w of plan.warnings) out.push(c.yellow(`warning: ${w}`));
+  for (const w of plan.warnings) out.push(c.yellow(`warning: ${diagnosticText(w)}`));
 
   const ft = plan.changes.filter((ch) => ch.faultTolerance);
   if (ft.length) {
@@ -82,6 +83,8 @@ export function renderPlanText(plan: Plan, color: boolean): string {
     (sm.blocked ? `; ${sm.blocked} need a relaunch` : '');
   const nothing = sm.steps === 0 && sm.create + sm.update + sm.delete + sm.blocked === 0;
   if (!nothing) out.push('', c.bold(line));
+  else if (plan.transition === 'steady' && plan.mode === 'offline')
+    out.push('', c.green('No changes in the assumed state (offline: the live pair was not read; drop --offline to compare it).'));
   else if (plan.transition === 'steady') out.push('', c.green('No changes. The pair matches the spec.'));
   else out.push('', c.yellow(`Nothing colo can do now (${plan.transition}): ${plan.reason}`));
   return out.join('\n') + '\n';

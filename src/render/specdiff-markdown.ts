@@ -1,3 +1,4 @@
+import { diagnosticText } from './diagnostics.js';
 import { CLASSES, type ChangeClass, type SpecDiff } from '../specdiff/types.js';
 import { argvPatch } from './argv-patch.js';
 import { lossText, shown } from './specdiff-text.js';
@@ -25,7 +26,7 @@ export function renderSpecDiffMarkdown(d: SpecDiff): string {
   );
   const loss = lossText(d, d.class);
   if (loss) out.push('', `> ${loss}`);
-  for (const w of d.warnings) out.push('', `> :warning: ${cell(w)}`);
+  for (const w of d.warnings) out.push('', `> :warning: ${cell(diagnosticText(w))}`);
   out.push('', '| node | change | class | before | after | why |', '|---|---|---|---|---|---|');
   for (const c of d.changes)
     out.push(

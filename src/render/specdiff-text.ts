@@ -1,3 +1,4 @@
+import { diagnosticText } from './diagnostics.js';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { CLASSES, type ChangeClass, type SpecChange, type SpecDiff } from '../specdiff/types.js';
 import { argvPatch } from './argv-patch.js';
@@ -46,7 +47,7 @@ export function renderSpecDiffText(d: SpecDiff, color: boolean): string {
   );
   const loss = lossText(d, d.class);
   if (loss) out.push(c.bold(loss));
-  for (const w of d.warnings) out.push(c.yellow(`warning: ${w}`));
+  for (const w of d.warnings) out.push(c.yellow(`warning: ${diagnosticText(w)}`));
   out.push('', 'Changes:');
   for (const ch of d.changes) out.push(...changeLine(c, ch));
   for (const [name, n] of Object.entries(d.nodes)) {

@@ -1,16 +1,27 @@
 import { Chalk } from 'chalk';
 import type { Plan } from '../plan/types.js';
-import type { Checkpoints, NodeStatus } from '../ops/status.js';
+import type { Checkpoints, MonitorReach, NodeStatus } from '../ops/status.js';
 
 export type { NodeStatus, Checkpoints } from '../ops/status.js';
 
-export function renderStatusText(pair: string, nodes: NodeStatus[], plan: Plan, color: boolean, checkpoints?: Checkpoints): string {
+/** Where status ran from and which monitors it reached. */
+export interface StatusWhere {
+  from: string;
+  monitors: MonitorReach[];
+}
+
+export function renderStatusText(pair: string, nodes: NodeStatus[], plan: Plan, color: boolean, checkpoints?: Checkpoints, where?: StatusWhere): string {
   const c = new Chalk({ level: color ? 1 : 0 });
   const out: string[] = [
     c.bold(`colo status ${pair}`) +
       `  transition: ${plan.transition === 'steady' ? c.green(plan.transition) : c.yellow(plan.transition)}${plan.gated ? c.red(' (failover: needs a decision)') : ''}`,
   ];
   out.push(c.dim(`  ${plan.reason}`));
+  if (where) {
+    const yes = where.monitors.filter((m) => m.reached).map((m) => `${m.node} (${m.qmp})`);
+    const no = where.monitors.filter((m) => !m.reached).map((m) => `${m.node} (${m.qmp}: ${m.reach})`);
+    out.push(`  from ${where.from}: monitors reached: ${yes.join(', ') || c.red('none')}${no.length ? `; ${c.red(`not reached: ${no.join(', ')}`)}` : ''}`);
+  }
   for (const n of nodes) {
     const ok = n.state.startsWith('colo-') ? c.green : n.reach !== 'ok' || n.state === 'failed' ? c.red : c.yellow;
     out.push('', `${c.bold(n.name)}  ${ok(n.state)}${n.error ? c.red(`  ${n.error}`) : ''}`);

@@ -1,3 +1,4 @@
+import { diagnostic, FORMAT_VERSION } from '../model/diagnostic.js';
 import { nodeArgs } from '../model/argv.js';
 import { preferredPrimary, replicatingResources } from '../model/node-role.js';
 import type { Profile } from '../model/profile.js';
@@ -86,7 +87,7 @@ export function diffSpecs(before: SpecSide, after: SpecSide, opts: { throughputM
     ...Object.fromEntries(CLASSES.map((k) => [k, changes.filter((c) => c.class === k).length])),
   } as SpecDiff['summary'];
   return {
-    format_version: 1,
+    format_version: FORMAT_VERSION,
     name: b.name,
     old: before.label,
     new: after.label,
@@ -94,7 +95,7 @@ export function diffSpecs(before: SpecSide, after: SpecSide, opts: { throughputM
     changes,
     ...(changes.length ? { class: changes[0].class } : {}),
     summary,
-    warnings: changes.length ? [...after.profile.warnings] : [],
+    warnings: changes.length ? after.profile.warnings.map((w) => diagnostic('warning', 'QEMU_PROFILE', w, { file: after.label })) : [],
     resync,
   };
 }

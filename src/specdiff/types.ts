@@ -1,4 +1,5 @@
 /** What a spec change means for QEMU, per node, without touching QEMU. Types of src/specdiff/. */
+import type { Diagnostic } from '../model/diagnostic.js';
 import type { Role } from '../spec/types.js';
 
 import type { ChangeClass, KindArea } from '../model/resource-kinds.js';
@@ -43,7 +44,7 @@ export interface ResyncEstimate {
 }
 
 export interface SpecDiff {
-  format_version: 1;
+  format_version: 2;
   name: string;
   /** labels of the two sides: file names, or REF:path */
   old: string;
@@ -54,6 +55,6 @@ export interface SpecDiff {
   class?: ChangeClass;
   summary: Record<ChangeClass, number> & { changes: number };
   /** the new spec's QEMU profile warnings (e.g. no parameter change while replicating under TCG on 7.2) */
-  warnings: string[];
+  warnings: Diagnostic[];
   resync: ResyncEstimate;
 }

@@ -1,6 +1,7 @@
 // A directory of pairs against real QEMU 7.2 (TCG): apply and status over all of them, each pair's
 // result kept apart — a pair whose nodes are not running fails alone, the others converge — and
 // the aggregated exit codes.
+import { conforms } from '../support/schemas.js';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -44,14 +45,17 @@ describe('a fleet of three pairs on real QEMU 7.2 (tcg)', () => {
     expect(saved.stderr).toContain('plans saved in plans/NAME.plan.json');
     expect(readdirSync(join(dir, 'plans')).sort()).toEqual(['fleet0.plan.json', 'fleet1.plan.json', 'fleet2.plan.json']);
     const plan0 = JSON.parse(readFileSync(join(dir, 'plans', 'fleet0.plan.json'), 'utf8'));
-    expect(plan0).toMatchObject({ format_version: 1, name: 'fleet0', mode: 'live', transition: 'setup', spec_file: join(dir, 'pairs', 'fleet0.yaml') });
+    expect(plan0).toMatchObject({ format_version: 2, name: 'fleet0', mode: 'live', transition: 'setup', specFile: join(dir, 'pairs', 'fleet0.yaml') });
+    conforms('plan', plan0);
     expect(plan0.fingerprint).toMatch(/^sha256:/);
 
     const applied = await cli(dir, state, 'apply', '-f', 'pairs', '--auto-approve', '--format', 'json');
     expect(applied.code, applied.stdout + applied.stderr).toBe(1);
     const report = JSON.parse(applied.stdout);
-    expect(report.format_version).toBe(1);
+    expect(report.format_version).toBe(2);
     expect(report.command).toBe('apply');
+    conforms('fleet', report);
+    conforms('apply', { format_version: 2, command: 'apply', ...report.pairs[0].result });
     expect(report.pairs.map((p: any) => [p.name, p.outcome])).toEqual([
       ['fleet0', 'ok'],
       ['fleet1', 'failed'],
@@ -74,6 +78,8 @@ describe('a fleet of three pairs on real QEMU 7.2 (tcg)', () => {
     // nodes that do not answer are a state status reports, not a failure of status: 2, not converged
     expect(status.code).toBe(2);
     const st = JSON.parse(status.stdout);
+    conforms('fleet', st);
+    conforms('status', { format_version: 2, command: 'status', ...st.pairs[0].result });
     expect(st.pairs.map((p: any) => [p.name, p.outcome, p.result?.nodes?.map((n: any) => n.state)])).toEqual([
       ['fleet0', 'ok', ['colo-primary', 'colo-secondary']],
       ['fleet1', 'changes', ['unreachable', 'unreachable']],

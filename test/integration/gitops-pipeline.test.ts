@@ -36,6 +36,13 @@ function pairRepo(pair: Pair, dir: string, scripts: PipelineScripts) {
       git(repo, 'commit', '-qam', `change ${from} to ${to}`);
       return before;
     },
+    /** commits the pair file's removal; returns the revision before it */
+    remove(): string {
+      const before = git(repo, 'rev-parse', 'HEAD');
+      git(repo, 'rm', '-q', file);
+      git(repo, 'commit', '-qm', 'the pair removed');
+      return before;
+    },
     run(job: 'review' | 'apply' | 'drift', base = '') {
       return runScript(scripts[job], repo, {
         ...scripts.env,
@@ -54,7 +61,7 @@ const pipelines: Array<[string, () => PipelineScripts, number]> = [
 ];
 
 describe.each(pipelines)("examples/gitops, %s: the jobs' own commands on a real QEMU 7.2 pair (TCG)", (_name, load, portBase) => {
-  it('an extra filter is in-place and the apply job applies it; the drift job sees it removed by hand; a memory change is impossible and the apply job refuses it', async () => {
+  it('an extra filter is in-place and the apply job applies it; the drift job sees it removed by hand; a memory change is impossible and the apply job refuses it; a pair file removed is reported by both jobs and nothing is stopped', async () => {
     const scripts = load();
     const pair = makePair({ name: `gitops${portBase}`, portBase, accel: 'tcg' });
     await launchAndApply(pair);
@@ -113,6 +120,22 @@ describe.each(pipelines)("examples/gitops, %s: the jobs' own commands on a real 
     const a = await pair.qmp('a');
     expect(((await a.execute('query-memory-size-summary')) as { 'base-memory': number })['base-memory']).toBe(64 * 1024 * 1024);
     expect(await coloState(a)).toMatchObject({ mode: 'primary', runstate: 'running' });
+    await pair.release('a');
+
+    // 3. the pair file removed from Git: both jobs say what that means and stop nothing
+    base = r.remove();
+    const review3 = r.run('review', base);
+    expect(review3.code, review3.output).toBe(0);
+    const comment3 = readFileSync(join(r.repo, 'colo-review.md'), 'utf8');
+    expect(comment3).toContain(`pair ${pair.name} is no longer in Git, and colo changes nothing for it`);
+    const applied3 = r.run('apply', base);
+    expect(applied3.code, applied3.output).toBe(0);
+    expect(applied3.output).toContain(`== pairs/${pair.name}.yaml`);
+    expect(applied3.output).toContain("Its QEMUs keep running as they are; stopping them is the operator's call");
+    for (const n of ['a', 'b'] as const) {
+      expect(await coloState(await pair.qmp(n))).toMatchObject({ mode: n === 'a' ? 'primary' : 'secondary' });
+      await pair.release(n);
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 // `colo apply` through a pair's whole life on QEMU 7.2: setup, a second apply that changes nothing,
 // both failovers and both resumes, interrupted and stale applies, hung nodes and the pair lock.
 // The state is read back over QMP, the commands sent are read from the journal.
+import { conforms } from '../support/schemas.js';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,6 +83,10 @@ describe(`apply lifecycle on QEMU 7.2 (${accel})`, () => {
     const twice = await pair.cli('failover', '-f', pair.file, '--survivor', 'b', '--journal', pair.journal);
     expect(twice.code).toBe(0);
     expect(twice.stdout).toContain('already runs alone');
+    const twiceJson = await pair.cli('failover', '-f', pair.file, '--survivor', 'b', '--journal', pair.journal, '--format', 'json');
+    expect(twiceJson.code, twiceJson.stderr).toBe(0);
+    conforms('failover', JSON.parse(twiceJson.stdout));
+    expect(JSON.parse(twiceJson.stdout)).toMatchObject({ outcome: 'already-alone', survivor: 'b', dead: 'a' });
 
     expect(await launch(pair, 'a')).toContain('launched a as secondary');
     expect((await plan(pair)).plan.transition).toBe('secondary-resume');
@@ -114,9 +119,10 @@ describe(`apply lifecycle on QEMU 7.2 (${accel})`, () => {
     expect(refused.stderr).toContain('FAILOVER_GATED');
     expect(refused.journal.filter((e) => e.mutating)).toEqual([]);
 
-    const failover = await pair.cli('failover', '-f', pair.file, '--survivor', 'a', '--journal', pair.journal);
+    const failover = await pair.cli('failover', '-f', pair.file, '--survivor', 'a', '--journal', pair.journal, '--format', 'json');
     expect(failover.code, failover.stdout + failover.stderr).toBe(0);
-    expect(failover.stdout).toContain('primary-failover');
+    conforms('failover', JSON.parse(failover.stdout));
+    expect(JSON.parse(failover.stdout)).toMatchObject({ outcome: 'failed-over', transition: 'primary-failover', survivor: 'a', dead: 'b' });
     expect((await modes(pair, ['a'])).a).toMatchObject({ mode: 'none', lastMode: 'primary', runstate: 'running' });
     const a = await pair.qmp('a');
     expect(await filterChains(a)).toEqual({ hn0: [] });
@@ -124,7 +130,10 @@ describe(`apply lifecycle on QEMU 7.2 (${accel})`, () => {
     expect(nodes.map((n) => n['node-name'])).not.toContain('replication0');
     await pair.release('a');
 
-    expect(await launch(pair, 'b')).toContain('launched b as secondary');
+    const launched = await pair.cli('launch', '-f', pair.file, '--node', 'b', '--format', 'json');
+    expect(launched.code, launched.stderr).toBe(0);
+    conforms('launch', JSON.parse(launched.stdout));
+    expect(JSON.parse(launched.stdout)).toMatchObject({ node: 'b', role: 'secondary', forced: false });
     expect((await plan(pair)).plan.transition).toBe('primary-resume');
     const resume = await apply(pair);
     expect(resume.code, resume.stdout + resume.stderr).toBe(0);
@@ -134,6 +143,11 @@ describe(`apply lifecycle on QEMU 7.2 (${accel})`, () => {
     expect(await filterChains(a2)).toEqual({ hn0: ['m0', 'redire0', 'redire1'] });
     await pair.release('a');
     expect((await plan(pair, '--detailed-exitcode')).code).toBe(0);
+    // apply --format json: one document, nothing else on stdout
+    const again = await apply(pair, '--format', 'json');
+    expect(again.code, again.stderr).toBe(0);
+    conforms('apply', JSON.parse(again.stdout));
+    expect(JSON.parse(again.stdout)).toMatchObject({ outcome: 'nothing-to-do', transition: 'steady' });
   });
 
   it('an apply stopped after 3 steps is continued by the next one, which does not repeat them', async () => {

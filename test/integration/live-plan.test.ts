@@ -1,5 +1,7 @@
 // `colo plan` and `colo status` against live QEMU 7.2 pairs: the classification of each node, the
 // transition, the changes and the exit codes, checked against what QMP itself says.
+import { hostname } from 'node:os';
+import { conforms } from '../support/schemas.js';
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/types.js';
 import { useQemuCleanup } from '../support/qemu.js';
@@ -69,6 +71,12 @@ describe(`live plan on QEMU 7.2 (${accel})`, () => {
     const out = await pair.cli('status', '-f', pair.file, '--format', 'json');
     expect(out.code, out.stderr).toBe(0);
     const status = parseJson(out);
+    conforms('status', status);
+    expect(status.monitors.map((m: { node: string; reached: boolean }) => [m.node, m.reached])).toEqual([
+      ['a', true],
+      ['b', true],
+    ]);
+    expect(status.from).toBe(hostname());
     expect(status.name).toBe('lp-status');
     expect(status.transition).toBe('steady');
     const [a, b] = status.nodes;

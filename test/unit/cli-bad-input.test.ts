@@ -86,6 +86,8 @@ describe('an empty file name', () => {
     [['validate', '-f', 'examples/pair.yaml', '-f', '']],
     [['diff', '', 'examples/pair.yaml']],
     [['plan', '-f', 'examples/pair.yaml', '--out', '']],
+    [['launch', '-f', 'examples/pair.yaml', '--node', 'a', '--journal', '']],
+    [['stop', '-f', 'examples/pair.yaml', '--node', 'a', '--journal', '']],
   ])('colo %j is refused (it would name the working directory)', async (args) => {
     const r = await cli(args);
     expect(r.code).toBe(1);
@@ -137,12 +139,12 @@ describe('a saved plan fits only its own pair and spec', () => {
   };
   const saved = (o: object) => {
     const file = join(tmp, `plan-${Math.random().toString(36).slice(2)}.json`);
-    writeFileSync(file, JSON.stringify({ ...planA(), spec_hash: hashA, ...o }));
+    writeFileSync(file, JSON.stringify({ ...planA(), specHash: hashA, ...o }));
     return file;
   };
 
   it("pair A's plan with pair B's spec: PLAN_SPEC_MISMATCH, nothing contacted", async () => {
-    const r = await cli(['apply', saved({ spec_file: join(tmp, 'a.yaml') }), '-f', 'b.yaml', '--auto-approve'], tmp);
+    const r = await cli(['apply', saved({ specFile: join(tmp, 'a.yaml') }), '-f', 'b.yaml', '--auto-approve'], tmp);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/colo: error PLAN_SPEC_MISMATCH: .*made for pair "demo", and the spec is pair "other"/);
   });
@@ -153,8 +155,8 @@ describe('a saved plan fits only its own pair and spec', () => {
     expect(r.stderr).toMatch(/colo: error PLAN_SPEC_MISMATCH: .*changed since the plan was made/);
   });
 
-  it('a plan without spec_hash (an older colo): PLAN_FORMAT', async () => {
-    const r = await cli(['apply', saved({ spec_hash: undefined }), '-f', 'a.yaml', '--auto-approve'], tmp);
+  it('a plan without specHash (an older colo): PLAN_FORMAT', async () => {
+    const r = await cli(['apply', saved({ specHash: undefined }), '-f', 'a.yaml', '--auto-approve'], tmp);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('colo: error PLAN_FORMAT: ');
   });

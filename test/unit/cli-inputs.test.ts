@@ -159,7 +159,7 @@ describe('validate --format json', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     // its hooks run here; its TLS credentials are on the two hosts (not checked from here)
-    expect(j).toMatchObject({ format_version: 1, valid: true, error_count: 0, warning_count: 4, omitted: 0 });
+    expect(j).toMatchObject({ format_version: 2, valid: true, errorCount: 0, warningCount: 4, omitted: 0 });
     expect(j.diagnostics.map((d: any) => d.code).sort()).toEqual(['HOOK_RUNS_HERE', 'TLS_FILE', 'TLS_FILE', 'TLS_FILE']);
     expect(j.diagnostics.find((d: any) => d.code === 'HOOK_RUNS_HERE')).toEqual({
       severity: 'warning',

@@ -130,7 +130,7 @@ describe('colo plan --offline', () => {
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout);
     for (const k of ['format_version', 'name', 'mode', 'nodes', 'transition', 'changes', 'steps', 'summary']) expect(plan).toHaveProperty(k);
-    expect(plan).toMatchObject({ format_version: 1, name: 'demo', mode: 'offline', transition: 'setup' });
+    expect(plan).toMatchObject({ format_version: 2, name: 'demo', mode: 'offline', transition: 'setup' });
     expect(plan.nodes).toEqual({
       a: { role: 'primary', state: 'fresh-primary', qemu: '7.2.22' },
       b: { role: 'secondary', state: 'fresh-secondary', qemu: '7.2.22' },
@@ -145,7 +145,11 @@ describe('colo plan --offline', () => {
   it('--detailed-exitcode: 2 when steps are pending, 0 when none', async () => {
     expect((await cli(['plan', '-f', 'examples/pair.yaml', '--offline', '--detailed-exitcode'])).code).toBe(2);
     expect((await cli(['plan', '-f', 'examples/pair.yaml', '--offline'])).code).toBe(0);
-    expect((await cli(['plan', '-f', 'examples/pair.yaml', '--assume', 'steady', '--detailed-exitcode'])).code).toBe(0);
+    const steady = await cli(['plan', '-f', 'examples/pair.yaml', '--offline', '--assume', 'steady', '--detailed-exitcode']);
+    expect(steady.code).toBe(0);
+    // it has not looked: an offline plan never says the pair matches
+    expect(steady.stdout).not.toContain('matches');
+    expect(steady.stdout).toContain('No changes in the assumed state (offline: the live pair was not read; drop --offline to compare it).');
   });
 
   it('--format markdown has the node table and the steps', async () => {
@@ -156,17 +160,29 @@ describe('colo plan --offline', () => {
   });
 
   it('--assume secondary-failover is gated', async () => {
-    const r = await cli(['plan', '-f', 'examples/pair.yaml', '--assume', 'secondary-failover', '--format', 'json']);
+    const r = await cli(['plan', '-f', 'examples/pair.yaml', '--offline', '--assume', 'secondary-failover', '--format', 'json']);
     expect(JSON.parse(r.stdout)).toMatchObject({ transition: 'secondary-failover', gated: true });
   });
 
   it('an unknown --assume: exit 1 naming the transitions', async () => {
-    const r = await cli(['plan', '-f', 'examples/pair.yaml', '--assume', 'teleport']);
+    const r = await cli(['plan', '-f', 'examples/pair.yaml', '--offline', '--assume', 'teleport']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(
       /BAD_OPTION.*--assume must be one of setup, steady, secondary-failover, primary-failover, secondary-resume, primary-resume, not "teleport"/,
     );
+  });
+
+  it('--assume without --offline: NEEDS_OFFLINE, nothing planned (a drift check it never made cannot pass)', async () => {
+    for (const files of [
+      ['-f', 'examples/pair.yaml'],
+      ['-f', 'examples/pair.yaml', '-f', 'examples/qemu-11.1.yaml'],
+    ]) {
+      const r = await cli(['plan', ...files, '--assume', 'steady', '--detailed-exitcode']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain('colo: error NEEDS_OFFLINE: --assume plans an assumed state');
+    }
   });
 
   it('an unknown --format: exit 1', async () => {

@@ -28,18 +28,21 @@ describe('colo diff OLD NEW', () => {
     expect(r.stdout).toContain('No change to what QEMU runs.');
   });
 
-  it('a change: exit 2, the class and the change', async () => {
+  it('a change: exit 0 as plan (2 with --detailed-exitcode), the class and the change', async () => {
     const r = await cli(['diff', 'old.yaml', 'delay.yaml', '--no-color'], tmp);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(0);
+    expect((await cli(['diff', 'old.yaml', 'delay.yaml', '--detailed-exitcode'], tmp)).code).toBe(2);
+    expect((await cli(['diff', 'old.yaml', 'old.yaml', '--detailed-exitcode'], tmp)).code).toBe(0);
     expect(r.stdout).toContain('Class: in-place — 1 in-place');
     expect(r.stdout).toContain('~ a  a/migration/parameter/x-checkpoint-delay  in-place\n      2000 → 4000');
   });
 
   it('--format json: format_version, the class, argv added and removed, the unified diff', async () => {
     const r = await cli(['diff', 'old.yaml', 'memory.yaml', '--format', 'json'], tmp);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(0);
     const d = JSON.parse(r.stdout);
-    expect(d).toMatchObject({ format_version: 1, name: 'demo', old: 'old.yaml', new: 'memory.yaml', class: 'impossible' });
+    expect(d).toMatchObject({ format_version: 2, command: 'diff', name: 'demo', old: 'old.yaml', new: 'memory.yaml', class: 'impossible' });
+    expect(d.summary).toEqual({ changes: 1, inPlace: 0, relaunchSecondary: 0, switchover: 0, impossible: 1 });
     expect(d.changes[0]).toMatchObject({ node: '*', area: 'guest', address: 'spec.qemu.memory', class: 'impossible', before: '128M', after: '512M' });
     expect(d.nodes.a.argv.added).toEqual(['-m 512M']);
     expect(d.nodes.a.argv.removed).toEqual(['-m 128M']);
@@ -53,7 +56,7 @@ describe('colo diff OLD NEW', () => {
     expect(refused.stderr).toContain(
       'colo: error CHANGE_REFUSED: refused: 1 change(s) of pair demo are relaunch-secondary or beyond (impossible): spec.qemu.memory',
     );
-    expect((await cli(['diff', 'old.yaml', 'delay.yaml', '--fail-on', 'relaunch-secondary'], tmp)).code).toBe(2);
+    expect((await cli(['diff', 'old.yaml', 'delay.yaml', '--fail-on', 'relaunch-secondary'], tmp)).code).toBe(0);
     expect((await cli(['diff', 'old.yaml', 'delay.yaml', '--fail-on', 'sometimes'], tmp)).stderr).toContain('BAD_OPTION');
   });
 
@@ -81,21 +84,43 @@ describe('colo diff FILE --base REF', () => {
   writeFileSync(join(g, 'pairs', 'new.yaml'), example.replace('name: demo', 'name: fresh'));
 
   it('the working file against the revision, from any directory', async () => {
-    const r = await cli(['diff', 'pairs/demo.yaml', '--base', 'HEAD', '--format', 'json'], g);
+    const r = await cli(['diff', 'pairs/demo.yaml', '--base', 'HEAD', '--format', 'json', '--detailed-exitcode'], g);
     expect(r.code, r.stderr).toBe(2);
     const d = JSON.parse(r.stdout);
     expect(d.old).toBe('HEAD:pairs/demo.yaml');
     expect(d.changes.map((c: any) => [c.address, c.class, c.before, c.after])).toEqual([
       ['a/migration/parameter/x-checkpoint-delay', 'in-place', { value: 2000 }, { value: 1000 }],
     ]);
-    const fromInside = await cli(['diff', 'demo.yaml', '--base', 'HEAD'], join(g, 'pairs'));
+    const fromInside = await cli(['diff', 'demo.yaml', '--base', 'HEAD', '--detailed-exitcode'], join(g, 'pairs'));
     expect(fromInside.code).toBe(2);
   });
 
-  it('a file that is new since REF: said so, exit 2', async () => {
+  it('a file that is new since REF: said so, exit 0 (2 with --detailed-exitcode)', async () => {
     const r = await cli(['diff', 'pairs/new.yaml', '--base', 'HEAD'], g);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(0);
     expect(r.stdout).toBe('pairs/new.yaml is new since HEAD: pair fresh runs nowhere yet; colo plan shows its setup\n');
+    expect((await cli(['diff', 'pairs/new.yaml', '--base', 'HEAD', '--detailed-exitcode'], g)).code).toBe(2);
+  });
+
+  it('a file removed since REF: what it means said in every format, nothing stopped', async () => {
+    const gone = join(tmp, 'gone');
+    mkdirSync(join(gone, 'pairs'), { recursive: true });
+    git(gone, 'init', '-q', '-b', 'main');
+    writeFileSync(join(gone, 'pairs', 'old.yaml'), example.replace('name: demo', 'name: retired'));
+    git(gone, 'add', '.');
+    git(gone, 'commit', '-qm', 'a pair');
+    git(gone, 'rm', '-q', 'pairs/old.yaml');
+    git(gone, 'commit', '-qm', 'the pair removed');
+    const r = await cli(['diff', 'pairs/old.yaml', '--base', 'HEAD~1'], gone);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(
+      "pairs/old.yaml was removed since HEAD~1: pair retired is no longer in Git, and colo changes nothing for it. Its QEMUs keep running as they are; stopping them is the operator's call (colo stop --node NAME on each node's host, with the spec from HEAD~1)\n",
+    );
+    const j = await cli(['diff', 'pairs/old.yaml', '--base', 'HEAD~1', '--format', 'json', '--detailed-exitcode'], gone);
+    expect(j.code).toBe(2);
+    expect(JSON.parse(j.stdout)).toMatchObject({ format_version: 2, command: 'diff', name: 'retired', old: 'HEAD~1:pairs/old.yaml', new: null, removed: true });
+    // in neither: the file cannot be read
+    expect((await cli(['diff', 'pairs/never.yaml', '--base', 'HEAD~1'], gone)).stderr).toContain('FILE_READ');
   });
 
   it('an unknown revision: GIT_REF, exit 1', async () => {

@@ -45,7 +45,7 @@ function planText(plan: Plan): string {
   return [
     `# ${plan.name}: ${plan.transition}${plan.gated ? ' (gated)' : ''}`,
     ...Object.entries(plan.nodes).map(([name, n]) => `# ${name}: ${n.role}, ${n.state}${n.lastMode ? ` (last-mode ${n.lastMode})` : ''}`),
-    ...plan.warnings.map((w) => `# warning: ${w}`),
+    ...plan.warnings.map((w) => `# warning: ${w.message}`),
     ...plan.steps.map(stepLine),
     '',
   ].join('\n');

@@ -47,8 +47,8 @@ describe('a directory of pairs', () => {
     'pairs/.hidden.yaml': 'not: [a pair',
   });
 
-  it('validate: every *.yaml / *.yml under it, sorted by path, one line each and a table; exit 0', async () => {
-    const r = await cli(['validate', '-f', 'pairs'], dir);
+  it('validate -R: every *.yaml / *.yml under it, sorted by path, one line each and a table; exit 0', async () => {
+    const r = await cli(['validate', '-f', 'pairs', '-R'], dir);
     expect(r.code, r.stderr).toBe(0);
     const files = [...r.stdout.matchAll(/^(pairs\/\S+): valid/gm)].map((m) => m[1]);
     expect(files).toEqual(['pairs/db.yml', 'pairs/nested/cache.yaml', 'pairs/web.yaml']);
@@ -57,10 +57,10 @@ describe('a directory of pairs', () => {
   });
 
   it('plan --offline --format json: one result per pair, format_version, summary; --detailed-exitcode 2', async () => {
-    const r = await cli(['plan', '--offline', '-f', 'pairs', '--format', 'json', '--detailed-exitcode'], dir);
+    const r = await cli(['plan', '--offline', '-f', 'pairs', '-R', '--format', 'json', '--detailed-exitcode'], dir);
     expect(r.code, r.stderr).toBe(2);
     const report = JSON.parse(r.stdout);
-    expect(report.format_version).toBe(1);
+    expect(report.format_version).toBe(2);
     expect(report.command).toBe('plan');
     expect(report.pairs.map((p: any) => [p.file, p.name, p.outcome])).toEqual([
       ['pairs/db.yml', 'db', 'changes'],
@@ -74,6 +74,11 @@ describe('a directory of pairs', () => {
     expect((await cli(['plan', '--offline', '-f', 'pairs'], dir)).code).toBe(0);
   });
 
+  it("without -R (kubectl's convention) only the directory's own files", async () => {
+    const r = await cli(['validate', '-f', 'pairs', '--format', 'json'], dir);
+    expect(JSON.parse(r.stdout).pairs.map((p: any) => p.file)).toEqual(['pairs/db.yml', 'pairs/web.yaml']);
+  });
+
   it('-f repeated: files and directories in the order given, a file named twice counted once', async () => {
     const r = await cli(['validate', '-f', 'pairs/web.yaml', '-f', 'pairs/nested', '-f', 'pairs/web.yaml', '--format', 'json'], dir);
     expect(r.code).toBe(0);
@@ -81,7 +86,7 @@ describe('a directory of pairs', () => {
   });
 
   it("markdown: a table of pairs, each pair's plan folded under it", async () => {
-    const r = await cli(['plan', '--offline', '-f', 'pairs', '--format', 'markdown'], dir);
+    const r = await cli(['plan', '--offline', '-f', 'pairs', '-R', '--format', 'markdown'], dir);
     expect(r.stdout).toMatch(/^### colo plan: 3 pair\(s\) — 0 ok, 3 with changes, 0 failed/);
     expect(r.stdout).toContain('| `web` | `pairs/web.yaml` | :large_orange_diamond: changes | setup: ');
     expect(r.stdout).toContain('<details open><summary>db</summary>');
@@ -102,7 +107,7 @@ describe('one pair failing does not stop the others', () => {
     const report = JSON.parse(r.stdout);
     expect(report.pairs.map((p: any) => p.outcome)).toEqual(['changes', 'failed', 'changes']);
     expect(report.pairs[1]).toMatchObject({ file: 'pairs/b.yaml', name: 'beta', error: { code: 'INVALID_SIZE' } });
-    expect(report.pairs[1].result.problems[0]).toMatchObject({ code: 'INVALID_SIZE', file: 'pairs/b.yaml', line: 5 });
+    expect(report.pairs[1].error).toMatchObject({ severity: 'error', code: 'INVALID_SIZE', file: 'pairs/b.yaml', line: 5 });
     expect(report.pairs[2].result.transition).toBe('setup');
     expect(report.summary).toEqual({ pairs: 3, ok: 0, changes: 2, failed: 1 });
   });
@@ -155,13 +160,15 @@ describe('collisions across files', () => {
     expect(r.code).toBe(1);
     const two = JSON.parse(r.stdout).pairs[1];
     expect(two.outcome).toBe('failed');
-    expect(two.result.problems).toEqual([
+    expect(two.result.diagnostics).toEqual([
       {
+        severity: 'error',
         code: 'PORT_COLLISION',
         message: 'port 24001 (migration port) on host localhost collides with pair one (NBD port) at p/1.yaml:13:34',
         file: 'p/2.yaml',
         line: 13,
         column: 22,
+        path: '/spec/ports/migration',
       },
     ]);
   });
@@ -176,11 +183,11 @@ describe('collisions across files', () => {
     const r = await cli(['validate', '-f', 'p', '--format', 'json'], dir);
     const pairs = JSON.parse(r.stdout).pairs;
     expect(pairs.map((p: any) => p.outcome)).toEqual(['ok', 'failed', 'ok']);
-    expect(pairs[1].result.problems).toHaveLength(1);
-    expect(pairs[1].result.problems[0].message).toBe(
+    expect(pairs[1].result.diagnostics).toHaveLength(1);
+    expect(pairs[1].result.diagnostics[0].message).toBe(
       'QMP socket /tmp/one/a.qmp (QMP socket of node a) on host 127.0.0.1 collides with pair one (QMP socket of node a) at p/1.yaml:7:56',
     );
-    expect(pairs[1].result.problems[0]).toMatchObject({ line: 7, column: 56 });
+    expect(pairs[1].result.diagnostics[0]).toMatchObject({ line: 7, column: 56 });
   });
 });
 
@@ -191,7 +198,7 @@ describe('one -f FILE keeps the single-pair output', () => {
     expect(v.stdout).toBe('pair.yaml: valid (pair solo: a primary, b secondary; 1 disk(s), 1 NIC(s); QEMU 7.2, forms recorded from QEMU 7.2.22)\n');
     const p = await cli(['plan', '--offline', '-f', 'pair.yaml', '--format', 'json'], dir);
     const plan = JSON.parse(p.stdout);
-    expect(plan.format_version).toBe(1);
+    expect(plan.format_version).toBe(2);
     expect(plan.name).toBe('solo');
     expect(plan.pairs).toBeUndefined();
   });
@@ -203,6 +210,55 @@ describe('one -f FILE keeps the single-pair output', () => {
     mkdirSync(join(dir, 'empty'));
     const r = await cli(['validate', '-f', 'empty'], dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('error FILE_READ: empty: no *.yaml or *.yml file under this directory');
+    expect(r.stderr).toContain('error FILE_READ: empty: no *.yaml or *.yml file in this directory (-R: its subdirectories too)');
+  });
+});
+
+describe('-f DIR takes pairs only; -l selects by labels', () => {
+  const labelled = (name: string, base: number, labels: string) =>
+    pairYaml(name, base).replace(`metadata: {name: ${name}}`, `metadata: {name: ${name}, labels: {${labels}}}`);
+  const dir = fleetDir('kinds', {
+    'repo/app.yaml': labelled('app', 27000, 'tier: web, env: prod'),
+    'repo/db.yaml': labelled('db', 27100, 'tier: db, env: prod'),
+    'repo/test.yaml': labelled('test', 27200, 'tier: web, env: test'),
+    'repo/ci.yml': 'stages: [test]\njob: {script: [colo validate -f pairs]}\n',
+    'repo/other.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n',
+  });
+
+  it('a file of another kind in a directory is skipped with a note, not an error', async () => {
+    const r = await cli(['validate', '-f', 'repo', '--no-color'], dir);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('note: repo/ci.yml: skipped, no kind (not ColoPair)');
+    expect(r.stdout).toContain('note: repo/other.yaml: skipped, kind ConfigMap (not ColoPair)');
+    const j = JSON.parse((await cli(['validate', '-f', 'repo', '--format', 'json'], dir)).stdout);
+    expect(j.pairs.map((p: any) => p.name)).toEqual(['app', 'db', 'test']);
+    expect(j.skipped).toEqual([
+      { file: 'repo/ci.yml', reason: 'not-a-pair', message: 'repo/ci.yml: skipped, no kind (not ColoPair)' },
+      { file: 'repo/other.yaml', reason: 'not-a-pair', message: 'repo/other.yaml: skipped, kind ConfigMap (not ColoPair)' },
+    ]);
+  });
+
+  it('a file named with -f is a pair, whatever its kind', async () => {
+    const r = await cli(['validate', '-f', 'repo/other.yaml', '-f', 'repo/app.yaml', '--format', 'json'], dir);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).pairs[0].outcome).toBe('failed');
+  });
+
+  it('-l key=value, repeatable: every one must hold', async () => {
+    const names = async (...sel: string[]) =>
+      JSON.parse((await cli(['plan', '--offline', '-f', 'repo', ...sel.flatMap((x) => ['-l', x]), '--format', 'json'], dir)).stdout).pairs.map(
+        (p: any) => p.name,
+      );
+    expect(await names('tier=web')).toEqual(['app', 'test']);
+    expect(await names('tier=web', 'env=prod')).toEqual(['app']);
+    expect(await names('env==prod')).toEqual(['app', 'db']);
+    expect(await names('tier=cache')).toEqual([]);
+    // one file and a selector: the fleet's report, the pair selected or not
+    const one = JSON.parse((await cli(['validate', '-f', 'repo/db.yaml', '-l', 'tier=web', '--format', 'json'], dir)).stdout);
+    expect(one.pairs).toEqual([]);
+    expect(one.skipped[0]).toMatchObject({ file: 'repo/db.yaml', reason: 'not-selected' });
+    const bad = await cli(['validate', '-f', 'repo', '-l', 'tier'], dir);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('BAD_OPTION');
   });
 });

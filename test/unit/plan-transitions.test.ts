@@ -24,7 +24,8 @@ function planFor(t: Transition, o: Parameters<typeof pair>[0] = {}, edit?: (obs:
 }
 
 /** the plan's warnings but the one every pair on two hosts without spec.tls gets */
-const plainWarnings = (p: { warnings: string[] }) => p.warnings.filter((w) => !/channel between them is in clear/.test(w));
+const plainWarnings = (p: { warnings: Array<{ code: string; message: string }> }) =>
+  p.warnings.filter((w) => w.code !== 'CHANNELS_IN_CLEAR').map((w) => w.message);
 
 describe('setup', () => {
   const plan = planFor('setup');
@@ -406,7 +407,7 @@ describe('preconditions: a half-applied plan re-plans to the remaining steps', (
     const plan = planFor('steady', { accel: 'tcg' }, (obs) => {
       obs.a = edited(obs.a, { put: [resource('a', 'parameter', 'x-checkpoint-delay', { value: 5000 })] });
     });
-    expect(plan.warnings.some((w) => /forces a checkpoint/.test(w))).toBe(true);
+    expect(plan.warnings.some((w) => w.code === 'QEMU_PROFILE' && /forces a checkpoint/.test(w.message))).toBe(true);
   });
 
   it('steady with nothing missing plans nothing', () => {

@@ -92,8 +92,9 @@ describe('the import graph', () => {
   it('keeps the command layer small: options and rendering, the operations live in src/ops', () => {
     const cli = sources.filter((f) => folderOf(f) === 'cli');
     const lines = cli.reduce((n, f) => n + readFileSync(join(src, f), 'utf8').split('\n').length, 0);
-    // 2412 lines before the operations moved to src/ops
-    expect(lines).toBeLessThan(1250);
+    // 2412 lines before the operations moved to src/ops; 1250 until the JSON contract (json-out,
+    // version, -R/-l, --format on every command) met the option checks (checkNumberOptions, pathArg)
+    expect(lines).toBeLessThan(1350);
     // the start-up snapshot warms the offline plan's code paths itself
     for (const f of cli.filter((x) => !x.endsWith('snapshot-main.ts'))) {
       const text = readFileSync(join(src, f), 'utf8');

@@ -18,6 +18,7 @@ function sourceCodes(): string[] {
     for (const m of src.matchAll(/(?:CliError|ColoError)\([\s\S]*?,\s*[\w.]+,\s*'([A-Z_]+)',?\s*\)/g)) codes.add(m[1]);
     for (const m of src.matchAll(/colo: error ([A-Z_]+):/g)) codes.add(m[1]);
     for (const m of src.matchAll(/code: '([A-Z_]+)'/g)) codes.add(m[1]);
+    for (const m of src.matchAll(/diagnostic\('(?:error|warning)',\s*'([A-Z_]+)'/g)) codes.add(m[1]);
   }
   return [...codes];
 }

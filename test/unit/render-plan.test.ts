@@ -9,9 +9,11 @@ import { pair } from './pair-spec.js';
 describe('the plan summary line', () => {
   const { spec, profile } = pair();
 
-  it('steady and nothing to do: "No changes"', () => {
+  it('steady and nothing to do: "No changes"; "matches" only when the live pair was read', () => {
     const plan = buildPlan(spec, profile, assumeObserved(spec, profile, 'steady'), { mode: 'offline' });
-    expect(renderPlanText(plan, false)).toContain('No changes. The pair matches the spec.');
+    expect(renderPlanText(plan, false)).not.toContain('matches');
+    expect(renderPlanText(plan, false)).toContain('No changes in the assumed state (offline: the live pair was not read');
+    expect(renderPlanText({ ...plan, mode: 'live' }, false)).toContain('No changes. The pair matches the spec.');
   });
 
   it('a survivor alone with its peer gone: degraded, said as such, never "No changes"', () => {

@@ -17,7 +17,7 @@ const env = { cwd: dir, env: {} };
 function saved(edit: (p: Record<string, unknown>) => void = () => undefined): string {
   const { spec, profile } = pair();
   const plan = buildPlan(spec, profile, assumeObserved(spec, profile, 'setup'), { mode: 'live', fingerprint: `sha256:${'ab'.repeat(32)}` });
-  const doc = { ...plan, spec_file: '/srv/pair.yaml' } as Record<string, unknown>;
+  const doc = { ...plan, specFile: '/srv/pair.yaml' } as Record<string, unknown>;
   edit(doc);
   const file = `p${Math.random().toString(36).slice(2)}.json`;
   writeFileSync(join(dir, file), JSON.stringify(doc));
@@ -28,7 +28,7 @@ describe('a saved plan', () => {
   it('as colo plan --out saves it: read back whole', () => {
     const p = readSavedPlan(saved(), env);
     expect(p.steps.length).toBeGreaterThan(5);
-    expect(p.spec_file).toBe('/srv/pair.yaml');
+    expect(p.specFile).toBe('/srv/pair.yaml');
   });
 
   it('a step of another shape: PLAN_FORMAT, saying where', () => {
@@ -45,17 +45,17 @@ describe('a saved plan', () => {
       expect(() => readSavedPlan(saved(edit), env)).toThrow(expect.objectContaining({ code: 'PLAN_FORMAT' }));
   });
 
-  it('with the spec_hash colo plan --out writes: read back whole; a spec_hash of another shape: PLAN_FORMAT', () => {
+  it('with the specHash colo plan --out writes: read back whole; a specHash of another shape: PLAN_FORMAT', () => {
     const { spec, profile } = pair();
     const plan = buildPlan(spec, profile, assumeObserved(spec, profile, 'setup'), { mode: 'live', fingerprint: `sha256:${'ab'.repeat(32)}` });
     writeFileSync(join(dir, 'hashed.json'), savedPlanText(plan, spec, '/srv/pair.yaml'));
-    expect(readSavedPlan('hashed.json', env).spec_hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(readSavedPlan('hashed.json', env).specHash).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(() =>
       readSavedPlan(
-        saved((p) => (p.spec_hash = 'md5:1')),
+        saved((p) => (p.specHash = 'md5:1')),
         env,
       ),
-    ).toThrow(expect.objectContaining({ code: 'PLAN_FORMAT', message: expect.stringMatching(/spec_hash/) }));
+    ).toThrow(expect.objectContaining({ code: 'PLAN_FORMAT', message: expect.stringMatching(/specHash/) }));
   });
 });
 

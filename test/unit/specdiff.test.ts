@@ -254,8 +254,9 @@ describe('colo diff: one class per kind of edit', () => {
     const tcg = BASE.replace('accel: kvm', 'accel: tcg');
     const d = diffSpecs(side(tcg, 'old.yaml'), side(tcg.replace('checkpointDelayMs: 2000', 'checkpointDelayMs: 500'), 'new.yaml'));
     expect(d.class).toBe('in-place');
-    expect(d.warnings.join('\n')).toMatch(/deadlocks QEMU 7\.2 at the first checkpoint/);
-    expect(renderSpecDiffText(d, false)).toMatch(/^warning: COLO under TCG deadlocks/m);
+    expect(d.warnings.map((w) => w.message).join('\n')).toMatch(/deadlocks QEMU 7\.2 at the first checkpoint/);
+    expect(d.warnings[0]).toMatchObject({ severity: 'warning', code: 'QEMU_PROFILE', file: 'new.yaml', line: null });
+    expect(renderSpecDiffText(d, false)).toMatch(/^warning: QEMU_PROFILE: COLO under TCG deadlocks/m);
     expect(diffSpecs(side(BASE, 'old.yaml'), side(BASE, 'new.yaml')).warnings).toEqual([]);
   });
 

@@ -112,7 +112,9 @@ describe('spec.tls', () => {
     expect(loadSpec(pairYaml({ hosts: ['127.0.0.1', '127.0.0.1'] }).replace('qmp: unix:/run/a.qmp', 'qmp: "tcp:127.0.0.1:4444"'), 'p.yaml').problems).toEqual(
       [],
     );
-    expect(planFor('setup', '').warnings).toContainEqual(expect.stringMatching(/every COLO channel between them is in clear/));
+    expect(planFor('setup', '').warnings).toContainEqual(
+      expect.objectContaining({ code: 'CHANNELS_IN_CLEAR', message: expect.stringMatching(/every COLO channel between them is in clear/) }),
+    );
     expect(planFor('setup').warnings).toEqual([]);
   });
 
@@ -410,7 +412,7 @@ describe('credential files (the CLI edge)', () => {
     expect(out).toMatch(/transition: setup/);
     expect(err).toBe('');
     expect(await run(['validate', '-f', 'examples/tap-bridge.yaml'], io)).toBe(0);
-    expect(err).toMatch(/warning TLS_FILE: node east: \/etc\/colo\/pki\/web is not on this machine/);
+    expect(out).toMatch(/warning TLS_FILE: node east: \/etc\/colo\/pki\/web is not on this machine/);
   });
 
   it('colo validate: a certificate problem is exit 1 with file:line:column and no stack', async () => {
