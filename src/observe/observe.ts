@@ -91,13 +91,25 @@ export async function connectNode(node: NodeSpec, opts: ConnectOptions): Promise
     // this process held the monitor and its QEMU did not greet it in time: hung, and the queue behind may
     // say so at once (only a silence: a refused certificate or a broken route is this process's own answer)
     const silent = e instanceof QmpTimeoutError || (e instanceof QmpConnectError && e.code === 'EAGAIN');
-    if (silent) lock.markHung(unreachableFrom(node.name, e, timeoutMs).error ?? 'no answer', timeoutMs);
-    else lock.clearHung();
-    lock.release();
+    try {
+      if (silent) lock.markHung(unreachableFrom(node.name, e, timeoutMs).error ?? 'no answer', timeoutMs);
+      else lock.clearHung();
+    } finally {
+      lock.release();
+    }
     throw e;
   }
-  lock.clearHung();
-  void client.whenClosed().then(() => lock.release());
+  // the lock follows the connection before anything else can fail: a live monitor is never left locked
+  // (and so read as busy or hung by the next process) because a step after the connect threw
+  void client.whenClosed().then(
+    () => lock.release(),
+    () => lock.release(),
+  );
+  try {
+    lock.clearHung();
+  } catch {
+    /* never throws; a connected client is returned whatever the mark's fate */
+  }
   return client;
 }
 

@@ -80,3 +80,22 @@ describe('a hung mark without a holder', () => {
     again.release();
   });
 });
+
+describe('marks never throw', () => {
+  it('a mark this process cannot write or remove: markHung and clearHung return, release still frees the monitor', async () => {
+    const held = await lockMonitor('unix:/m6', 1000);
+    const { mkdirSync } = await import('node:fs');
+    const lockFile = `colo-qmp-${(await import('node:crypto')).createHash('sha256').update('unix:/m6').digest('hex').slice(0, 16)}.lock`;
+    // a directory where the mark goes: writing and removing it both fail (as EPERM on another user's mark would)
+    const markDir = join(dir, `${lockFile}.hung`);
+    mkdirSync(markDir, { recursive: true });
+    try {
+      expect(() => held.markHung('no answer', 1000)).not.toThrow();
+      expect(() => held.clearHung()).not.toThrow();
+      held.release();
+      (await lockMonitor('unix:/m6', 200)).release();
+    } finally {
+      rmSync(markDir, { recursive: true, force: true });
+    }
+  });
+});
