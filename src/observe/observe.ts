@@ -1,7 +1,8 @@
 import type { NodeSpec, Spec } from '../spec/types.js';
 import type { ObservedNode } from '../model/observed.js';
 import { formatQmpAddress, parseQmpAddress } from '../addr/qmp-address.js';
-import { lockMonitor, QmpBusyError, QmpHungMarkError } from '../qmp/monitor-lock.js';
+import { statSync } from 'node:fs';
+import { lockMonitor, QmpBusyError, QmpHungMarkError, warnUnlocked } from '../qmp/monitor-lock.js';
 import { clientDir, loadClientCredentials } from '../qmp/tls.js';
 import type { QmpReplies } from '../qmp/replies.js';
 import { QmpClient, QmpConnectError, QmpTimeoutError, type QmpOptions, type QmpResult } from '../qmp/client.js';
@@ -83,7 +84,17 @@ export async function connectNode(node: NodeSpec, opts: ConnectOptions): Promise
     }
   }
   const timeoutMs = opts.connectTimeoutMs ?? 3000;
-  const lock = await lockMonitor(formatQmpAddress(endpoint), opts.lockWaitMs ?? Math.max(3 * timeoutMs, 5000));
+  // a unix socket that is not there: no QEMU (unreachable), known without queueing behind anyone
+  if (endpoint.kind === 'unix') {
+    try {
+      statSync(endpoint.path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new QmpConnectError('ENOENT', `QMP ${node.qmp}: no socket at ${endpoint.path}`);
+    }
+  }
+  const lock = await lockMonitor(formatQmpAddress(endpoint), opts.lockWaitMs ?? Math.max(3 * timeoutMs, 5000), { timeoutMs });
+  if (lock.warning) warnUnlocked(lock.warning);
   let client: QmpClient;
   try {
     client = await QmpClient.connect(endpoint, opts);
@@ -106,9 +117,10 @@ export async function connectNode(node: NodeSpec, opts: ConnectOptions): Promise
     () => lock.release(),
   );
   try {
+    lock.greeted();
     lock.clearHung();
   } catch {
-    /* never throws; a connected client is returned whatever the mark's fate */
+    /* never throw; a connected client is returned whatever the lock file's fate */
   }
   return client;
 }

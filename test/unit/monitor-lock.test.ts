@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lockMonitor, QmpBusyError, QmpHungMarkError } from '../../src/qmp/monitor-lock.js';
+import { HUNG_LINGER_MS, lockMonitor, QmpBusyError, QmpHungMarkError } from '../../src/qmp/monitor-lock.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'colo-unit-monlock-'));
 const saved = process.env.COLO_LOCK_DIR;
@@ -76,6 +76,8 @@ describe('a hung mark without a holder', () => {
     const held = await lockMonitor('unix:/m5', 1000);
     held.markHung('QMP greeting did not answer within 1000 ms', 60_000);
     held.release();
+    // the marker keeps the lock a moment (HUNG_LINGER_MS) for the queue behind it, then lets go
+    await new Promise((r) => setTimeout(r, HUNG_LINGER_MS + 100));
     const again = await lockMonitor('unix:/m5', 1000);
     again.release();
   });
