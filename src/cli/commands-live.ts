@@ -12,7 +12,7 @@ import { renderStatusText } from '../render/status-text.js';
 import type { Spec } from '../spec/types.js';
 import { checkPlanFormat, writePlan } from './commands-offline.js';
 import { CliError, type Io } from './io.js';
-import { count, ms } from './options.js';
+import { count, ms, sampleMs } from './options.js';
 import { loadSpecFile, specWarnings } from './load-file.js';
 import { progressPrinter } from './progress.js';
 
@@ -44,7 +44,7 @@ export async function cmdStatus(io: Io, o: Common & { format: string; sample?: s
   if (o.format !== 'text' && o.format !== 'json') throw new CliError(`--format must be text or json, not "${o.format}"`, 1, 'BAD_OPTION');
   const { spec } = await loadSpecFile(o.file!, io, o.color);
   const timeoutMs = ms(o.timeout, 5000);
-  const s = await status(spec, { timeoutMs, sampleMs: o.sample ? ms(o.sample, 3000, '--sample') : undefined });
+  const s = await status(spec, { timeoutMs, sampleMs: o.sample ? sampleMs(o.sample) : undefined });
   if (o.format === 'json')
     io.stdout.write(
       JSON.stringify(
