@@ -12,6 +12,8 @@ import type { Plan } from '../plan/types.js';
 import type { Spec } from '../spec/types.js';
 import type { NodeSpec } from '../spec/types.js';
 import { MAX_SAMPLE_MS } from '../spec/option-values.js';
+import { parseQmpAddress } from '../addr/qmp-address.js';
+import { hostIsHere } from './tls-files.js';
 import { ColoError, type OpEnv } from './errors.js';
 import { liveProfile } from './live.js';
 import { nodeOrFail } from './pair.js';
@@ -85,10 +87,20 @@ export type FailoverResult =
  */
 export const PEER_GREETING_RETRY_MS = MAX_SAMPLE_MS + 5000;
 
-/** The peer's read: a monitor that did not greet (held by a colo process on its host?) is read once more with PEER_GREETING_RETRY_MS before it counts as hung. */
-export async function readPeer(dead: NodeSpec, peerTimeoutMs: number, retryMs = PEER_GREETING_RETRY_MS): Promise<ObservedNode> {
+/** Whether a node's monitor is on this machine: then colo processes holding it queue on this host's monitor lock, and a silence is no hold. */
+export function monitorIsHere(node: NodeSpec): boolean {
+  const e = parseQmpAddress(node.qmp);
+  return !e || e.kind === 'unix' || hostIsHere(e.host);
+}
+
+/**
+ * The peer's read: a monitor on another host that accepted the connection but did not greet (held
+ * by a colo process there?) is read once more with PEER_GREETING_RETRY_MS before it counts as hung.
+ * A monitor on this host is queued for under its lock: its silence is the QEMU's.
+ */
+export async function readPeer(dead: NodeSpec, peerTimeoutMs: number, retryMs = PEER_GREETING_RETRY_MS, isHere = monitorIsHere): Promise<ObservedNode> {
   const first = (await observeNode(dead, { timeoutMs: peerTimeoutMs, objectProps: false, hangConfirmMs: 0 })).observed;
-  if (first.reach !== 'hung' || !/^QMP greeting did not answer/.test(first.error ?? '')) return first;
+  if (first.reach !== 'hung' || !/^QMP greeting did not answer/.test(first.error ?? '') || isHere(dead)) return first;
   return (await observeNode(dead, { timeoutMs: retryMs, objectProps: false, hangConfirmMs: 0 })).observed;
 }
 

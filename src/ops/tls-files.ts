@@ -27,7 +27,7 @@ function localAddresses(): Set<string> {
 }
 
 /** A node's files are expected here: its host is this machine (however the spec spells the address). */
-function hostIsHere(host: string): boolean {
+export function hostIsHere(host: string): boolean {
   return isLoopback(host) || localAddresses().has(canonicalHost(host));
 }
 

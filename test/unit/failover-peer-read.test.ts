@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 describe('the peer read of a failover', () => {
-  it('no greeting: read once more before hung', async () => {
+  it('no greeting from a monitor on another host: read once more before hung', async () => {
     const path = join(dir, 'silent.qmp');
     let connections = 0;
     const server = createServer((s) => {
@@ -31,9 +31,22 @@ describe('the peer read of a failover', () => {
     });
     servers.push(server);
     await new Promise<void>((r) => server.listen(path, r));
-    const got = await readPeer({ name: 'a', qmp: `unix:${path}` } as never, 100, 300);
+    // as if on another host (a unix socket is on this one: its holders queue on this host's lock)
+    const got = await readPeer({ name: 'a', qmp: `unix:${path}` } as never, 100, 300, () => false);
     expect(got.reach).toBe('hung');
     expect(connections).toBe(2);
+    // on this host: the silence is the QEMU's, read once (after the last read's hung mark has gone with its lock)
+    await new Promise((r) => setTimeout(r, 400));
+    const here = await readPeer({ name: 'a', qmp: `unix:${path}` } as never, 100, 300);
+    expect(here.reach).toBe('hung');
+    expect(connections).toBe(3);
+  });
+
+  it('which monitors are on this host', async () => {
+    const { monitorIsHere } = await import('../../src/ops/failover.js');
+    expect(monitorIsHere({ name: 'a', qmp: 'unix:/run/colo/a.qmp' } as never)).toBe(true);
+    expect(monitorIsHere({ name: 'a', qmp: 'tcp:127.0.0.1:4444' } as never)).toBe(true);
+    expect(monitorIsHere({ name: 'a', qmp: 'tcp:192.0.2.10:4444' } as never)).toBe(false);
   });
 
   it('no socket: unreachable at once, no second read', async () => {
