@@ -187,17 +187,28 @@ export async function lockMonitor(address: string, waitMs: number, opts: LockOpt
   await Promise.race([freed, sleep(0)]);
   // leave the queue without ever holding: the next waits for `before`, not for us
   const leave = () => void before.then(releaseLocal, releaseLocal);
+  let localUngreetedSince: number | undefined;
   for (let pause = 5; !localFree; pause = Math.min(50, pause * 2)) {
+    let greetedHolder = true;
     if (where.path) {
       const file = readOwned(path);
-      const mark = honouredMark(path, file.ok ? parseHolder(file.text) : undefined, readerTimeoutMs);
+      const h = file.ok ? parseHolder(file.text) : undefined;
+      const mark = honouredMark(path, h, readerTimeoutMs);
       if (mark) {
         leave();
         throw new QmpHungMarkError(address, mark);
       }
+      // this process's own holder still connecting: the same rule as for another process's
+      greetedHolder = h?.greeted !== false;
+      localUngreetedSince = greetedHolder ? undefined : (localUngreetedSince ?? Date.now());
+      if (localUngreetedSince !== undefined && Date.now() - localUngreetedSince >= Math.max(readerTimeoutMs, 1)) {
+        leave();
+        return unlocked(() => undefined);
+      }
     }
     if (Date.now() - started >= waitMs) {
       leave();
+      if (!greetedHolder) return unlocked(() => undefined);
       throw new QmpBusyError(address, process.pid, Date.now() - started);
     }
     await Promise.race([before, sleep(pause)]);

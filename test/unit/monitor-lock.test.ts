@@ -22,6 +22,7 @@ afterAll(() => {
 describe('the monitor lock', () => {
   it('in one process: the second waits for the first, then holds it', async () => {
     const first = await lockMonitor('unix:/m1', 1000);
+    first.greeted();
     const order: string[] = [];
     const second = lockMonitor('unix:/m1', 5000).then((l) => {
       order.push('second');
@@ -36,6 +37,7 @@ describe('the monitor lock', () => {
 
   it('held past the wait: busy, naming the holder', async () => {
     const held = await lockMonitor('unix:/m2', 1000);
+    held.greeted();
     await expect(lockMonitor('unix:/m2', 200)).rejects.toBeInstanceOf(QmpBusyError);
     held.release();
     (await lockMonitor('unix:/m2', 200)).release();
@@ -67,6 +69,16 @@ describe('the monitor lock', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     held.clearHung();
     held.release();
+  });
+});
+
+describe('in one process, behind a holder not greeted yet', () => {
+  it('after its own timeout the waiter connects itself, without the lock (never busy)', async () => {
+    const first = await lockMonitor('unix:/m7', 1000);
+    const second = await lockMonitor('unix:/m7', 5000, { timeoutMs: 100 });
+    expect(second.held).toBe(false);
+    second.release();
+    first.release();
   });
 });
 
