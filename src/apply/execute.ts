@@ -83,11 +83,14 @@ export async function executeSteps(session: Session, steps: Step[], opts: Execut
       } else if (isWait(step)) {
         outcome = await waitFor(await session.client(step.node), step, opts.progress);
       } else if (isFence(step)) {
+        // no monitor held while a program runs for as long as it takes (a fence, a hook)
+        await session.releaseMonitors();
         const r = await runHook(step, opts.env ?? process.env);
         session.journal.note(step.node, 'fence', { run: step.run, code: r.code, output: r.output.slice(-2000), ...(r.error ? { error: r.error } : {}) });
         if (r.error) throw new StepError(step.node, i, step, `${r.error}. The survivor did not take over: ${step.node} may still run the guest`);
         outcome = `fenced (exit ${r.code})`;
       } else if (isHook(step)) {
+        await session.releaseMonitors();
         const r = await runHook(step, opts.env ?? process.env);
         session.journal.hook(step.node, step.hook, step.run, r);
         if (r.error) throw new StepError(step.node, i, step, r.error);

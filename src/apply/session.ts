@@ -6,6 +6,8 @@ import type { Journal } from './journal.js';
 /** Open QMP connections to the nodes of a pair, every command journaled. */
 export class Session {
   private readonly clients = new Map<string, Promise<QmpClient>>();
+  /** pauses seen on connections already closed (releaseMonitors) */
+  private readonly earlier: Record<string, number[]> = {};
 
   constructor(
     readonly spec: Spec,
@@ -35,7 +37,7 @@ export class Session {
    * events, by QEMU's clock), in ms: a resume's pause, a checkpoint's.
    */
   async pauses(): Promise<Record<string, number[]>> {
-    const out: Record<string, number[]> = {};
+    const out: Record<string, number[]> = Object.fromEntries(Object.entries(this.earlier).map(([n, l]) => [n, [...l]]));
     for (const [node, p] of this.clients) {
       const c = await p.catch(() => undefined);
       if (!c) continue;
@@ -44,9 +46,29 @@ export class Session {
       const last = events.filter((e) => e.event === 'STOP' || e.event === 'RESUME').at(-1);
       if (last?.event === 'STOP') await c.waitForEvent('RESUME', () => true, { timeoutMs: 3000, since: events.length }).catch(() => undefined);
       const list = vmPauses(c.events());
-      if (list.length) out[node] = list;
+      if (list.length) out[node] = [...(out[node] ?? []), ...list];
     }
     return out;
+  }
+
+  /**
+   * Closes the connections (their pauses kept), so that no monitor stays held while colo runs
+   * something else (a hook, a fence) for an unbounded time: another colo process — a failover on
+   * the peer host — would get no greeting and read a live node as hung. The next QMP step
+   * connects again.
+   */
+  async releaseMonitors(): Promise<void> {
+    const all = [...this.clients.entries()];
+    this.clients.clear();
+    await Promise.all(
+      all.map(async ([node, p]) => {
+        const c = await p.catch(() => undefined);
+        if (!c) return;
+        const list = vmPauses(c.events());
+        if (list.length) this.earlier[node] = [...(this.earlier[node] ?? []), ...list];
+        await c.close().catch(() => undefined);
+      }),
+    );
   }
 
   async close(): Promise<void> {

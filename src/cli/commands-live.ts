@@ -18,7 +18,7 @@ import type { Spec } from '../spec/types.js';
 import type { Problem } from '../spec/errors.js';
 import { checkPlanFormat, writePlan } from './commands-offline.js';
 import { CliError, type Io } from './io.js';
-import { count, ms } from './options.js';
+import { count, ms, sampleMs } from './options.js';
 import { loadSpecFile, specWarnings } from './load-file.js';
 import { progressPrinter } from './progress.js';
 
@@ -50,7 +50,7 @@ export async function cmdStatus(io: Io, o: Common & { format: string; sample?: s
   textOrJson(o.format);
   const { spec } = await loadSpecFile(o.file!, io, o.color);
   const timeoutMs = ms(o.timeout, 5000);
-  const s = await status(spec, { timeoutMs, sampleMs: o.sample ? ms(o.sample, 3000, '--sample') : undefined });
+  const s = await status(spec, { timeoutMs, sampleMs: o.sample ? sampleMs(o.sample) : undefined });
   if (o.format === 'json') writeJson(io, { command: 'status', ...statusJson(s) });
   else io.stdout.write(renderStatusText(spec.name, s.nodes, s.plan, o.color, s.checkpoints, s));
   return 0;

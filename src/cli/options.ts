@@ -1,9 +1,13 @@
-import { checkPathArgument, MIN_PEER_TIMEOUT_MS, parseMilliseconds, parseWholeNumber } from '../spec/option-values.js';
+import { checkPathArgument, MAX_SAMPLE_MS, MIN_PEER_TIMEOUT_MS, MIN_TIMEOUT_MS, parseMilliseconds, parseWholeNumber } from '../spec/option-values.js';
 import { CliError } from './io.js';
 
-/** A --timeout / --sample value in milliseconds (1 up to Node's timer limit). */
-export function ms(v: string | undefined, def: number, name = '--timeout', min = 1): number {
-  const r = parseMilliseconds(v ?? String(def), name, min);
+/**
+ * A --timeout / --sample value in milliseconds, `min` up to `max` (Node's timer limit unless
+ * given). --timeout bounds the reads that classify nodes: at least MIN_TIMEOUT_MS.
+ */
+export function ms(v: string | undefined, def: number, name = '--timeout', min = name === '--timeout' ? MIN_TIMEOUT_MS : 1, max?: number): number {
+  const why = max === MAX_SAMPLE_MS ? ": the sample holds the primary's monitor, and every other colo process waits for it" : '';
+  const r = max === undefined ? parseMilliseconds(v ?? String(def), name, min) : parseMilliseconds(v ?? String(def), name, min, max, why);
   if (!r.ok) throw new CliError(r.message, 1, 'BAD_OPTION');
   return r.value;
 }
@@ -34,9 +38,9 @@ export function pathArg(name: string): (v: string) => string {
  * takes (`--timeout abc` with --offline, `--parallel 0` with one file): none is ignored silently.
  */
 export function checkNumberOptions(o: { timeout?: string; peerTimeout?: string; sample?: string; parallel?: string; stopAfter?: string }): void {
-  if (o.timeout !== undefined) ms(o.timeout, 0, '--timeout');
+  if (o.timeout !== undefined) ms(o.timeout, 0, '--timeout', MIN_TIMEOUT_MS);
   if (o.peerTimeout !== undefined) peerTimeoutMs(o.peerTimeout);
-  if (o.sample !== undefined) ms(o.sample, 0, '--sample');
+  if (o.sample !== undefined) sampleMs(o.sample);
   if (o.parallel !== undefined) count(o.parallel, '--parallel', 1);
   // 0 would make apply exit 0 having done nothing
   if (o.stopAfter !== undefined) count(o.stopAfter, '--stop-after', 1);
@@ -135,4 +139,9 @@ export interface OcfOptions {
   spec?: string;
   name?: string;
   format?: string;
+}
+
+/** --sample: at most MAX_SAMPLE_MS (the primary's monitor is held for the whole sample). */
+export function sampleMs(v: string): number {
+  return ms(v, 3000, '--sample', 1, MAX_SAMPLE_MS);
 }

@@ -1,7 +1,8 @@
 import type { NodeSpec, Spec } from '../spec/types.js';
 import type { ObservedNode } from '../model/observed.js';
 import { formatQmpAddress, parseQmpAddress } from '../addr/qmp-address.js';
-import { lockMonitor, QmpBusyError, QmpHungMarkError } from '../qmp/monitor-lock.js';
+import { statSync } from 'node:fs';
+import { lockMonitor, QmpBusyError, QmpHungMarkError, warnUnlocked } from '../qmp/monitor-lock.js';
 import { clientDir, loadClientCredentials } from '../qmp/tls.js';
 import type { QmpReplies } from '../qmp/replies.js';
 import { QmpClient, QmpConnectError, QmpTimeoutError, type QmpOptions, type QmpResult } from '../qmp/client.js';
@@ -83,7 +84,17 @@ export async function connectNode(node: NodeSpec, opts: ConnectOptions): Promise
     }
   }
   const timeoutMs = opts.connectTimeoutMs ?? 3000;
-  const lock = await lockMonitor(formatQmpAddress(endpoint), opts.lockWaitMs ?? Math.max(3 * timeoutMs, 5000));
+  // a unix socket that is not there: no QEMU (unreachable), known without queueing behind anyone
+  if (endpoint.kind === 'unix') {
+    try {
+      statSync(endpoint.path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new QmpConnectError('ENOENT', `QMP ${node.qmp}: no socket at ${endpoint.path}`);
+    }
+  }
+  const lock = await lockMonitor(formatQmpAddress(endpoint), opts.lockWaitMs ?? Math.max(3 * timeoutMs, 5000), { timeoutMs });
+  if (lock.warning) warnUnlocked(lock.warning);
   let client: QmpClient;
   try {
     client = await QmpClient.connect(endpoint, opts);
@@ -91,13 +102,26 @@ export async function connectNode(node: NodeSpec, opts: ConnectOptions): Promise
     // this process held the monitor and its QEMU did not greet it in time: hung, and the queue behind may
     // say so at once (only a silence: a refused certificate or a broken route is this process's own answer)
     const silent = e instanceof QmpTimeoutError || (e instanceof QmpConnectError && e.code === 'EAGAIN');
-    if (silent) lock.markHung(unreachableFrom(node.name, e, timeoutMs).error ?? 'no answer', timeoutMs);
-    else lock.clearHung();
-    lock.release();
+    try {
+      if (silent) lock.markHung(unreachableFrom(node.name, e, timeoutMs).error ?? 'no answer', timeoutMs);
+      else lock.clearHung();
+    } finally {
+      lock.release();
+    }
     throw e;
   }
-  lock.clearHung();
-  void client.whenClosed().then(() => lock.release());
+  // the lock follows the connection before anything else can fail: a live monitor is never left locked
+  // (and so read as busy or hung by the next process) because a step after the connect threw
+  void client.whenClosed().then(
+    () => lock.release(),
+    () => lock.release(),
+  );
+  try {
+    lock.greeted();
+    lock.clearHung();
+  } catch {
+    /* never throw; a connected client is returned whatever the lock file's fate */
+  }
   return client;
 }
 

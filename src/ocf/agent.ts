@@ -17,13 +17,13 @@ import { nodeOrFail } from '../ops/pair.js';
 import { readSpec } from '../ops/read-spec.js';
 import { runSteps as runPlanSteps } from '../ops/run-steps.js';
 import { classifyNode } from '../plan/classify.js';
-import type { NodeClassification, Step } from '../plan/types.js';
+import type { Step } from '../plan/types.js';
 import { qmp } from '../plan/kinds/context.js';
 import { renderProblems } from '../render/problems.js';
 import { escapeControls } from '../spec/display.js';
 import { MAX_TIMER_MS } from '../spec/limits.js';
 import type { NodeSpec, Spec } from '../spec/types.js';
-import { demoteDecision, hungGrace, JOIN_TRANSITIONS, monitorVerdict, OCF, ownsGuest, promoteDecision, type OcfCode } from './decide.js';
+import { busyVerdict, demoteDecision, hungGrace, JOIN_TRANSITIONS, monitorVerdict, OCF, ownsGuest, promoteDecision, type OcfCode } from './decide.js';
 import { agentView, agentMonitorArgs, agentSocket } from './agent-view.js';
 import { OCF_WRAPPER, ocfMetaData } from './wrapper.js';
 
@@ -236,6 +236,8 @@ async function actStop(ctx: Ctx): Promise<OcfCode> {
 interface LastSeen {
   class: string;
   hungSince?: number;
+  /** since when the monitor reads busy in a row (bounded: decide.ts MAX_BUSY_MS) */
+  busySince?: number;
 }
 
 function lastSeenPath(ctx: Ctx): string | undefined {
@@ -268,10 +270,17 @@ async function actMonitor(ctx: Ctx): Promise<OcfCode> {
   const pid = readPid(ctx.self);
   const last = readLastSeen(ctx);
   if (c.class === 'busy') {
-    // another colo process holds the agent's monitor: alive, not failed; the last verdict stands, the score untouched
-    const v = last?.class ? monitorVerdict({ name: ctx.self.name, class: last.class as NodeClassification['class'] }, true) : undefined;
-    ctx.log(`monitor: ${c.detail ?? 'busy'}; ${v ? `as last seen: ${v.why}` : 'running'}`);
-    return v && (v.code === OCF.SUCCESS || v.code === OCF.RUNNING_PROMOTED) ? v.code : OCF.SUCCESS;
+    // another colo process holds the agent's monitor: the QEMU process says whether it lives; the last
+    // verdict stands, the score untouched — for at most MAX_BUSY_MS in a row
+    const now = Date.now();
+    const busySince = last?.busySince ?? now;
+    const v = busyVerdict(last?.class, pid === undefined ? undefined : processAlive(pid), busySince, now, c.detail);
+    if (v.code === OCF.NOT_RUNNING) {
+      setScore(ctx, undefined);
+      writeLastSeen(ctx, undefined);
+    } else writeLastSeen(ctx, { ...(last?.class ? { class: last.class } : { class: 'busy' }), busySince });
+    ctx.log(`monitor: ${v.why}`);
+    return v.code;
   }
   if (c.class === 'hung' && (last?.class === 'colo-primary' || last?.class === 'migrating')) {
     const since = last.hungSince ?? Date.now();

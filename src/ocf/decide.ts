@@ -158,3 +158,30 @@ export function hungGrace(lastClass: string | undefined, hungSince: number, now:
   }
   return { promoted: false, why: primary ? `the COLO primary has not answered for ${now - hungSince} ms` : 'not a COLO primary' };
 }
+
+/**
+ * The longest a monitor may read busy in a row: the longest a colo process legitimately holds a
+ * node's monitor (a `colo status --sample`, at most 60 s, an apply's reads between its steps) with
+ * room to spare. Past it the holder is stuck (stopped with Ctrl-Z, say) and says nothing about the
+ * QEMU: the monitor fails, and Pacemaker recovers.
+ */
+export const MAX_BUSY_MS = 300_000;
+
+/**
+ * monitor when another colo process holds the node's monitor: the QEMU's process gone → not
+ * running (a holder that keeps the monitor says nothing about a crashed QEMU); busy for longer
+ * than MAX_BUSY_MS in a row → failed; else the last verdict stands (running when none).
+ * `qemuAlive`: undefined when the pid is unknown.
+ */
+export function busyVerdict(lastClass: string | undefined, qemuAlive: boolean | undefined, busySince: number, now: number, detail?: string): MonitorVerdict {
+  if (qemuAlive === false) return { code: OCF.NOT_RUNNING, why: `the QEMU process is gone (its monitor is held by another colo process: ${detail ?? 'busy'})` };
+  if (now - busySince > MAX_BUSY_MS)
+    return {
+      code: OCF.ERR_GENERIC,
+      why: `the monitor has been held by another colo process for ${now - busySince} ms (more than ${MAX_BUSY_MS} ms): ${detail ?? 'busy'}`,
+    };
+  const last = lastClass ? monitorVerdict({ name: '', class: lastClass as NodeClassification['class'] }, true) : undefined;
+  if (last && (last.code === OCF.SUCCESS || last.code === OCF.RUNNING_PROMOTED))
+    return { code: last.code, why: `${detail ?? 'busy'}; as last seen: ${last.why}` };
+  return { code: OCF.SUCCESS, why: `${detail ?? 'busy'}; running` };
+}

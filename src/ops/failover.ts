@@ -10,6 +10,10 @@ import { classifyNode } from '../plan/classify.js';
 import { failoverSafety, type FailoverDecision } from '../plan/failover-safety.js';
 import type { Plan } from '../plan/types.js';
 import type { Spec } from '../spec/types.js';
+import type { NodeSpec } from '../spec/types.js';
+import { MAX_SAMPLE_MS } from '../spec/option-values.js';
+import { parseQmpAddress } from '../addr/qmp-address.js';
+import { hostIsHere } from './this-host.js';
 import { ColoError, type OpEnv } from './errors.js';
 import { liveProfile } from './live.js';
 import { nodeOrFail } from './pair.js';
@@ -75,15 +79,38 @@ export type FailoverResult =
   | { outcome: 'failed-over'; transition: Plan['transition']; survivor: string; dead: string; plan: Plan; steps: number; ms: number; note?: string }
   | { outcome: 'already-alone'; survivor: string; dead: string; plan: Plan; ms: number };
 
+/**
+ * How long a failover waits, once, for a peer whose monitor accepted the connection but sent no
+ * greeting: longer than any colo process on the peer's host holds its monitor (a `colo status
+ * --sample`, at most MAX_SAMPLE_MS; an apply closes its connections before hooks and fences), so a
+ * live peer whose monitor was merely held answers then, and is not fenced.
+ */
+export const PEER_GREETING_RETRY_MS = MAX_SAMPLE_MS + 5000;
+
+/** Whether a node's monitor is on this machine: then colo processes holding it queue on this host's monitor lock, and a silence is no hold. */
+export function monitorIsHere(node: NodeSpec): boolean {
+  const e = parseQmpAddress(node.qmp);
+  return !e || e.kind === 'unix' || hostIsHere(e.host);
+}
+
+/**
+ * The peer's read: a monitor on another host that accepted the connection but did not greet (held
+ * by a colo process there?) is read once more with PEER_GREETING_RETRY_MS before it counts as hung.
+ * A monitor on this host is queued for under its lock: its silence is the QEMU's.
+ */
+export async function readPeer(dead: NodeSpec, peerTimeoutMs: number, retryMs = PEER_GREETING_RETRY_MS, isHere = monitorIsHere): Promise<ObservedNode> {
+  const first = (await observeNode(dead, { timeoutMs: peerTimeoutMs, objectProps: false, hangConfirmMs: 0 })).observed;
+  if (first.reach !== 'hung' || !/^QMP greeting did not answer/.test(first.error ?? '') || isHere(dead)) return first;
+  return (await observeNode(dead, { timeoutMs: retryMs, objectProps: false, hangConfirmMs: 0 })).observed;
+}
+
 /** Fail over to `survivor` now: read it once (and the peer, bounded), check the rules, run the steps under the pair's lock. */
 export async function failover(env: OpEnv, spec: Spec, o: FailoverInput): Promise<FailoverResult> {
   const started = Date.now();
   const survivor = nodeOrFail(spec, o.survivor);
   const dead = peerOf(spec, survivor.name);
   // the other node, read while the survivor is: a failover away from a live node makes two guests
-  const peerRead = o.peerRead
-    ? Promise.resolve(o.peerRead)
-    : observeNode(dead, { timeoutMs: o.peerTimeoutMs, objectProps: false, hangConfirmMs: 0 }).then((r) => r.observed);
+  const peerRead = o.peerRead ? Promise.resolve(o.peerRead) : readPeer(dead, o.peerTimeoutMs);
   const { journal, session, end } = await openSession(env, spec, o.journal, o.timeoutMs, o.lockUntil);
   try {
     let self = o.survivorRead;

@@ -14,10 +14,11 @@ const DIGITS = /^\d{1,16}$/;
  * A timeout or a sampling period in milliseconds: `min` (1 unless given) up to MAX_TIMER_MS (past it
  * Node fires at once).
  */
-export function parseMilliseconds(text: string, name: string, min = 1): Checked<number> {
+export function parseMilliseconds(text: string, name: string, min = 1, max = MAX_TIMER_MS, why = ''): Checked<number> {
   const n = Number(text);
   if (!DIGITS.test(text) || n < 1) return { ok: false, message: `${name} must be a positive whole number of milliseconds, not ${JSON.stringify(text)}` };
   if (n < min) return { ok: false, message: `${name} ${text} is shorter than ${min} ms: a live QEMU would not answer in time and read as hung` };
+  if (n > max && max < MAX_TIMER_MS) return { ok: false, message: `${name} ${text} is longer than ${max} ms${why}` };
   if (n > MAX_TIMER_MS)
     return {
       ok: false,
@@ -65,3 +66,13 @@ export function parsePositiveDecimal(text: string, name: string, max: number): C
 
 /** The shortest --peer-timeout: a live QEMU's greeting on a busy host can take this long; shorter reads it as hung. */
 export const MIN_PEER_TIMEOUT_MS = 100;
+
+/** The shortest --timeout where nodes are read and classified: shorter reads a live QEMU as hung (as --peer-timeout). */
+export const MIN_TIMEOUT_MS = MIN_PEER_TIMEOUT_MS;
+
+/**
+ * The longest `colo status --sample`: the sample holds the primary's monitor, and every other colo
+ * process (a failover on the peer among them) waits for it; a failover's peer read waits longer
+ * than this before calling a silent monitor hung.
+ */
+export const MAX_SAMPLE_MS = 60_000;

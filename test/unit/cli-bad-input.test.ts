@@ -68,6 +68,11 @@ describe('numbers on the command line', () => {
     [['apply', '-f', 'examples/pair.yaml', '--timeout', '3000000000'], '--timeout 3000000000 is longer'],
     [['failover', '-f', 'examples/pair.yaml', '--survivor', 'b', '--peer-timeout', '3000000000'], '--peer-timeout 3000000000 is longer'],
     [['failover', '-f', 'examples/pair.yaml', '--survivor', 'b', '--peer-timeout', '1'], '--peer-timeout 1 is shorter than 100 ms'],
+    // a timeout that classifies nodes: 1 ms would read a live QEMU as hung
+    [['status', '-f', 'examples/pair.yaml', '--timeout', '1'], '--timeout 1 is shorter than 100 ms'],
+    [['plan', '-f', 'examples/pair.yaml', '--timeout', '50'], '--timeout 50 is shorter than 100 ms'],
+    // the sample holds the primary's monitor: bounded
+    [['status', '-f', 'examples/pair.yaml', '--sample', '600000'], '--sample 600000 is longer than 60000 ms'],
     [['diff', 'examples/pair.yaml', 'examples/pair.yaml', '--throughput', '1e309'], '--throughput must be a positive number'],
     [['diff', 'examples/pair.yaml', 'examples/pair.yaml', '--throughput', '0x10'], '--throughput must be a positive number'],
   ])('colo %j: BAD_OPTION before anything runs', async (args, message) => {

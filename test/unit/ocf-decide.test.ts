@@ -2,7 +2,17 @@
 // promote is safe, demote refused where QEMU cannot swap roles; the shipped wrapper is the one installed.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { demoteDecision, hungGrace, HUNG_PRIMARY_GRACE_MS, monitorVerdict, OCF, promoteDecision, SCORE } from '../../src/ocf/decide.js';
+import {
+  busyVerdict,
+  demoteDecision,
+  hungGrace,
+  HUNG_PRIMARY_GRACE_MS,
+  MAX_BUSY_MS,
+  monitorVerdict,
+  OCF,
+  promoteDecision,
+  SCORE,
+} from '../../src/ocf/decide.js';
 import { agentMonitorArgs, agentView } from '../../src/ocf/agent-view.js';
 import { OCF_WRAPPER } from '../../src/ocf/wrapper.js';
 import type { NodeClassification } from '../../src/plan/types.js';
@@ -135,5 +145,21 @@ describe('colo ocf on the CLI', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a busy monitor (another colo process holds it)', () => {
+  const t0 = 1_000_000;
+  it('the last verdict stands while the QEMU process lives', () => {
+    expect(busyVerdict('colo-primary', true, t0, t0 + 1000).code).toBe(OCF.RUNNING_PROMOTED);
+    expect(busyVerdict('colo-secondary', undefined, t0, t0 + 1000).code).toBe(OCF.SUCCESS);
+    expect(busyVerdict(undefined, true, t0, t0).code).toBe(OCF.SUCCESS);
+  });
+  it('a crashed QEMU is not running, whoever holds its monitor', () => {
+    expect(busyVerdict('colo-primary', false, t0, t0 + 1000).code).toBe(OCF.NOT_RUNNING);
+  });
+  it('busy for longer than MAX_BUSY_MS in a row (a stopped holder): failed', () => {
+    expect(busyVerdict('colo-primary', true, t0, t0 + MAX_BUSY_MS).code).toBe(OCF.RUNNING_PROMOTED);
+    expect(busyVerdict('colo-primary', true, t0, t0 + MAX_BUSY_MS + 1).code).toBe(OCF.ERR_GENERIC);
   });
 });
