@@ -14,7 +14,17 @@ import { guardProcess } from './stdio.js';
 /** `colo ARGV…` in this process, its exit code in process.exitCode. */
 export function main(argv: string[]): void {
   guardProcess();
-  run(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() }).then((code) => {
+  // stdin only when a command reads it (-f -): opening it costs a stream, and on a pipe a socket
+  const io: Io = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+    cwd: process.cwd(),
+  };
+  run(argv, io).then((code) => {
     process.exitCode = code;
   });
 }
