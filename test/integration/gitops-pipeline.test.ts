@@ -36,10 +36,10 @@ function pairRepo(pair: Pair, dir: string, scripts: PipelineScripts) {
       git(repo, 'commit', '-qam', `change ${from} to ${to}`);
       return before;
     },
-    run(job: 'review' | 'apply', base: string) {
+    run(job: 'review' | 'apply' | 'drift', base = '') {
       return runScript(scripts[job], repo, {
         ...scripts.env,
-        [scripts.base[job]]: base,
+        ...(job === 'drift' ? {} : { [scripts.base[job]]: base }),
         PATH: `${bin}:${process.env.PATH}`,
         NO_COLOR: '1',
         COLO_STATE_DIR: join(pair.dir, 'state'),
@@ -54,7 +54,7 @@ const pipelines: Array<[string, () => PipelineScripts, number]> = [
 ];
 
 describe.each(pipelines)("examples/gitops, %s: the jobs' own commands on a real QEMU 7.2 pair (TCG)", (_name, load, portBase) => {
-  it('an extra filter is in-place and the apply job applies it; a memory change is impossible and the apply job refuses it', async () => {
+  it('an extra filter is in-place and the apply job applies it; the drift job sees it removed by hand; a memory change is impossible and the apply job refuses it', async () => {
     const scripts = load();
     const pair = makePair({ name: `gitops${portBase}`, portBase, accel: 'tcg' });
     await launchAndApply(pair);
@@ -81,6 +81,17 @@ describe.each(pipelines)("examples/gitops, %s: the jobs' own commands on a real 
     expect((await filterChains(b)).hn0).toEqual(['f1', 'f2', 'rew0', 'dump0']);
     expect(await coloState(b)).toMatchObject({ mode: 'secondary' });
     await pair.release('b');
+
+    // the scheduled drift job: nothing to say while the pair matches; a filter removed by hand fails it
+    const quiet = r.run('drift');
+    expect(quiet.code, quiet.output).toBe(0);
+    expect(quiet.output).toContain('every pair matches its spec');
+    await (await pair.qmp('b')).execute('object-del', { id: 'dump0' });
+    await pair.release('b');
+    const drifted = r.run('drift');
+    expect(drifted.code, drifted.output).toBe(1);
+    expect(drifted.output).toContain('b/object/dump0');
+    expect(drifted.output).toContain('drift: a pair differs from its spec');
 
     // 2. impossible: the guest's memory
     base = r.change('memory: 64M', 'memory: 128M');

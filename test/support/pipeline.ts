@@ -14,6 +14,8 @@ export interface PipelineScripts {
   review: string;
   /** the apply job's script (merge to the default branch) */
   apply: string;
+  /** the drift job's script (scheduled) */
+  drift: string;
   /** variables the scripts read, each with the CI expression or variable that fills it */
   env: Record<string, string>;
   /** the environment variables holding the base revision, per job */
@@ -30,9 +32,12 @@ export function githubScripts(): PipelineScripts {
   };
   const review = step('review', 'Review changed pairs');
   const apply = step('apply', 'Apply changed pairs');
+  const drift = step('drift', 'Check every pair against its spec');
+  if (!doc.on.schedule?.length || doc.jobs.drift.if !== "github.event_name == 'schedule'")
+    throw new Error(`${file}: the drift job no longer runs on a schedule`);
   if (review.env.BASE !== '${{ github.event.pull_request.base.sha }}' || apply.env.BASE !== '${{ github.event.before }}')
     throw new Error(`${file}: BASE no longer comes from the event`);
-  return { file, review: review.run, apply: apply.run, env: doc.env, base: { review: 'BASE', apply: 'BASE' } };
+  return { file, review: review.run, apply: apply.run, drift: drift.run, env: doc.env, base: { review: 'BASE', apply: 'BASE' } };
 }
 
 export function gitlabScripts(): PipelineScripts {
@@ -41,10 +46,12 @@ export function gitlabScripts(): PipelineScripts {
   const script = (job: string) => (doc[job].script as string[]).join('\n');
   const review = script('colo-review');
   const apply = script('colo-apply');
+  const drift = script('colo-drift');
+  if (doc['colo-drift'].rules?.[0]?.if !== '$CI_PIPELINE_SOURCE == "schedule"') throw new Error(`${file}: the drift job no longer runs on a schedule`);
   if (!review.includes('BASE=$CI_MERGE_REQUEST_DIFF_BASE_SHA') || !apply.includes('BASE=$CI_COMMIT_BEFORE_SHA'))
     throw new Error(`${file}: BASE no longer comes from GitLab's variables`);
   const env = Object.fromEntries(Object.entries(doc.variables as Record<string, string>).filter(([k]) => k !== 'GIT_DEPTH'));
-  return { file, review, apply, env, base: { review: 'CI_MERGE_REQUEST_DIFF_BASE_SHA', apply: 'CI_COMMIT_BEFORE_SHA' } };
+  return { file, review, apply, drift, env, base: { review: 'CI_MERGE_REQUEST_DIFF_BASE_SHA', apply: 'CI_COMMIT_BEFORE_SHA' } };
 }
 
 /** A directory holding `colo` → bin/colo of this checkout (built by npm run build). */

@@ -264,7 +264,7 @@ const hasCerttool = (() => {
   }
 })();
 
-describe.skipIf(!hasCerttool)(`certificates made with certtool, as the README says${hasCerttool ? '' : ' (no certtool: apt-get install gnutls-bin)'}`, () => {
+describe.skipIf(!hasCerttool)(`certificates made with certtool, as docs/tls.md says${hasCerttool ? '' : ' (no certtool: apt-get install gnutls-bin)'}`, () => {
   it('pass the file check, and their subjects are what allowedIdentities name', () => {
     const root = mkdtempSync(join(tmpdir(), 'colo-unit-certtool-'));
     try {
