@@ -5,7 +5,7 @@
 // Pairs run under TCG with checkpoints off, on loopback ports 47000–47399 (20 per pair).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,7 +26,9 @@ function wall(args, env = {}, okCodes = [0]) {
 function report(name, value, baselineName, baseline, goal) {
   const ratio = value / baseline;
   const verdict = goal === undefined ? '' : ratio <= goal ? `  (goal <= ${goal}: met)` : `  (goal <= ${goal}: NOT met)`;
-  console.log(`${name.padEnd(34)} ${ms(value).padStart(10)}   ${baselineName} ${ms(baseline)}   ratio ${ratio.toFixed(2)}${verdict}`);
+  console.log(
+    `${name.padEnd(34)} ${ms(value).padStart(10)}   ${baselineName} ${ms(baseline)}   ratio ${ratio.toFixed(2)}${verdict}   (load ${loadavg()[0].toFixed(2)})`,
+  );
 }
 
 function pairYaml(dir, i, base) {
@@ -75,7 +77,9 @@ export async function benchFleet() {
         }
       }
       const applyMs = wall(['apply', '-f', fleet, '--auto-approve'], env);
-      console.log(`${'apply 20 pairs (colo apply -f DIR)'.padEnd(34)} ${ms(applyMs).padStart(10)}   (setup of all 20, --parallel 8: 4 pairs at a time)`);
+      console.log(
+        `${'apply 20 pairs (colo apply -f DIR)'.padEnd(34)} ${ms(applyMs).padStart(10)}   (setup of all 20, --parallel 8: 4 pairs at a time; load ${loadavg()[0].toFixed(2)})`,
+      );
       const one = [];
       const all = [];
       const all40 = [];

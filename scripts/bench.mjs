@@ -1,5 +1,8 @@
-// npm run bench: figures as ratios against baselines measured in the same run (never asserted by tests).
-//   1. `colo plan --offline` wall time  vs  `node -e 0`                          (goal <= 2.0)
+// npm run bench: figures as ratios against baselines measured in the same run (never asserted by tests);
+// the machine's load average (uptime) printed at the start, beside each figure and at the end.
+//   1. `colo plan --offline` wall time  vs  `node -e 0`                          (goal <= 1.3)
+//  1b. `colo ocf monitor` on a running node (QEMU 7.2, paused) vs `node -e 0`    (goal <= 1.5)
+//      (BENCH_ONLY=startup: these two alone)
 //   2. planning 1000 pairs in-process   vs  parsing the same 1000 YAML files      (goal < 1 s in all)
 //  2b. loading a spec of labels at the 64 KiB cap vs parsing it; refusing a 100k-key file
 //   3. live refresh of a pair (both nodes, pipelined reads) vs one raw query-status per node
@@ -11,10 +14,13 @@
 //   7, 8. the fleet: status of 20 live pairs, offline plan of 1000 files (scripts/bench-fleet.mjs)
 //  10. a checkpoint's pause with every COLO channel on X.509 TLS vs in clear, for a guest that
 //      dirties 64 MiB in a loop (scripts/bench-tls.mjs; KVM, or QEMU 11.1 under TCG; ports 46xxx)
+//  11. the guest's view: HTTP latency of the real test guest under COLO at 1, 2 and 6 s against the
+//      same guest alone; checkpoint pause and transfer idle and dirtying 16/64 MiB, in clear, with
+//      multifd and with TLS (scripts/bench-guest.mjs; QEMU 11.1; ports 48500–48699)
 // Pairs run under TCG with checkpoints off (x-checkpoint-delay one hour), on loopback ports 45xxx.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -26,6 +32,9 @@ const lib = await import(join(root, 'dist/bundle/index.mjs'));
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 const pairRuns = Number(process.env.BENCH_PAIR_RUNS ?? 3);
 
+const uptime = () => execFileSync('uptime', { encoding: 'utf8' }).trim();
+console.log(`bench start: ${uptime()}`);
+const load = () => `load ${loadavg()[0].toFixed(2)}`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => `${x.toFixed(1)} ms`;
 function wall(cmd, args, opts = {}) {
@@ -38,7 +47,7 @@ function wall(cmd, args, opts = {}) {
 function report(name, value, baselineName, baseline, goal) {
   const ratio = value / baseline;
   const verdict = goal === undefined ? '' : ratio <= goal ? `  (goal <= ${goal}: met)` : `  (goal <= ${goal}: NOT met)`;
-  console.log(`${name.padEnd(34)} ${ms(value).padStart(10)}   ${baselineName} ${ms(baseline)}   ratio ${ratio.toFixed(2)}${verdict}`);
+  console.log(`${name.padEnd(34)} ${ms(value).padStart(10)}   ${baselineName} ${ms(baseline)}   ratio ${ratio.toFixed(2)}${verdict}   (${load()})`);
 }
 
 // 1. offline plan start-up
@@ -49,7 +58,7 @@ for (let i = 0; i < runs; i++) {
   nodes.push(wall(process.execPath, ['-e', '0']));
   plans.push(wall(coloBin, ['plan', '--offline', '-f', example, '--no-color']));
 }
-report('colo plan --offline', median(plans), 'node -e 0', median(nodes), 2.0);
+report('colo plan --offline', median(plans), 'node -e 0', median(nodes), 1.3);
 
 // 2. 1000 pairs in-process
 const text = readFileSync(example, 'utf8');
@@ -175,6 +184,52 @@ function setupCommands(p) {
     { execute: 'nbd-server-add', arguments: { device: 'parent0', writable: true } },
   ];
   return [join(p.dir, 'b.qmp'), JSON.stringify(b), join(p.dir, 'a.qmp'), JSON.stringify(a)];
+}
+
+// 1b. the agent's monitor on a running node (QEMU 7.2 in prelaunch; TCP QMP, the monitor the agent shares)
+{
+  const dir = join(work, 'mon');
+  const file = join(work, 'mon.yaml');
+  writeFileSync(
+    file,
+    `apiVersion: colo/v1
+kind: ColoPair
+metadata: {name: benchmon}
+spec:
+  qemu: {version: "7.2", accel: tcg, memory: 64M, cpu: qemu64}
+  nodes:
+    - {name: a, role: primary,   host: 127.0.0.1, qmp: "tcp:127.0.0.1:45902", workdir: ${dir}/a}
+    - {name: b, role: secondary, host: 127.0.0.1, qmp: "tcp:127.0.0.1:45903", workdir: ${dir}/b}
+  disks: [{id: colo-disk0, size: 16M}]
+  netdevs: [{id: hn0, type: user, romfile: ""}]
+  ports: {migration: 45900, nbd: 45901, base: 45905}
+`,
+  );
+  const env = { ...process.env, COLO_STATE_DIR: join(work, 'state') };
+  try {
+    execFileSync(coloBin, ['launch', '-f', file, '--node', 'a'], { env, stdio: 'pipe' });
+    started.add(Number(readFileSync(join(dir, 'a', 'qemu.pid'), 'utf8')));
+    const mons = [];
+    const bases = [];
+    let code;
+    for (let i = 0; i < runs; i++) {
+      bases.push(wall(process.execPath, ['-e', '0']));
+      const t0 = performance.now();
+      code = spawnSync(coloBin, ['ocf', 'monitor', '-f', file, '--node', 'a'], { env, encoding: 'utf8' }).status;
+      mons.push(performance.now() - t0);
+    }
+    report(`colo ocf monitor (running, exit ${code})`, median(mons), 'node -e 0', median(bases), 1.5);
+  } catch (e) {
+    console.log(`${'colo ocf monitor (running node)'.padEnd(34)} failed: ${String(e.stderr ?? e.message).split('\n')[0]}`);
+  } finally {
+    killAll();
+  }
+}
+
+// BENCH_ONLY=startup: the start-up figures alone (1, 1b), which need no QEMU beyond one paused node
+if (process.env.BENCH_ONLY === 'startup') {
+  console.log(`bench end: ${uptime()}`);
+  process.exit(0);
 }
 
 try {
@@ -337,3 +392,8 @@ await (await import('./bench-fleet.mjs')).benchFleet();
 
 // 10. what TLS costs a checkpoint
 await (await import('./bench-tls.mjs')).benchTls();
+
+// 11. the guest's view of COLO
+await (await import('./bench-guest.mjs')).benchGuest();
+
+console.log(`bench end: ${uptime()}`);

@@ -1,4 +1,4 @@
-// bin/colo runs the CLI from its start-up snapshot (or the bundle): it must say exactly what the
+// bin/colo runs the CLI from its start-up file with V8's code cache (or the bundle): it must say exactly what the
 // CLI run in-process says. Needs `npm run build` first (npm test does it).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -32,11 +32,12 @@ describe('bin/colo (the built CLI)', () => {
     expect({ code: bin.status, stdout: bin.stdout, stderr: bin.stderr }).toEqual(mine);
   });
 
-  it('uses the start-up snapshot when it was built by this node', () => {
-    const stamp = join(root, 'dist/snapshot/node');
-    if (!existsSync(stamp)) return expect(existsSync(join(root, 'dist/bundle/colo.mjs'))).toBe(true);
-    const out = spawnSync('sh', ['-x', join(root, 'bin/colo'), '--version'], { cwd: root, encoding: 'utf8' });
+  it('uses the start-up file and its code cache, which this node accepts', () => {
+    const start = join(root, 'dist/start/start.cjs');
+    if (!existsSync(start)) return expect(existsSync(join(root, 'dist/bundle/colo.mjs'))).toBe(true);
+    const out = spawnSync('sh', ['-x', join(root, 'bin/colo'), '--version'], { cwd: root, encoding: 'utf8', env: { ...process.env, COLO_DEBUG: '1' } });
     expect(out.stdout.trim()).toBe('0.1.0');
-    expect(out.stderr).toMatch(/--snapshot-blob/);
+    expect(out.stderr).toMatch(/dist\/start\/start\.cjs/);
+    expect(out.stderr).not.toMatch(/code cache does not fit/);
   });
 });
