@@ -45,6 +45,12 @@ await build({
   outfile: `${start}/colo.cjs`,
   entryPoints: [`${root}/src/cli/snapshot-main.ts`],
 });
+// V8 runs colo.cjs as a vm.Script, where import() has no loader ("A dynamic import callback was not
+// specified"): the lazily loaded built-in modules (node:tls…) are required there instead, still only
+// when first reached.
+const requireBuiltins = (file) =>
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/\bimport\(("node:[a-z_/]+")\)/g, 'Promise.resolve().then(()=>require($1))'));
+requireBuiltins(`${start}/colo.cjs`);
 writeFileSync(
   `${start}/start.cjs`,
   `'use strict';
