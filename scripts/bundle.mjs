@@ -18,7 +18,12 @@ const common = {
   banner: { js: "import { createRequire as __coloRequire } from 'node:module'; const require = __coloRequire(import.meta.url);" },
   logLevel: 'warning',
 };
-await build({ ...common, entryPoints: { colo: `${root}/src/cli/main.ts` }, splitting: true, chunkNames: 'colo-[name]-[hash]' });
+await build({
+  ...common,
+  entryPoints: { colo: `${root}/src/cli/main.ts`, 'read-worker': `${root}/src/ops/read-worker.ts` },
+  splitting: true,
+  chunkNames: 'colo-[name]-[hash]',
+});
 await build({
   ...common,
   entryPoints: { index: `${root}/src/index.ts`, 'demo-guest': `${root}/scripts/demo-guest.ts` },
@@ -46,11 +51,42 @@ await build({
   entryPoints: [`${root}/src/cli/snapshot-main.ts`],
 });
 // V8 runs colo.cjs as a vm.Script, where import() has no loader ("A dynamic import callback was not
-// specified"): the lazily loaded built-in modules (node:tls…) are required there instead, still only
-// when first reached.
+// specified"): the lazily loaded built-in modules (node:tls, node:os, node:worker_threads…) are
+// required there instead, still only when first reached.
 const requireBuiltins = (file) =>
   writeFileSync(file, readFileSync(file, 'utf8').replace(/\bimport\(("node:[a-z_/]+")\)/g, 'Promise.resolve().then(()=>require($1))'));
 requireBuiltins(`${start}/colo.cjs`);
+// the spec reader's worker thread (colo plan/validate -f DIR of many files), beside colo.cjs, started
+// as colo.cjs is: read-worker.cjs compiles read-worker-code.cjs with V8's code cache of it
+await build({
+  ...common,
+  format: 'cjs',
+  banner: {},
+  outdir: undefined,
+  outExtension: undefined,
+  outfile: `${start}/read-worker-code.cjs`,
+  entryPoints: [`${root}/src/ops/read-worker.ts`],
+});
+requireBuiltins(`${start}/read-worker-code.cjs`);
+writeFileSync(
+  `${start}/read-worker.cjs`,
+  `'use strict';
+// the spec reader's worker thread: compiles read-worker-code.cjs with V8's code cache of it (npm run build)
+const { readFileSync, writeFileSync } = require('node:fs');
+const { Script } = require('node:vm');
+const { workerData } = require('node:worker_threads');
+const file = __dirname + '/read-worker-code.cjs';
+const cacheFile = __dirname + '/read-worker.cache';
+let cachedData;
+try {
+  cachedData = readFileSync(cacheFile);
+} catch {}
+const script = new Script('(function (exports, require, module, __filename, __dirname) {' + readFileSync(file, 'utf8') + '\\n})', { filename: file, cachedData });
+const mod = { exports: {} };
+script.runInThisContext()(mod.exports, require, mod, file, __dirname);
+if (workerData.warm) mod.exports.readBatch(workerData.warm, workerData).then(() => writeFileSync(cacheFile, script.createCachedData()));
+`,
+);
 writeFileSync(
   `${start}/start.cjs`,
   `'use strict';
@@ -89,4 +125,18 @@ try {
   console.warn(`code cache not built (colo compiles from source): ${String(e.stderr ?? e.message).split('\n')[0]}`);
 } finally {
   rmSync(warmSpec, { force: true });
+}
+// the worker's code cache: one worker reads the examples and plans them offline
+{
+  const { Worker } = await import('node:worker_threads');
+  const { readdirSync } = await import('node:fs');
+  const warm = readdirSync(`${root}/examples`)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => `${root}/examples/${f}`);
+  const w = new Worker(`${start}/read-worker.cjs`, {
+    workerData: { env: { cwd: root, env: { NO_COLOR: '1' } }, transition: 'setup', warm },
+    stdout: true,
+    stderr: true,
+  });
+  await new Promise((done) => w.on('exit', done).on('error', (e) => (console.warn(`the reader's code cache not built: ${e.message}`), done())));
 }

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { fleetExitCode, fleetReport } from '../fleet/summary.js';
 import { mapBounded } from '../fleet/pool.js';
 import type { FleetReport, PairResult } from '../fleet/types.js';
-import type { Plan } from '../plan/types.js';
+import { TRANSITIONS, type Plan, type Transition } from '../plan/types.js';
 import { renderFleetMarkdown } from '../render/fleet-markdown.js';
 import { renderFleetText, renderPairBlock } from '../render/fleet-text.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
@@ -15,7 +15,7 @@ import type { Spec } from '../spec/types.js';
 import { semaphore } from '../fleet/pool.js';
 import { converged, planLive } from '../ops/live.js';
 import { fleetFiles } from '../ops/pair-files.js';
-import { readPairs, type LoadedPair } from '../ops/read-pairs.js';
+import { readPairs, type LoadedPair, type ReadPairsOptions } from '../ops/read-pairs.js';
 import { status } from '../ops/status.js';
 import { offlinePlan } from './commands-offline.js';
 import { applyExitCode, applyVerdict, runApply } from './commands-live.js';
@@ -26,8 +26,8 @@ import { ms } from './options.js';
 /** A pair as the fleet shows it: the file's problems printed as the single-file commands print them. */
 type ShownPair = LoadedPair & { problemText: string };
 
-async function loadFleet(io: Io, files: string[], color: boolean): Promise<ShownPair[]> {
-  return (await readPairs(io, files)).map((p) => ({ ...p, problemText: p.problems.length ? renderProblems(p.problems, p.lines, color, p.omitted) : '' }));
+async function loadFleet(io: Io, files: string[], color: boolean, opts: ReadPairsOptions = {}): Promise<ShownPair[]> {
+  return (await readPairs(io, files, opts)).map((p) => ({ ...p, problemText: p.problems.length ? renderProblems(p.problems, p.lines, color, p.omitted) : '' }));
 }
 
 /** Every node of every pair observed at once, at most `parallel` nodes at a time (one QMP connection each). */
@@ -122,7 +122,10 @@ export async function cmdFleetPlan(io: Io, o: PlanOptions): Promise<number> {
   const fmt = format(o);
   if (o.out && (o.offline || o.assume))
     throw new CliError('--out saves live plans only (a saved plan carries the fingerprint of what was read); drop --offline', 1, 'BAD_OPTION');
-  const loaded = await loadFleet(io, fleetFiles(io, o.file), o.color);
+  const offline = !!(o.offline || o.assume);
+  // offline, the plans are made with the reads (in the reader's workers when it uses them)
+  const transition = (o.assume ?? 'setup') as Transition;
+  const loaded = await loadFleet(io, fleetFiles(io, o.file), o.color, offline && TRANSITIONS.includes(transition) ? { transition } : {});
   const reads = fleetReads(parallelOf(o.parallel), ms(o.timeout, 5000));
   if (o.out) mkdirSync(resolve(io.cwd, o.out), { recursive: true });
   const plans: Array<Plan | undefined> = [];
@@ -131,7 +134,7 @@ export async function cmdFleetPlan(io: Io, o: PlanOptions): Promise<number> {
       if (!p.spec) return invalid(p);
       const spec: Spec = p.spec;
       try {
-        const plan = o.offline || o.assume ? offlinePlan(spec, o.assume) : (await planLive(spec, reads)).plan;
+        const plan = offline ? (p.plan ?? offlinePlan(spec, o.assume)) : (await planLive(spec, reads)).plan;
         plans[i] = plan;
         if (o.out)
           writeFileSync(

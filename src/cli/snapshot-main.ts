@@ -7,6 +7,7 @@
  * their functions on first call. Measured against a V8 start-up snapshot of the same code: the
  * snapshot's deserialization alone (4 MB even when empty) costs more than the cache saves.
  */
+import { useReadWorkers } from '../ops/read-pairs.js';
 import { run } from './cli.js';
 import type { Io } from './io.js';
 import { guardProcess } from './stdio.js';
@@ -14,6 +15,8 @@ import { guardProcess } from './stdio.js';
 /** `colo ARGV…` in this process, its exit code in process.exitCode. */
 export function main(argv: string[]): void {
   guardProcess();
+  // the spec reader's worker entry, beside this file (start.cjs runs it with this directory)
+  useReadWorkers(`${__dirname}/read-worker.cjs`);
   // stdin only when a command reads it (-f -): opening it costs a stream, and on a pipe a socket
   const io: Io = {
     stdout: process.stdout,
