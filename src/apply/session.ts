@@ -13,12 +13,13 @@ export class Session {
     readonly timeoutMs: number,
   ) {}
 
-  client(node: string): Promise<QmpClient> {
+  /** The node's connection, opened on first use (bounded by `connectTimeoutMs`, default the session's bound). */
+  client(node: string, connectTimeoutMs = this.timeoutMs): Promise<QmpClient> {
     let c = this.clients.get(node);
     if (!c) {
       const spec = this.spec.nodes.find((n) => n.name === node)!;
       c = connectNode(spec, {
-        connectTimeoutMs: this.timeoutMs,
+        connectTimeoutMs,
         commandTimeoutMs: this.timeoutMs,
         onResult: (cmd, args, result) => {
           if (cmd !== 'qmp_capabilities') this.journal.qmp(node, cmd, args, result);
@@ -47,6 +48,13 @@ export class Session {
       if (list.length) out[node] = list;
     }
     return out;
+  }
+
+  /** Closes one node's connection (it failed a read): the next use connects again. */
+  async drop(node: string): Promise<void> {
+    const c = this.clients.get(node);
+    this.clients.delete(node);
+    await c?.then((x) => x.close()).catch(() => undefined);
   }
 
   async close(): Promise<void> {

@@ -2,12 +2,11 @@
 // read the pair again. The CLI's `colo apply` and the fleet's use this; it returns what happened as
 // a typed result (the commands render it), refusals as ColoError with their code.
 import { executeSteps, StepError, type ExecuteOptions } from '../apply/execute.js';
-import type { Journal } from '../apply/journal.js';
 import type { Plan } from '../plan/types.js';
 import type { Spec } from '../spec/types.js';
 import { ColoError, type OpEnv } from './errors.js';
 import { checkFailover } from './failover.js';
-import { converged, planLive } from './live.js';
+import { converged, planOver } from './live.js';
 import { openSession } from './session.js';
 
 /** A plan saved by `colo plan --out`, checked against its schema (ops/saved-plan.ts). */
@@ -89,9 +88,9 @@ function refuseNothing(plan: Plan): void {
 export async function apply(env: OpEnv, spec: Spec, o: ApplyInput): Promise<ApplyResult> {
   const { journal, session, end } = await openSession(env, spec, o.journal, o.timeoutMs);
   try {
-    const reads = (node: string, cmd: string, args: unknown, r: Parameters<Journal['qmp']>[3]) => journal.qmp(node, cmd, args, r);
     const readMs = Math.min(o.timeoutMs, 5000);
-    const live = await planLive(spec, { timeoutMs: readMs, onResult: reads, fence: o.fence !== false });
+    // read over the session's connections (journaled by it), kept for the steps and the read after them
+    const live = await planOver(spec, session, { timeoutMs: readMs, fence: o.fence !== false });
     let plan = live.plan;
     plan.warnings.push(...(o.warnings ?? []));
     if (o.saved) {
@@ -138,8 +137,7 @@ export async function apply(env: OpEnv, spec: Spec, o: ApplyInput): Promise<Appl
     for (const [node, list] of Object.entries(pauses))
       journal.note(node, 'vm-pauses', { pausesMs: list, totalMs: Math.round(list.reduce((a, b) => a + b, 0)) });
     if (o.stopAfter !== undefined) return { outcome: 'stopped', plan, ran, ms, pauses };
-    await session.close();
-    const after = (await planLive(spec, { timeoutMs: readMs, onResult: reads })).plan;
+    const after = (await planOver(spec, session, { timeoutMs: readMs })).plan;
     return { outcome: hasConverged(after) ? 'converged' : 'not-converged', plan, ran, ms, pauses, after };
   } finally {
     await end();
