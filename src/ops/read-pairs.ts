@@ -1,8 +1,8 @@
 // read pairs: every spec of a fleet through the one reader (caps, encoding, FIFO and device refusal,
 // TLS files), each file's problems kept with it; the fleet's collisions join the later file.
-// Many files are read in worker threads (read-worker.ts, the same readPair), a pool of one worker per
-// core handed batches of files in turn; results are put back in file order, then the cross-file
-// checks run here, so the outcome is the sequential one. Below WORKERS_FROM files, or without the
+// Many files are read in worker threads (read-worker.ts, the same readPair) and this one, a pool of one
+// thread per core handed batches of files in turn; results are put back in file order, then the cross-file
+// checks run here, so the outcome is the sequential one. Below WORKERS_FROM files or WORKERS_CORES cores, without the
 // worker entry (running from source), or with COLO_READ_WORKERS=0, the files are read here in turn.
 // COLO_READ_WORKERS=N uses N workers whatever the count (tests, benches).
 import { fleetCollisions } from '../fleet/collisions.js';
@@ -11,6 +11,7 @@ import type { Problem } from '../spec/errors.js';
 import { parseYaml } from '../spec/parse.js';
 import type { Spec } from '../spec/types.js';
 import { ColoError } from './errors.js';
+import { offlinePlan } from './offline.js';
 import { readSpec, type ReadEnv } from './read-spec.js';
 
 export interface LoadedPair {
@@ -33,8 +34,14 @@ export interface ReadPairsOptions {
   transition?: Transition;
 }
 
-/** Fewer files than this are read in this thread: a worker's start costs more than it saves on them. */
-export const WORKERS_FROM = 200;
+/**
+ * Fewer files than this, or fewer cores than WORKERS_CORES, are read in this thread alone. Each
+ * worker is a V8 isolate of its own that compiles and optimizes the reader again (measured on 2
+ * cores: about 0.5 s of CPU per worker for 1000 files), which two cores do not win back (1000 and
+ * 4000 files ran slower with workers); more cores share that cost among more files.
+ */
+export const WORKERS_FROM = 500;
+export const WORKERS_CORES = 4;
 /** The worker entry beside the bundle (set by the CLI's entry); undefined when running from source. */
 let workerEntry: string | undefined;
 export function useReadWorkers(file: string): void {
@@ -77,21 +84,41 @@ async function workersFor(env: ReadEnv, files: string[]): Promise<number> {
   if (!existsSync(workerEntry)) return 0;
   const forced = asked !== undefined && /^[1-9]\d*$/.test(asked) ? Number(asked) : undefined;
   if (forced === undefined && files.length < WORKERS_FROM) return 0;
-  const cores = forced ?? (await import('node:os')).availableParallelism();
-  return Math.max(1, Math.min(cores, 64, files.length));
+  const cores = (await import('node:os')).availableParallelism();
+  if (forced === undefined && cores < WORKERS_CORES) return 0;
+  // this thread reads too: one worker fewer than the cores
+  const workers = forced ?? cores - 1;
+  return Math.max(0, Math.min(workers, 64));
 }
 
-/** Reads the files in `count` worker threads, batches handed to whichever worker is free; results in file order. */
+/**
+ * Reads the files in `count` worker threads and in this one, batches handed to whichever is free
+ * (this thread reads while the workers start); results in file order.
+ */
 async function readInWorkers(env: ReadEnv, files: string[], count: number, opts: ReadPairsOptions): Promise<Read[]> {
   const { Worker } = await import('node:worker_threads');
-  const batch = Math.max(4, Math.min(64, Math.ceil(files.length / (count * 6))));
+  const batch = Math.max(4, Math.min(64, Math.ceil(files.length / ((count + 1) * 6))));
   const out: Read[] = new Array(files.length);
   const setup = { env: { cwd: env.cwd, env: { ...env.env } }, transition: opts.transition };
   const workers = Array.from({ length: count }, () => new Worker(workerEntry!, { workerData: setup }));
   let next = 0;
+  let failed = false;
+  const here = async () => {
+    while (next < files.length && !failed) {
+      const at = next;
+      next += batch;
+      for (let i = at; i < Math.min(at + batch, files.length); i++) {
+        const r = await readPair(files[i], env);
+        out[i] = opts.transition && r.spec ? { ...r, plan: offlinePlan(r.spec, opts.transition) } : r;
+      }
+      // let the workers' answers in between batches
+      await new Promise((r) => setImmediate(r));
+    }
+  };
   try {
-    await Promise.all(
-      workers.map(
+    await Promise.all([
+      here(),
+      ...workers.map(
         (w) =>
           new Promise<void>((done, fail) => {
             let at = 0;
@@ -108,10 +135,13 @@ async function readInWorkers(env: ReadEnv, files: string[], count: number, opts:
             });
             w.on('error', fail);
             w.on('exit', (code) => fail(new Error(`the spec reader's worker exited (${code})`)));
-            give();
+            w.once('online', give);
           }),
       ),
-    );
+    ]).catch((e) => {
+      failed = true;
+      throw e;
+    });
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
@@ -127,7 +157,7 @@ export async function readPairs(env: ReadEnv, files: string[], opts: ReadPairsOp
   let read: Read[];
   if (count) {
     read = await readInWorkers(env, files, count, opts);
-    if (env.env.COLO_DEBUG) process.stderr.write(`colo: ${files.length} spec files read in ${count} worker threads\n`);
+    if (env.env.COLO_DEBUG) process.stderr.write(`colo: ${files.length} spec files read in ${count} worker threads and this one\n`);
   } else {
     read = [];
     for (const f of files) read.push(await readPair(f, env));
