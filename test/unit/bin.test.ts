@@ -1,7 +1,8 @@
 // bin/colo runs the CLI from its start-up file with V8's code cache (or the bundle): it must say exactly what the
 // CLI run in-process says. Needs `npm run build` first (npm test does it).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +31,22 @@ describe('bin/colo (the built CLI)', () => {
     const bin = spawnSync(join(root, 'bin/colo'), args, { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     const mine = await inProcess(args);
     expect({ code: bin.status, stdout: bin.stdout, stderr: bin.stderr }).toEqual(mine);
+  });
+
+  it('a tls: monitor loads node:tls from the start-up file too (it runs as a vm.Script, where import() has no loader)', async () => {
+    const pki = mkdtempSync(join(tmpdir(), 'colo-bin-tls-'));
+    try {
+      // credentials that are read, then refused by node:tls before any connection is tried
+      for (const f of ['ca-cert.pem', 'client-cert.pem', 'client-key.pem']) writeFileSync(join(pki, f), 'not a PEM\n');
+      const args = ['status', '-f', 'examples/tap-bridge.yaml', '--timeout', '500', '--no-color'];
+      const env = { ...process.env, NO_COLOR: '1', COLO_QMP_TLS_DIR: pki };
+      const bin = spawnSync(join(root, 'bin/colo'), args, { cwd: root, encoding: 'utf8', env });
+      expect(bin.stdout + bin.stderr).not.toMatch(/INTERNAL|dynamic import/);
+      // node:tls itself refused the credentials
+      expect(bin.stdout).toMatch(/east +hung +QMP socket: .*PEM/);
+    } finally {
+      rmSync(pki, { recursive: true, force: true });
+    }
   });
 
   it('uses the start-up file and its code cache, which this node accepts', () => {
