@@ -1,7 +1,7 @@
 // Bundles the CLI into dist/bundle: the CLI alone (its live commands in lazily loaded chunks), so
 // that `colo` reads only what a command needs; the library and the guest demo beside it.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -18,7 +18,12 @@ const common = {
   banner: { js: "import { createRequire as __coloRequire } from 'node:module'; const require = __coloRequire(import.meta.url);" },
   logLevel: 'warning',
 };
-await build({ ...common, entryPoints: { colo: `${root}/src/cli/main.ts` }, splitting: true, chunkNames: 'colo-[name]-[hash]' });
+await build({
+  ...common,
+  entryPoints: { colo: `${root}/src/cli/main.ts`, 'read-worker': `${root}/src/ops/read-worker.ts` },
+  splitting: true,
+  chunkNames: 'colo-[name]-[hash]',
+});
 await build({
   ...common,
   entryPoints: { index: `${root}/src/index.ts`, 'demo-guest': `${root}/scripts/demo-guest.ts` },
@@ -26,26 +31,112 @@ await build({
   chunkNames: 'lib-[name]-[hash]',
 });
 
-// The start-up snapshot: one CommonJS file, then `node --build-snapshot` with this very node binary.
-// bin/colo checks the stamp (node's path, size and time) and falls back to colo.mjs when it differs.
+// The start-up file: the CLI as one CommonJS file (dist/start/colo.cjs) and V8's code cache of it
+// (colo.cache), made in a child node with the flags bin/colo runs it with, after the fast commands
+// ran once (snapshot-main.ts warm()). start.cjs compiles the file with the cache: V8 checks the cache
+// against the source, its own version and the flags, and compiles from source when it does not fit.
 const { execFileSync } = await import('node:child_process');
-const { mkdirSync, statSync, writeFileSync } = await import('node:fs');
-const snap = `${root}/dist/snapshot`;
-rmSync(snap, { recursive: true, force: true });
-mkdirSync(snap, { recursive: true });
+const { mkdirSync, writeFileSync } = await import('node:fs');
+const start = `${root}/dist/start`;
+rmSync(`${root}/dist/snapshot`, { recursive: true, force: true });
+rmSync(start, { recursive: true, force: true });
+mkdirSync(start, { recursive: true });
 await build({
   ...common,
   format: 'cjs',
   banner: {},
   outdir: undefined,
   outExtension: undefined,
-  outfile: `${snap}/colo.cjs`,
+  outfile: `${start}/colo.cjs`,
   entryPoints: [`${root}/src/cli/snapshot-main.ts`],
 });
+// V8 runs colo.cjs as a vm.Script, where import() has no loader ("A dynamic import callback was not
+// specified"): the lazily loaded built-in modules (node:tls, node:os, node:worker_threads…) are
+// required there instead, still only when first reached.
+const requireBuiltins = (file) =>
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/\bimport\(("node:[a-z_/]+")\)/g, 'Promise.resolve().then(()=>require($1))'));
+requireBuiltins(`${start}/colo.cjs`);
+// the spec reader's worker thread (colo plan/validate -f DIR of many files), beside colo.cjs, started
+// as colo.cjs is: read-worker.cjs compiles read-worker-code.cjs with V8's code cache of it
+await build({
+  ...common,
+  format: 'cjs',
+  banner: {},
+  outdir: undefined,
+  outExtension: undefined,
+  outfile: `${start}/read-worker-code.cjs`,
+  entryPoints: [`${root}/src/ops/read-worker.ts`],
+});
+requireBuiltins(`${start}/read-worker-code.cjs`);
+writeFileSync(
+  `${start}/read-worker.cjs`,
+  `'use strict';
+// the spec reader's worker thread: compiles read-worker-code.cjs with V8's code cache of it (npm run build)
+const { readFileSync, writeFileSync } = require('node:fs');
+const { Script } = require('node:vm');
+const { workerData } = require('node:worker_threads');
+const file = __dirname + '/read-worker-code.cjs';
+const cacheFile = __dirname + '/read-worker.cache';
+let cachedData;
 try {
-  execFileSync(process.execPath, ['--snapshot-blob', `${snap}/colo.blob`, '--build-snapshot', `${snap}/colo.cjs`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const st = statSync(process.execPath);
-  writeFileSync(`${snap}/node`, `${st.size} ${Math.floor(st.mtimeMs / 1000)}\n`);
+  cachedData = readFileSync(cacheFile);
+} catch {}
+const script = new Script('(function (exports, require, module, __filename, __dirname) {' + readFileSync(file, 'utf8') + '\\n})', { filename: file, cachedData });
+const mod = { exports: {} };
+script.runInThisContext()(mod.exports, require, mod, file, __dirname);
+if (workerData.warm) mod.exports.readBatch(workerData.warm, workerData).then(() => writeFileSync(cacheFile, script.createCachedData()));
+`,
+);
+writeFileSync(
+  `${start}/start.cjs`,
+  `'use strict';
+// colo's start-up: compiles colo.cjs with V8's code cache of it (npm run build), then runs the CLI.
+// Without the cache, or with one V8 refuses (another node), the file is compiled from source.
+const { readFileSync, writeFileSync } = require('node:fs');
+const { Script } = require('node:vm');
+const file = __dirname + '/colo.cjs';
+const cacheFile = __dirname + '/colo.cache';
+let cachedData;
+try {
+  cachedData = readFileSync(cacheFile);
+} catch {}
+const script = new Script('(function (exports, require, module, __filename, __dirname) {' + readFileSync(file, 'utf8') + '\\n})', { filename: file, cachedData });
+const mod = { exports: {} };
+script.runInThisContext()(mod.exports, require, mod, file, __dirname);
+if (process.env.COLO_START_WARM) {
+  // npm run build: run the fast commands, then keep what V8 compiled
+  mod.exports.warm(JSON.parse(process.env.COLO_START_WARM), process.cwd()).then(() => writeFileSync(cacheFile, script.createCachedData()));
+} else {
+  if (process.env.COLO_DEBUG && cachedData && script.cachedDataRejected) process.stderr.write('colo: the code cache does not fit this node; compiled from source\\n');
+  mod.exports.main(process.argv.slice(2));
+}
+`,
+);
+// the warm-up spec: both nodes' monitors absent, so status answers at once
+const warmSpec = `${start}/warm.yaml`;
+writeFileSync(warmSpec, readFileSync(`${root}/examples/pair.yaml`, 'utf8').replaceAll('/tmp/colo-demo', '/nonexistent/colo-warm'));
+try {
+  execFileSync(process.execPath, [`${start}/start.cjs`], {
+    cwd: root,
+    env: { ...process.env, COLO_START_WARM: JSON.stringify([warmSpec, `${root}/examples/qemu-11.1.yaml`, `${root}/examples/tap-bridge.yaml`]) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
 } catch (e) {
-  console.warn(`start-up snapshot not built (colo runs from the bundle): ${String(e.stderr ?? e.message).split('\n')[0]}`);
+  console.warn(`code cache not built (colo compiles from source): ${String(e.stderr ?? e.message).split('\n')[0]}`);
+} finally {
+  rmSync(warmSpec, { force: true });
+}
+// the worker's code cache: one worker reads the examples and plans them offline
+{
+  const { Worker } = await import('node:worker_threads');
+  const { readdirSync } = await import('node:fs');
+  const warm = readdirSync(`${root}/examples`)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => `${root}/examples/${f}`);
+  const w = new Worker(`${start}/read-worker.cjs`, {
+    workerData: { env: { cwd: root, env: { NO_COLOR: '1' } }, transition: 'setup', warm },
+    stdout: true,
+    stderr: true,
+  });
+  await new Promise((done) => w.on('exit', done).on('error', (e) => (console.warn(`the reader's code cache not built: ${e.message}`), done())));
 }

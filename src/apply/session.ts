@@ -15,18 +15,23 @@ export class Session {
     readonly timeoutMs: number,
   ) {}
 
-  client(node: string): Promise<QmpClient> {
+  /** The node's connection, opened on first use (bounded by `connectTimeoutMs`, default the session's bound). */
+  client(node: string, connectTimeoutMs = this.timeoutMs): Promise<QmpClient> {
     let c = this.clients.get(node);
     if (!c) {
       const spec = this.spec.nodes.find((n) => n.name === node)!;
       c = connectNode(spec, {
-        connectTimeoutMs: this.timeoutMs,
+        connectTimeoutMs,
         commandTimeoutMs: this.timeoutMs,
         onResult: (cmd, args, result) => {
           if (cmd !== 'qmp_capabilities') this.journal.qmp(node, cmd, args, result);
         },
       });
-      c.catch(() => this.clients.delete(node));
+      // a failed connect is forgotten, unless another has taken its place (releaseMonitors, drop)
+      const mine = c;
+      c.catch(() => {
+        if (this.clients.get(node) === mine) this.clients.delete(node);
+      });
       this.clients.set(node, c);
     }
     return c;
@@ -69,6 +74,13 @@ export class Session {
         await c.close().catch(() => undefined);
       }),
     );
+  }
+
+  /** Closes one node's connection (it failed a read): the next use connects again. */
+  async drop(node: string): Promise<void> {
+    const c = this.clients.get(node);
+    this.clients.delete(node);
+    await c?.then((x) => x.close()).catch(() => undefined);
   }
 
   async close(): Promise<void> {

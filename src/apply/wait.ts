@@ -8,15 +8,31 @@ export interface Progress {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** QEMU's events at the moments a wait watches for: the next poll goes out as one arrives, not at the end of the interval. */
+const WAKE: Record<WaitStep['wait'], string[]> = {
+  'migration-status': ['MIGRATION', 'STOP', 'RESUME'],
+  'colo-mode': ['RESUME', 'COLO_EXIT'],
+  'block-job-ready': ['BLOCK_JOB_READY', 'BLOCK_JOB_ERROR', 'BLOCK_JOB_COMPLETED', 'BLOCK_JOB_CANCELLED'],
+  'block-job-gone': ['BLOCK_JOB_COMPLETED', 'BLOCK_JOB_CANCELLED'],
+  'chardevs-connected': [],
+};
+
+/** The interval, cut short by one of `names` arriving since event number `since`. */
+function pause(client: QmpClient, names: string[], since: number, ms: number): Promise<unknown> {
+  return Promise.race([sleep(ms), ...names.map((n) => client.waitForEvent(n, () => true, { timeoutMs: ms, since }).catch(() => undefined))]);
+}
+
 /**
  * Polls the node's state until the wait's condition holds (never a fixed sleep), failing early when
- * the state shows it cannot hold (migration failed, job gone).
+ * the state shows it cannot hold (migration failed, job gone). QEMU's events only wake the next
+ * poll early: the answer to a query decides, as before.
  */
 export async function waitFor(client: QmpClient, step: WaitStep, progress?: Progress): Promise<string> {
   const deadline = Date.now() + step.timeoutMs;
   let last = '';
   const start = Date.now();
   for (;;) {
+    const since = client.events().length;
     // poll closely at first (a migration or a mode change usually lands within a second), then ease off
     const interval = Date.now() - start < 2000 ? 15 : 200;
     switch (step.wait) {
@@ -67,6 +83,6 @@ export async function waitFor(client: QmpClient, step: WaitStep, progress?: Prog
     }
     if (Date.now() + interval > deadline)
       throw new Error(`timed out after ${step.timeoutMs} ms waiting for ${step.wait} ${step.until} (last seen: ${last})${step.hint ? `. ${step.hint}` : ''}`);
-    await sleep(interval);
+    await pause(client, WAKE[step.wait], since, interval);
   }
 }

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { fleetExitCode, fleetReport } from '../fleet/summary.js';
 import { mapBounded } from '../fleet/pool.js';
 import type { PairResult } from '../fleet/types.js';
-import type { Plan } from '../plan/types.js';
+import { TRANSITIONS, type Plan, type Transition } from '../plan/types.js';
 import { renderFleetReport } from '../render/fleet-report.js';
 import { renderFleetText, skippedText } from '../render/fleet-text.js';
 import { failedPair, invalidPair } from '../render/fleet-results.js';
@@ -16,7 +16,7 @@ import type { Spec } from '../spec/types.js';
 import { semaphore } from '../fleet/pool.js';
 import { converged, planLive } from '../ops/live.js';
 import { fleetFiles } from '../ops/pair-files.js';
-import { parseSelector, readPairs, type LoadedPair, type SkippedFile } from '../ops/read-pairs.js';
+import { parseSelector, readPairs, type LoadedPair, type ReadPairsOptions, type SkippedFile } from '../ops/read-pairs.js';
 import { savedPlanText } from '../ops/saved-plan.js';
 import type { Select } from './options.js';
 import { status } from '../ops/status.js';
@@ -32,9 +32,12 @@ import { ms } from './options.js';
 /** A pair as the fleet shows it: the file's problems printed as the single-file commands print them. */
 type ShownPair = LoadedPair & { problemText: string };
 
-/** The fleet's files (-f, -R), read; those of another kind, or not selected (-l), are set aside with a note. */
-async function loadFleet(io: Io, o: FleetOptions): Promise<{ loaded: ShownPair[]; skipped: SkippedFile[] }> {
-  const { pairs, skipped } = await readPairs(io, fleetFiles(io, o.file, o), parseSelector(o.selector));
+/**
+ * The fleet's files (-f, -R), read; those of another kind, or not selected (-l), are set aside with a note.
+ * With `opts.transition` the reader makes each valid pair's offline plan too (in its workers when it uses them).
+ */
+async function loadFleet(io: Io, o: FleetOptions, opts: ReadPairsOptions = {}): Promise<{ loaded: ShownPair[]; skipped: SkippedFile[] }> {
+  const { pairs, skipped } = await readPairs(io, fleetFiles(io, o.file, o), parseSelector(o.selector), opts);
   const loaded = pairs.map((p) => ({ ...p, problemText: p.problems.length ? renderProblems(p.problems, p.lines, o.color, p.omitted) : '' }));
   return { loaded, skipped };
 }
@@ -101,7 +104,10 @@ export async function cmdFleetPlan(io: Io, o: PlanOptions): Promise<number> {
   const fmt = format(o);
   if (o.out && (o.offline || o.assume))
     throw new CliError('--out saves live plans only (a saved plan carries the fingerprint of what was read); drop --offline', 1, 'BAD_OPTION');
-  const { loaded, skipped } = await loadFleet(io, o);
+  const offline = !!o.offline;
+  // offline, the plans are made with the reads (in the reader's workers when it uses them)
+  const transition = (o.assume ?? 'setup') as Transition;
+  const { loaded, skipped } = await loadFleet(io, o, offline && TRANSITIONS.includes(transition) ? { transition } : {});
   const reads = fleetReads(parallelOf(o.parallel), ms(o.timeout, 5000));
   if (o.out) mkdirSync(resolve(io.cwd, o.out), { recursive: true });
   const plans: Array<Plan | undefined> = [];
@@ -110,7 +116,7 @@ export async function cmdFleetPlan(io: Io, o: PlanOptions): Promise<number> {
       if (!p.spec) return invalidPair(p);
       const spec: Spec = p.spec;
       try {
-        const plan = o.offline ? offlinePlan(spec, o.assume) : (await planLive(spec, reads)).plan;
+        const plan = offline ? (p.plan ?? offlinePlan(spec, o.assume)) : (await planLive(spec, reads)).plan;
         // the file's own warnings, as one file's plan carries them
         plan.warnings = mergeDiagnostics(plan.warnings, specWarnings(p.problems));
         plans[i] = plan;

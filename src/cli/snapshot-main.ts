@@ -1,42 +1,62 @@
 /**
- * The CLI as a V8 start-up snapshot (`node --snapshot-blob`): modules evaluated and the hot paths
- * (spec loading, planning, rendering, the QMP client) compiled once at build time, so a command
- * starts about as fast as Node itself. bin/colo uses it when it was built by the same node binary.
+ * The CLI's start-up entry (dist/start/colo.cjs, loaded by bin/colo through dist/start/start.cjs):
+ * one CommonJS file whose compiled code V8 keeps in a code cache (dist/start/colo.cache) made by
+ * `npm run build` after `warm()` ran the fast commands, so a command starts without parsing or
+ * compiling them. Modules the CLI reaches through `import()` (fleet, diff, TLS files, launch, the
+ * agent's actions) stay in the file but are evaluated only when a command needs them; V8 compiles
+ * their functions on first call. Measured against a V8 start-up snapshot of the same code: the
+ * snapshot's deserialization alone (4 MB even when empty) costs more than the cache saves.
  */
-import v8 from 'node:v8';
-import { parseVersion, recordedProfile } from '../model/profile.js';
-import { assumeObserved } from '../plan/assume.js';
-import { buildPlan } from '../plan/build-plan.js';
-import { TRANSITIONS } from '../plan/types.js';
-import { renderPlanText } from '../render/plan-text.js';
-import { loadSpec } from '../spec/load.js';
+import { useReadWorkers } from '../ops/read-pairs.js';
 import { run } from './cli.js';
+import type { Io } from './io.js';
 import { guardProcess } from './stdio.js';
 
-const WARM_SPEC = `apiVersion: colo/v1
-kind: ColoPair
-metadata: {name: warm}
-spec:
-  nodes:
-    - {name: a, role: primary,   host: 127.0.0.1, qmp: unix:/nonexistent/a.qmp, workdir: /nonexistent/a}
-    - {name: b, role: secondary, host: 127.0.0.1, qmp: unix:/nonexistent/b.qmp, workdir: /nonexistent/b}
-  disks: [{id: colo-disk0, size: 64M}]
-  netdevs: [{id: hn0, type: user, romfile: ""}]
-  hooks: {afterFailover: [{name: h, run: "true"}]}
-`;
-
-for (let i = 0; i < 3; i++) {
-  const { spec } = loadSpec(WARM_SPEC, 'warm.yaml');
-  loadSpec(WARM_SPEC.replace('size: 64M', 'size: 0'), 'warm.yaml');
-  const profile = recordedProfile(parseVersion('7.2')!, 'kvm');
-  for (const t of TRANSITIONS) renderPlanText(buildPlan(spec!, profile, assumeObserved(spec!, profile, t), { mode: 'offline' }), false);
-}
-
-v8.startupSnapshot.setDeserializeMainFunction(() => {
+/** `colo ARGV…` in this process, its exit code in process.exitCode. */
+export function main(argv: string[]): void {
   guardProcess();
-  // with --snapshot-blob there is no script argument: the user's arguments start at argv[1]
-  // (bin/colo passes them after `--`, so node keeps none of them, --version included, for itself)
-  run(process.argv.slice(1), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() }).then((code) => {
+  // the spec reader's worker entry, beside this file (start.cjs runs it with this directory)
+  useReadWorkers(`${__dirname}/read-worker.cjs`);
+  // stdin only when a command reads it (-f -): opening it costs a stream, and on a pipe a socket
+  const io: Io = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+    cwd: process.cwd(),
+  };
+  run(argv, io).then((code) => {
     process.exitCode = code;
   });
-});
+}
+
+/**
+ * Runs what the fast commands run, in this process, on streams that drop their output: validate,
+ * args and every offline plan of each spec file, the version and the help; status and the agent's
+ * monitor and validate-all on the first file, whose nodes' monitors are not there (each answers at
+ * once). Build time only: the code cache keeps what ran.
+ */
+export async function warm(files: string[], cwd: string): Promise<void> {
+  const sink = { write: () => true, isTTY: false };
+  const io: Io = { stdout: sink, stderr: sink, stdin: process.stdin, env: { NO_COLOR: '1', COLO_STATE_DIR: '/nonexistent' }, cwd };
+  const transitions = ['setup', 'steady', 'secondary-failover', 'primary-failover', 'secondary-resume', 'primary-resume'];
+  for (let i = 0; i < 2; i++) {
+    await run(['--version'], io);
+    await run(['--help'], io);
+    for (const f of files) {
+      await run(['validate', '-f', f], io);
+      await run(['validate', '-f', f, '--format', 'json'], io);
+      for (const node of ['a', 'p', 'east']) await run(['args', '-f', f, '--node', node], io);
+      await run(['args', '-f', f, '--node', 'a', '--format', 'json'], io);
+      await run(['plan', '--offline', '-f', f], io);
+      await run(['plan', '--offline', '-f', f, '--format', 'json'], io);
+      for (const t of transitions) await run(['plan', '--offline', '--assume', t, '-f', f], io);
+    }
+    await run(['status', '-f', files[0], '--timeout', '500'], io);
+    await run(['status', '-f', files[0], '--format', 'json', '--timeout', '500'], io);
+    await run(['ocf', 'monitor', '-f', files[0], '--node', 'a'], io);
+    await run(['ocf', 'validate-all', '-f', files[0], '--node', 'a'], io);
+  }
+}

@@ -3,12 +3,11 @@
 // a typed result (the commands render it), refusals as ColoError with their code.
 import { mergeDiagnostics, type Diagnostic } from '../model/diagnostic.js';
 import { executeSteps, StepError, type ExecuteOptions } from '../apply/execute.js';
-import type { Journal } from '../apply/journal.js';
 import type { Plan } from '../plan/types.js';
 import type { Spec } from '../spec/types.js';
 import { ColoError, type OpEnv } from './errors.js';
 import { checkFailover } from './failover.js';
-import { converged, planLive } from './live.js';
+import { converged, planOver } from './live.js';
 import { checkSavedPlan, checkSavedSteps, type SavedPlan } from './saved-plan.js';
 import { openSession } from './session.js';
 
@@ -90,9 +89,9 @@ export async function apply(env: OpEnv, spec: Spec, o: ApplyInput): Promise<Appl
   if (o.saved) checkSavedPlan(o.saved.plan, spec, o.saved.file);
   const { journal, session, end } = await openSession(env, spec, o.journal, o.timeoutMs);
   try {
-    const reads = (node: string, cmd: string, args: unknown, r: Parameters<Journal['qmp']>[3]) => journal.qmp(node, cmd, args, r);
     const readMs = Math.min(o.timeoutMs, 5000);
-    const live = await planLive(spec, { timeoutMs: readMs, onResult: reads, fence: o.fence !== false });
+    // read over the session's connections (journaled by it), kept for the steps and the read after them
+    const live = await planOver(spec, session, { timeoutMs: readMs, fence: o.fence !== false });
     const plan = live.plan;
     plan.warnings = mergeDiagnostics(plan.warnings, o.warnings ?? []);
     if (o.saved) {
@@ -123,7 +122,11 @@ export async function apply(env: OpEnv, spec: Spec, o: ApplyInput): Promise<Appl
       refuseNothing(plan);
       return { outcome: 'nothing-to-do', plan };
     }
-    if (o.confirm && !(await o.confirm(plan))) return { outcome: 'cancelled', plan };
+    if (o.confirm) {
+      // no monitor held while a person answers (for as long as they take): the steps connect again
+      await session.releaseMonitors();
+      if (!(await o.confirm(plan))) return { outcome: 'cancelled', plan };
+    }
     journal.note('*', 'apply', { transition: plan.transition, steps: plan.steps.length, fingerprint: plan.fingerprint });
     const started = Date.now();
     let ran: number;
@@ -140,8 +143,7 @@ export async function apply(env: OpEnv, spec: Spec, o: ApplyInput): Promise<Appl
     for (const [node, list] of Object.entries(pauses))
       journal.note(node, 'vm-pauses', { pausesMs: list, totalMs: Math.round(list.reduce((a, b) => a + b, 0)) });
     if (o.stopAfter !== undefined) return { outcome: 'stopped', plan, ran, ms, pauses };
-    await session.close();
-    const after = (await planLive(spec, { timeoutMs: readMs, onResult: reads })).plan;
+    const after = (await planOver(spec, session, { timeoutMs: readMs })).plan;
     return { outcome: hasConverged(after) ? 'converged' : 'not-converged', plan, ran, ms, pauses, after };
   } finally {
     await end();

@@ -7,7 +7,8 @@ import { chooseProfile } from '../plan/choose-profile.js';
 import { fingerprint } from './fingerprint.js';
 import type { Plan } from '../plan/types.js';
 import type { Spec } from '../spec/types.js';
-import { observeNode, type NodeReading, type ObserveOptions } from '../observe/observe.js';
+import { observeNode, readNode, unreachableFrom, type NodeReading, type ObserveOptions } from '../observe/observe.js';
+import type { Session } from '../apply/session.js';
 import { ColoError } from './errors.js';
 
 export { converged } from '../plan/converged.js';
@@ -45,5 +46,31 @@ export function planFrom(spec: Spec, readings: Record<string, NodeReading>, fenc
 export async function planLive(spec: Spec, o: PlanLiveOptions = {}): Promise<LivePlan> {
   const slot = o.slot ?? ((f) => f());
   const list = await Promise.all(spec.nodes.map((n) => slot(() => observeNode(n, o))));
+  return planFrom(spec, Object.fromEntries(list.map((r) => [r.observed.name, r])), o.fence !== false);
+}
+
+/**
+ * planLive over a session's connections (apply): the same reads, bounds and classification (an
+ * unreachable, hung or busy node is a reading, never an error), but the connections stay open for
+ * the steps and the read after them instead of being made again for each.
+ */
+export async function planOver(spec: Spec, session: Session, o: PlanLiveOptions & { timeoutMs: number }): Promise<LivePlan> {
+  const list = await Promise.all(
+    spec.nodes.map(async (n): Promise<NodeReading> => {
+      let client;
+      try {
+        client = await session.client(n.name, o.timeoutMs);
+      } catch (e) {
+        return { observed: unreachableFrom(n.name, e, o.timeoutMs), roundTrips: 0 };
+      }
+      const start = client.roundTrips;
+      try {
+        return await readNode(n.name, client, o);
+      } catch (e) {
+        await session.drop(n.name);
+        return { observed: unreachableFrom(n.name, e, o.timeoutMs), roundTrips: client.roundTrips - start };
+      }
+    }),
+  );
   return planFrom(spec, Object.fromEntries(list.map((r) => [r.observed.name, r])), o.fence !== false);
 }

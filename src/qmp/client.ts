@@ -163,7 +163,7 @@ export class QmpClient {
       endpoint.kind === 'unix'
         ? net.createConnection({ path: endpoint.path })
         : endpoint.kind === 'tls'
-          ? connectTls(endpoint.host, endpoint.port, opts.tls!)
+          ? await connectTls(endpoint.host, endpoint.port, opts.tls!)
           : net.createConnection({ host: endpoint.host, port: endpoint.port });
     const client = new QmpClient(socket, endpoint, opts);
     let timer: NodeJS.Timeout | undefined;

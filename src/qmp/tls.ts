@@ -2,7 +2,7 @@
 // inlined in the spec), and the socket.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import tls from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 
 export interface ClientCredentials {
   /** the directory they were read from (for messages) */
@@ -26,9 +26,11 @@ export function loadClientCredentials(dir: string): ClientCredentials {
 /**
  * A TLS connection to a monitor: the server's certificate must be signed by the CA and name the
  * host (an IP SAN for an address); no delay, so the newline records that follow each command go
- * out at once (see QmpClient).
+ * out at once (see QmpClient). node:tls is loaded here, on the first tls: monitor, so that every
+ * other command starts without it.
  */
-export function connectTls(host: string, port: number, c: ClientCredentials): tls.TLSSocket {
+export async function connectTls(host: string, port: number, c: ClientCredentials): Promise<TLSSocket> {
+  const tls = await import('node:tls');
   const ip = /^[\d.]+$|:/.test(host);
   const socket = tls.connect({ host, port, ca: c.ca, cert: c.cert, key: c.key, ...(ip ? {} : { servername: host }), minVersion: 'TLSv1.2' });
   socket.setNoDelay(true);
