@@ -83,7 +83,9 @@ try {
   const ready = startClient(ns, ['--wait-ready', '420']);
   let shown = 0;
   const tail = setInterval(() => {
-    const lines = readFileSync(join(dir, 'a', 'serial.log'), 'utf8').split('\n').filter((l) => l.startsWith('guest-init'));
+    const lines = readFileSync(join(dir, 'a', 'serial.log'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('guest-init'));
     for (const l of lines.slice(shown)) say(`  console: ${l}`);
     shown = lines.length;
   }, 1000);
