@@ -4,10 +4,10 @@
 import { conforms } from '../support/schemas.js';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/types.js';
+import { lockDir } from '../../src/sys/lock-files.js';
 import { useQemuCleanup } from '../support/qemu.js';
 import { accelForTests, coloState, filterChains, launchAndApply, makePair, parseJson, usePairCleanup, type Pair } from '../support/pair.js';
 
@@ -292,7 +292,8 @@ describe(`apply lifecycle on QEMU 7.2 (${accel})`, () => {
     const pair = makePair({ name: 'lc-lock', portBase: 42700, accel });
     await launch(pair, 'a');
     await launch(pair, 'b');
-    const lock = join(tmpdir(), `colo-${pair.name}.lock`);
+    // the pair lock lives in colo's lock directory (COLO_LOCK_DIR, else /run/colo/locks as root)
+    const lock = join(lockDir().path!, `colo-${pair.name}.lock`);
     writeFileSync(lock, `${process.ppid}\n`);
     try {
       const locked = await apply(pair);
