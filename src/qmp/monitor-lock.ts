@@ -82,6 +82,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** In this process: one holder per monitor at a time too (a fleet reads many monitors from one process). */
 const local = new Map<string, Promise<void>>();
 
+/**
+ * Lock files this process released with a hung mark and keeps a moment for the other processes'
+ * waiters, by lock path: their removal, still due. The lock is no longer held, so its mark is not
+ * honoured in this process: the next holder here removes file and mark at once and takes the lock.
+ */
+const lingering = new Map<string, () => void>();
+
+/** Lock paths a holder in this process marked hung and still holds (not released yet). */
+const markedHeld = new Set<string>();
+
 function parseHolder(text: string): Holder | undefined {
   // an older colo's lock: the pid alone, held while connected (greeted)
   if (/^\d{1,10}\s*$/.test(text)) {
@@ -103,6 +113,8 @@ const holderText = (greeted: boolean) => `${JSON.stringify({ pid: SELF.pid, ...(
 /** The mark, when it is to be honoured by a reader whose own timeout is `readerTimeoutMs` while `holder` holds the lock. */
 function honouredMark(path: string, holder: Holder | undefined, readerTimeoutMs: number): string | undefined {
   if (!holder) return undefined;
+  // this process's own lock file: held only while a holder here has not released it (never while it lingers)
+  if (holder.pid === SELF.pid && holder.start === SELF.start && !markedHeld.has(path)) return undefined;
   const file = readOwned(`${path}.hung`);
   if (!file.ok) return undefined;
   try {
@@ -214,6 +226,9 @@ export async function lockMonitor(address: string, waitMs: number, opts: LockOpt
     await Promise.race([before, sleep(pause)]);
   }
   if (!where.path) return unlocked(releaseLocal, `no lock directory (${where.problem}): QMP ${address} is used without its lock`);
+  // first in this process's queue: a lock released here with a mark, kept for the others, is not
+  // held any more; it goes now (with its mark) instead of reading as held, or as hung, to this process
+  lingering.get(path)?.();
   // how long the current holder has been seen not greeted (it may be stuck connecting)
   let ungreeted: { pid: number; since: number } | undefined;
   let holder: Holder | undefined;
@@ -252,7 +267,11 @@ export async function lockMonitor(address: string, waitMs: number, opts: LockOpt
     const h = file.ok ? parseHolder(file.text) : undefined;
     return h?.pid === SELF.pid && h.start === SELF.start;
   };
-  const free = () => {
+  let linger: ReturnType<typeof setTimeout> | undefined;
+  const removeFiles = () => {
+    if (linger !== undefined) clearTimeout(linger);
+    linger = undefined;
+    if (lingering.get(path) === removeFiles) lingering.delete(path);
     try {
       if (ours()) {
         // a mark is only ever honoured while its marker holds the lock: gone with it
@@ -268,16 +287,20 @@ export async function lockMonitor(address: string, waitMs: number, opts: LockOpt
     } catch {
       /* a lock that cannot be removed is taken over once this process is gone */
     }
-    releaseLocal();
   };
   return {
     held: true,
     release() {
       if (released) return;
       released = true;
-      // a holder that marked the monitor hung keeps it a moment: the waiters polling read the mark and say hung at once
-      if (marked) setTimeout(free, HUNG_LINGER_MS);
-      else free();
+      markedHeld.delete(path);
+      if (marked) {
+        // a holder that marked the monitor hung keeps its files a moment: the other processes' waiters
+        // polling read the mark and say hung at once. This process's own queue goes on now (see lingering).
+        linger = setTimeout(removeFiles, HUNG_LINGER_MS);
+        lingering.set(path, removeFiles);
+      } else removeFiles();
+      releaseLocal();
     },
     greeted() {
       try {
@@ -293,6 +316,7 @@ export async function lockMonitor(address: string, waitMs: number, opts: LockOpt
           JSON.stringify({ pid: SELF.pid, ...(SELF.start ? { start: SELF.start } : {}), timeoutMs, until: Date.now() + timeoutMs, detail }),
         );
         marked = true;
+        if (!released) markedHeld.add(path);
       } catch {
         /* only a shortcut for the others */
       }

@@ -63,6 +63,20 @@ describe('a hung mark', () => {
     await expect(lockMonitor('unix:/s2', 300, { timeoutMs: 3000 })).rejects.toBeInstanceOf(QmpBusyError);
   });
 
+  it('by a holder in this process that released it (its files linger for the others): not honoured here, the lock is taken at once', async () => {
+    // a failover reads a frozen peer (hung, marked), fences it, then launches it in the same process:
+    // the dead QEMU's stale socket must read unreachable, never hung by this process's own lingering mark
+    const first = await lockMonitor('unix:/s-linger', 2000, { timeoutMs: 3000 });
+    first.markHung('QMP greeting did not answer within 3000 ms', 3000);
+    first.release();
+    expect(existsSync(`${lockPath('unix:/s-linger')}.hung`)).toBe(true);
+    const next = await lockMonitor('unix:/s-linger', 2000, { timeoutMs: 1000 });
+    expect(next.held).toBe(true);
+    expect(existsSync(`${lockPath('unix:/s-linger')}.hung`)).toBe(false);
+    next.release();
+    expect(existsSync(lockPath('unix:/s-linger'))).toBe(false);
+  });
+
   it('by an earlier holder, while another holds the lock: not honoured', async () => {
     const earlier = await sleeper();
     const now = await sleeper();
