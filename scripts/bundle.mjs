@@ -41,42 +41,21 @@ const start = `${root}/dist/start`;
 rmSync(`${root}/dist/snapshot`, { recursive: true, force: true });
 rmSync(start, { recursive: true, force: true });
 mkdirSync(start, { recursive: true });
-await build({
-  ...common,
-  format: 'cjs',
-  banner: {},
-  outdir: undefined,
-  outExtension: undefined,
-  outfile: `${start}/colo.cjs`,
-  entryPoints: [`${root}/src/cli/snapshot-main.ts`],
-});
-// V8 runs colo.cjs as a vm.Script, where import() has no loader ("A dynamic import callback was not
-// specified"): the lazily loaded built-in modules (node:tls, node:os, node:worker_threads…) are
-// required there instead, still only when first reached.
-const requireBuiltins = (file) =>
-  writeFileSync(file, readFileSync(file, 'utf8').replace(/\bimport\(("node:[a-z_/]+")\)/g, 'Promise.resolve().then(()=>require($1))'));
-requireBuiltins(`${start}/colo.cjs`);
-// the spec reader's worker thread (colo plan/validate -f DIR of many files), beside colo.cjs, started
-// as colo.cjs is: read-worker.cjs compiles read-worker-code.cjs with V8's code cache of it
-await build({
-  ...common,
-  format: 'cjs',
-  banner: {},
-  outdir: undefined,
-  outExtension: undefined,
-  outfile: `${start}/read-worker-code.cjs`,
-  entryPoints: [`${root}/src/ops/read-worker.ts`],
-});
-requireBuiltins(`${start}/read-worker-code.cjs`);
-writeFileSync(
-  `${start}/read-worker.cjs`,
-  `'use strict';
-// the spec reader's worker thread: compiles read-worker-code.cjs with V8's code cache of it (npm run build)
-const { readFileSync, writeFileSync } = require('node:fs');
+/**
+ * One CommonJS file of `entry` at `outfile`. V8 runs it as a vm.Script, where import() has no loader
+ * ("A dynamic import callback was not specified"): the lazily loaded built-in modules (node:tls,
+ * node:os, node:worker_threads…) are required there instead, still only when first reached.
+ */
+async function startFile(outfile, entry) {
+  await build({ ...common, format: 'cjs', banner: {}, outdir: undefined, outExtension: undefined, outfile, entryPoints: [entry] });
+  writeFileSync(outfile, readFileSync(outfile, 'utf8').replace(/\bimport\(("node:[a-z_/]+")\)/g, 'Promise.resolve().then(()=>require($1))'));
+}
+
+/** The lines of a loader that compiles `code` (beside it) with V8's code cache `cache` and runs it as a module `mod`. */
+const loadWithCache = (code, cache) => `const { readFileSync, writeFileSync } = require('node:fs');
 const { Script } = require('node:vm');
-const { workerData } = require('node:worker_threads');
-const file = __dirname + '/read-worker-code.cjs';
-const cacheFile = __dirname + '/read-worker.cache';
+const file = __dirname + '/${code}';
+const cacheFile = __dirname + '/${cache}';
 let cachedData;
 try {
   cachedData = readFileSync(cacheFile);
@@ -84,7 +63,18 @@ try {
 const script = new Script('(function (exports, require, module, __filename, __dirname) {' + readFileSync(file, 'utf8') + '\\n})', { filename: file, cachedData });
 const mod = { exports: {} };
 script.runInThisContext()(mod.exports, require, mod, file, __dirname);
-if (workerData.warm) mod.exports.readBatch(workerData.warm, workerData).then(() => writeFileSync(cacheFile, script.createCachedData()));
+`;
+
+await startFile(`${start}/colo.cjs`, `${root}/src/cli/snapshot-main.ts`);
+// the spec reader's worker thread (colo plan/validate -f DIR of many files), beside colo.cjs, started
+// as colo.cjs is: read-worker.cjs compiles read-worker-code.cjs with V8's code cache of it
+await startFile(`${start}/read-worker-code.cjs`, `${root}/src/ops/read-worker.ts`);
+writeFileSync(
+  `${start}/read-worker.cjs`,
+  `'use strict';
+// the spec reader's worker thread: compiles read-worker-code.cjs with V8's code cache of it (npm run build)
+const { workerData } = require('node:worker_threads');
+${loadWithCache('read-worker-code.cjs', 'read-worker.cache')}if (workerData.warm) mod.exports.readBatch(workerData.warm, workerData).then(() => writeFileSync(cacheFile, script.createCachedData()));
 `,
 );
 writeFileSync(
@@ -92,18 +82,7 @@ writeFileSync(
   `'use strict';
 // colo's start-up: compiles colo.cjs with V8's code cache of it (npm run build), then runs the CLI.
 // Without the cache, or with one V8 refuses (another node), the file is compiled from source.
-const { readFileSync, writeFileSync } = require('node:fs');
-const { Script } = require('node:vm');
-const file = __dirname + '/colo.cjs';
-const cacheFile = __dirname + '/colo.cache';
-let cachedData;
-try {
-  cachedData = readFileSync(cacheFile);
-} catch {}
-const script = new Script('(function (exports, require, module, __filename, __dirname) {' + readFileSync(file, 'utf8') + '\\n})', { filename: file, cachedData });
-const mod = { exports: {} };
-script.runInThisContext()(mod.exports, require, mod, file, __dirname);
-if (process.env.COLO_START_WARM) {
+${loadWithCache('colo.cjs', 'colo.cache')}if (process.env.COLO_START_WARM) {
   // npm run build: run the fast commands, then keep what V8 compiled
   mod.exports.warm(JSON.parse(process.env.COLO_START_WARM), process.cwd()).then(() => writeFileSync(cacheFile, script.createCachedData()));
 } else {
