@@ -22,6 +22,13 @@ export function migrationBusy(status: string | undefined): boolean {
   return status === 'colo' || MIGRATING.has(status ?? '');
 }
 
+/**
+ * Where a hung node went silent: no connection in time (`connect`), connected but no QMP greeting
+ * (`greeting`: QEMU's main loop is stopped, or its host is frozen), a command or event not answered
+ * (`reply`), the listen backlog full (`backlog`), or a route that fails (`path`: maybe alive behind it).
+ */
+export type Silence = 'connect' | 'greeting' | 'reply' | 'backlog' | 'path';
+
 /** What `yank` can cut on a node (query-yank): the migration, a chardev, an NBD block node. */
 export type YankInstance = { type: 'migration' } | { type: 'chardev'; id: string } | { type: 'block-node'; 'node-name': string };
 
@@ -31,6 +38,8 @@ export interface ObservedNode {
   reach: Reach;
   /** why the node is unreachable or hung */
   error?: string;
+  /** a hung node: where it went silent (set with reach 'hung') */
+  silence?: Silence;
   version?: QemuVersion;
   /** the build (query-version's package) */
   package?: string;

@@ -1,5 +1,5 @@
 import type { NodeSpec, Spec } from '../spec/types.js';
-import type { ObservedNode } from '../model/observed.js';
+import type { ObservedNode, Silence } from '../model/observed.js';
 import { formatQmpAddress, parseQmpAddress } from '../addr/qmp-address.js';
 import { statSync } from 'node:fs';
 import { lockMonitor, QmpBusyError, QmpHungMarkError, warnUnlocked } from '../qmp/monitor-lock.js';
@@ -34,21 +34,15 @@ const GONE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
 
 /** A connection failure is a state, not a crash: no socket → unreachable; no answer → hung; held by another colo process → busy. */
 export function unreachableFrom(name: string, err: unknown, timeoutMs: number): ObservedNode {
+  const hung = (silence: Silence, error: string): ObservedNode => ({ name, reach: 'hung', silence, error, resources: {}, jobs: [] });
   if (err instanceof QmpBusyError) return { name, reach: 'busy', error: err.message, resources: {}, jobs: [] };
-  if (err instanceof QmpHungMarkError)
-    return { name, reach: 'hung', error: `${err.detail} (seen by the colo process before this one)`, resources: {}, jobs: [] };
+  if (err instanceof QmpHungMarkError) return hung(err.silence, `${err.detail} (seen by the colo process before this one)`);
   if (err instanceof QmpTimeoutError) {
-    return {
-      name,
-      reach: 'hung',
-      error: `QMP ${err.phase} did not answer within ${timeoutMs} ms (QEMU main loop stopped, or another client holds the monitor)`,
-      resources: {},
-      jobs: [],
-    };
+    const silence: Silence = err.phase === 'connect' || err.phase === 'greeting' ? err.phase : 'reply';
+    return hung(silence, `QMP ${err.phase} did not answer within ${timeoutMs} ms (QEMU main loop stopped, or another client holds the monitor)`);
   }
-  if (err instanceof QmpConnectError && err.code === 'EAGAIN') {
-    return { name, reach: 'hung', error: 'QMP listen backlog full: QEMU accepts no connection (main loop stopped)', resources: {}, jobs: [] };
-  }
+  if (err instanceof QmpConnectError && err.code === 'EAGAIN')
+    return hung('backlog', 'QMP listen backlog full: QEMU accepts no connection (main loop stopped)');
   const code =
     err instanceof QmpConnectError
       ? /^(TLS_|ERR_TLS_|UNABLE_TO_|CERT_|DEPTH_ZERO|SELF_SIGNED|ERR_SSL_)/.test(err.code)
@@ -58,7 +52,7 @@ export function unreachableFrom(name: string, err: unknown, timeoutMs: number): 
   // a socket that is not there, that nobody listens on, or that its host reset, proves this QEMU is
   // gone (its host answered for it); a route that fails (EHOSTUNREACH, ENETUNREACH, ETIMEDOUT) may be a partition
   if (err instanceof QmpConnectError && GONE.has(err.code)) return { name, reach: 'unreachable', error: `QMP socket: ${code}`, resources: {}, jobs: [] };
-  return { name, reach: 'hung', error: `QMP socket: ${code} (the node may be alive behind a broken path)`, resources: {}, jobs: [] };
+  return hung('path', `QMP socket: ${code} (the node may be alive behind a broken path)`);
 }
 
 export interface ConnectOptions extends QmpOptions {
@@ -101,9 +95,10 @@ export async function connectNode(node: NodeSpec, opts: ConnectOptions): Promise
   } catch (e) {
     // this process held the monitor and its QEMU did not greet it in time: hung, and the queue behind may
     // say so at once (only a silence: a refused certificate or a broken route is this process's own answer)
-    const silent = e instanceof QmpTimeoutError || (e instanceof QmpConnectError && e.code === 'EAGAIN');
+    const seen = unreachableFrom(node.name, e, timeoutMs);
+    const silence = seen.silence === 'connect' || seen.silence === 'greeting' || seen.silence === 'backlog' ? seen.silence : undefined;
     try {
-      if (silent) lock.markHung(unreachableFrom(node.name, e, timeoutMs).error ?? 'no answer', timeoutMs);
+      if (silence) lock.markHung(seen.error ?? 'no answer', timeoutMs, silence);
       else lock.clearHung();
     } finally {
       lock.release();

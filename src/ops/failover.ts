@@ -100,7 +100,7 @@ export function monitorIsHere(node: NodeSpec): boolean {
  */
 export async function readPeer(dead: NodeSpec, peerTimeoutMs: number, retryMs = PEER_GREETING_RETRY_MS, isHere = monitorIsHere): Promise<ObservedNode> {
   const first = (await observeNode(dead, { timeoutMs: peerTimeoutMs, objectProps: false, hangConfirmMs: 0 })).observed;
-  if (first.reach !== 'hung' || !/^QMP greeting did not answer/.test(first.error ?? '') || isHere(dead)) return first;
+  if (first.reach !== 'hung' || first.silence !== 'greeting' || isHere(dead)) return first;
   return (await observeNode(dead, { timeoutMs: retryMs, objectProps: false, hangConfirmMs: 0 })).observed;
 }
 

@@ -35,10 +35,16 @@ export class QmpHungMarkError extends Error {
   constructor(
     readonly address: string,
     readonly detail: string,
+    /** where the marking process found the monitor silent */
+    readonly silence: MarkedSilence,
   ) {
     super(detail);
   }
 }
+
+/** Where a holder found its monitor silent before QMP was up: no connection, no greeting, the backlog full. */
+export type MarkedSilence = 'connect' | 'greeting' | 'backlog';
+const MARKED = new Set<string>(['connect', 'greeting', 'backlog']);
 
 export interface MonitorLock {
   /** false: this process connects without the lock (see `warning`, or a holder that never got its greeting) */
@@ -49,7 +55,7 @@ export interface MonitorLock {
   /** QEMU greeted this process: from now on the queue behind reads the monitor as busy */
   greeted(): void;
   /** this process got no greeting within `timeoutMs`: the queue behind (with timeouts no longer) may say hung at once */
-  markHung(detail: string, timeoutMs: number): void;
+  markHung(detail: string, timeoutMs: number, silence: MarkedSilence): void;
   /** the monitor answered: no hung mark. None of these ever throws. */
   clearHung(): void;
 }
@@ -71,6 +77,7 @@ interface HungMark {
   timeoutMs: number;
   until: number;
   detail: string;
+  silence: MarkedSilence;
 }
 
 /** How long a holder that found the QEMU hung keeps the lock, so that the waiters (polling at most every 100 ms) read its mark. */
@@ -111,7 +118,7 @@ function parseHolder(text: string): Holder | undefined {
 const holderText = (greeted: boolean) => `${JSON.stringify({ pid: SELF.pid, ...(SELF.start ? { start: SELF.start } : {}), greeted })}\n`;
 
 /** The mark, when it is to be honoured by a reader whose own timeout is `readerTimeoutMs` while `holder` holds the lock. */
-function honouredMark(path: string, holder: Holder | undefined, readerTimeoutMs: number): string | undefined {
+function honouredMark(path: string, holder: Holder | undefined, readerTimeoutMs: number): Pick<HungMark, 'detail' | 'silence'> | undefined {
   if (!holder) return undefined;
   // this process's own lock file: held only while a holder here has not released it (never while it lingers)
   if (holder.pid === SELF.pid && holder.start === SELF.start && !markedHeld.has(path)) return undefined;
@@ -120,13 +127,14 @@ function honouredMark(path: string, holder: Holder | undefined, readerTimeoutMs:
   try {
     const m = JSON.parse(file.text) as Partial<HungMark>;
     if (typeof m.pid !== 'number' || typeof m.timeoutMs !== 'number' || typeof m.until !== 'number' || typeof m.detail !== 'string') return undefined;
+    if (typeof m.silence !== 'string' || !MARKED.has(m.silence)) return undefined;
     // written by the holder still holding the lock (a stale mark by an earlier holder says nothing about this one)
     if (m.pid !== holder.pid || (m.start ?? undefined) !== holder.start) return undefined;
     // a shorter timeout than ours proves nothing about a wait as long as ours
     if (m.timeoutMs < readerTimeoutMs) return undefined;
     const left = m.until - Date.now();
     if (left <= 0 || left > m.timeoutMs) return undefined;
-    return m.detail;
+    return { detail: m.detail, silence: m.silence };
   } catch {
     return undefined;
   }
@@ -208,7 +216,7 @@ export async function lockMonitor(address: string, waitMs: number, opts: LockOpt
       const mark = honouredMark(path, h, readerTimeoutMs);
       if (mark) {
         leave();
-        throw new QmpHungMarkError(address, mark);
+        throw new QmpHungMarkError(address, mark.detail, mark.silence);
       }
       // this process's own holder still connecting: the same rule as for another process's
       greetedHolder = h?.greeted !== false;
@@ -245,7 +253,7 @@ export async function lockMonitor(address: string, waitMs: number, opts: LockOpt
     const mark = honouredMark(path, got.holder, readerTimeoutMs);
     if (mark) {
       releaseLocal();
-      throw new QmpHungMarkError(address, mark);
+      throw new QmpHungMarkError(address, mark.detail, mark.silence);
     }
     const now = Date.now();
     if (got.holder && !got.holder.greeted) {
@@ -309,11 +317,11 @@ export async function lockMonitor(address: string, waitMs: number, opts: LockOpt
         /* the waiters then wait their own timeout and connect themselves: slower, never wrong */
       }
     },
-    markHung(detail: string, timeoutMs: number) {
+    markHung(detail: string, timeoutMs: number, silence: MarkedSilence) {
       try {
         writeWhole(
           `${path}.hung`,
-          JSON.stringify({ pid: SELF.pid, ...(SELF.start ? { start: SELF.start } : {}), timeoutMs, until: Date.now() + timeoutMs, detail }),
+          JSON.stringify({ pid: SELF.pid, ...(SELF.start ? { start: SELF.start } : {}), timeoutMs, until: Date.now() + timeoutMs, detail, silence }),
         );
         marked = true;
         if (!released) markedHeld.add(path);

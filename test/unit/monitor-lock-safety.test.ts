@@ -45,7 +45,10 @@ const sleeper = async (): Promise<{ pid: number; start: string }> => {
 const holdFrom = (address: string, who: { pid: number; start: string }, greeted: boolean) =>
   writeFileSync(lockPath(address), JSON.stringify({ pid: who.pid, start: who.start, greeted }), { mode: 0o600 });
 const markFrom = (address: string, who: { pid: number; start: string }, timeoutMs: number, untilMs = timeoutMs) =>
-  writeFileSync(`${lockPath(address)}.hung`, JSON.stringify({ pid: who.pid, start: who.start, timeoutMs, until: Date.now() + untilMs, detail: 'no greeting' }));
+  writeFileSync(
+    `${lockPath(address)}.hung`,
+    JSON.stringify({ pid: who.pid, start: who.start, timeoutMs, until: Date.now() + untilMs, detail: 'no greeting', silence: 'greeting' }),
+  );
 const isRoot = process.getuid?.() === 0;
 
 describe('a hung mark', () => {
@@ -67,7 +70,7 @@ describe('a hung mark', () => {
     // a failover reads a frozen peer (hung, marked), fences it, then launches it in the same process:
     // the dead QEMU's stale socket must read unreachable, never hung by this process's own lingering mark
     const first = await lockMonitor('unix:/s-linger', 2000, { timeoutMs: 3000 });
-    first.markHung('QMP greeting did not answer within 3000 ms', 3000);
+    first.markHung('QMP greeting did not answer within 3000 ms', 3000, 'greeting');
     first.release();
     expect(existsSync(`${lockPath('unix:/s-linger')}.hung`)).toBe(true);
     const next = await lockMonitor('unix:/s-linger', 2000, { timeoutMs: 1000 });
@@ -105,7 +108,7 @@ describe('a hung mark', () => {
     writeFileSync(target, 'precious');
     const held = await lockMonitor('unix:/s6', 1000);
     symlinkSync(target, `${lockPath('unix:/s6')}.hung`);
-    held.markHung('no greeting', 1000);
+    held.markHung('no greeting', 1000, 'greeting');
     expect(readFileSync(target, 'utf8')).toBe('precious');
     expect(lstatSync(`${lockPath('unix:/s6')}.hung`).isSymbolicLink()).toBe(false);
     held.clearHung();

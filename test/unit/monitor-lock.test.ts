@@ -62,7 +62,7 @@ describe('the monitor lock', () => {
 
   it('a holder that found the QEMU not answering: the queue says hung at once', async () => {
     const held = await lockMonitor('unix:/m4', 1000);
-    held.markHung('QMP greeting did not answer within 1000 ms', 5000);
+    held.markHung('QMP greeting did not answer within 1000 ms', 5000, 'greeting');
     const started = Date.now();
     const e = await lockMonitor('unix:/m4', 10_000).catch((x) => x);
     expect(e).toBeInstanceOf(QmpHungMarkError);
@@ -86,7 +86,7 @@ describe('a hung mark without a holder', () => {
   it('is ignored: a free monitor is taken at once (a thawed or relaunched QEMU is read, not presumed hung)', async () => {
     process.env.COLO_LOCK_DIR = dir;
     const held = await lockMonitor('unix:/m5', 1000);
-    held.markHung('QMP greeting did not answer within 1000 ms', 60_000);
+    held.markHung('QMP greeting did not answer within 1000 ms', 60_000, 'greeting');
     held.release();
     // the marker keeps the lock a moment (HUNG_LINGER_MS) for the queue behind it, then lets go
     await new Promise((r) => setTimeout(r, HUNG_LINGER_MS + 100));
@@ -104,7 +104,7 @@ describe('marks never throw', () => {
     const markDir = join(dir, `${lockFile}.hung`);
     mkdirSync(markDir, { recursive: true });
     try {
-      expect(() => held.markHung('no answer', 1000)).not.toThrow();
+      expect(() => held.markHung('no answer', 1000, 'greeting')).not.toThrow();
       expect(() => held.clearHung()).not.toThrow();
       held.release();
       (await lockMonitor('unix:/m6', 200)).release();
