@@ -25,6 +25,9 @@
 // make_completely_empty, which polls with no drained section); both VMs are stopped and drained then,
 // so only I/O from outside the guest (a monitor's write on the primary) can arrive in that window —
 // these soaks did not hit it, and the guest's own writes cannot (guest/README.md, "Its disk").
+// With the guest (--guest, 11.1.3 under TCG, 2 cores, load 2.7–5): 24 of 24 setups of a new secondary
+// (the first setup, then 23 failovers each followed by a resync and COLO), 10 checkpoints at 500 ms
+// after each with the guest writing (14–16 writes of its disk per setup's checkpoints): no abort.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -272,8 +275,9 @@ async function guestSoak() {
         primary = survivor;
         colo(dir, 'launch', '-f', file, '--node', victim);
         started.push(pidOf(dir, victim));
-        q = await qmp(join(dir, `${primary}.qmp`));
         colo(dir, 'apply', '-f', file, '--auto-approve');
+        // the monitor takes one client: connected only once colo is done with it
+        q = await qmp(join(dir, `${primary}.qmp`));
       }
       const r = await watch(i, secondaryOf(primary), checkpointsPerSetup);
       results.push(r);
