@@ -105,7 +105,7 @@ describe('a real guest through two failovers and two resumes', () => {
       // a record the guest made durable, heard of by the client, then checkpointed, must be on the survivor
       const deadline = Date.now() + 30_000;
       while (!((heard() ?? 0) > acked)) {
-        if (Date.now() > deadline) throw new Error(`the guest published no record past ${acked} within 30 s`);
+        if (Date.now() > deadline) throw new Error(`the guest published no record past ${acked} within 30 s (GET /rec; its disk writer: guest/init)`);
         await sleep(200);
       }
       const n = heard()!;

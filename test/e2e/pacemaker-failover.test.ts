@@ -173,7 +173,8 @@ async function ackRound(primary: string, secondary: string): Promise<void> {
   const c = new GuestClient(cluster.lanPid(), { rate: 1, timeoutMs: CLIENT_TIMEOUT_MS, records: true });
   let heard: { n: number; at: number } | undefined;
   try {
-    await cluster.waitFor(`the guest on ${primary} publishes a record past ${acked}`, 60_000, async () => {
+    // (a guest built before its disk writer existed publishes none: guest/build.sh makes the current one)
+    await cluster.waitFor(`the guest on ${primary} publishes a record past ${acked} (GET /rec)`, 60_000, async () => {
       heard = c.lastRecord();
       return !!heard && heard.n > acked;
     });
