@@ -1,6 +1,7 @@
 # Kernel config fragment for the COLO test guest, merged on top of `make tinyconfig`.
 # Everything the guest needs is built in (no modules): serial console, initramfs,
-# virtio-net over PCI, IPv4. ACPI/SMP/mitigations off to keep boot short and simple.
+# virtio-net and virtio-blk over PCI (the block layer without any filesystem: the guest's
+# record writer uses the raw /dev/vda), IPv4. ACPI/SMP/mitigations off to keep boot short and simple.
 # (DEBUG_KERNEL stays on: tinyconfig sets EXPERT, which selects it.)
 CONFIG_64BIT=y
 CONFIG_PRINTK=y
@@ -41,6 +42,9 @@ CONFIG_VIRTIO_MENU=y
 CONFIG_VIRTIO_PCI=y
 CONFIG_VIRTIO_PCI_LEGACY=y
 CONFIG_VIRTIO_NET=y
+CONFIG_BLOCK=y
+CONFIG_BLK_DEV=y
+CONFIG_VIRTIO_BLK=y
 CONFIG_HYPERVISOR_GUEST=y
 CONFIG_PARAVIRT=y
 CONFIG_KVM_GUEST=y

@@ -1,7 +1,9 @@
 // A client of the test guest, run inside the test network namespace: an HTTP request every
 // 1/rate s (each with its own timeout, never waiting for the previous one) and one long-lived TCP
 // stream of counter lines. Prints events as JSON lines; on SIGTERM or after --duration, a summary.
-// usage: node guest-client.mjs --host 192.0.2.10 [--duration S (0: until SIGTERM)] [--rate 2] [--timeout 2000] [--wait-ready S]
+// --records: also GET /rec once a second, the last record the guest's writer made durable on its
+// disk (guest/init), printed as {rec: N, at: ms since the epoch when the answer arrived}.
+// usage: node guest-client.mjs --host 192.0.2.10 [--duration S (0: until SIGTERM)] [--rate 2] [--timeout 2000] [--wait-ready S] [--records]
 import http from 'node:http';
 import net from 'node:net';
 
@@ -14,16 +16,17 @@ const duration = Number(arg('duration', '0')) * 1000;
 const rate = Number(arg('rate', '2'));
 const timeout = Number(arg('timeout', '2000'));
 const waitReady = Number(arg('wait-ready', '0')) * 1000;
+const records = process.argv.includes('--records');
 const t0 = Date.now();
 const emit = (o) => process.stdout.write(JSON.stringify({ t: Date.now() - t0, ...o }) + '\n');
 
-function get() {
+function get(path = '/') {
   return new Promise((resolve) => {
     const start = Date.now();
-    const req = http.get({ host, port: 80, path: '/', timeout, agent: false }, (res) => {
+    const req = http.get({ host, port: 80, path, timeout, agent: false }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ ok: res.statusCode === 200 && body.includes('hello from colo guest'), ms: Date.now() - start }));
+      res.on('end', () => resolve({ ok: res.statusCode === 200 && (path !== '/' || body.includes('hello from colo guest')), ms: Date.now() - start, body }));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (e) => resolve({ ok: false, ms: Date.now() - start, error: e.message }));
@@ -98,11 +101,28 @@ const timer = setInterval(async () => {
   // at: when the request was sent (ms since the epoch), so a caller can place it among its own events
   emit({ http: r.ok ? 'ok' : 'failed', at: sent, ms: r.ms, ...(r.error ? { error: r.error } : {}) });
 }, 1000 / rate);
+// the record number: its own requests (not counted among the HTTP requests above), one at a time
+const rec = { polled: 0, answered: 0, last: undefined };
+const recTimer = records
+  ? setInterval(async () => {
+      if (rec.busy) return;
+      rec.busy = true;
+      rec.polled++;
+      const r = await get('/rec');
+      rec.busy = false;
+      const n = r.ok && /^\d+\s*$/.test(r.body) ? Number(r.body) : undefined;
+      if (n === undefined) return;
+      rec.answered++;
+      rec.last = n;
+      emit({ rec: n, at: Date.now() });
+    }, 1000)
+  : undefined;
 
 function finish() {
   if (done) return;
   done = true;
   clearInterval(timer);
+  if (recTimer) clearInterval(recTimer);
   // let requests in flight end (each is bounded by its timeout)
   setTimeout(() => {
     current?.destroy();
@@ -130,6 +150,7 @@ function finish() {
           jumps: stream.jumps,
           maxGapMs: stream.maxGapMs,
         },
+        ...(records ? { records: { polled: rec.polled, answered: rec.answered, last: rec.last ?? null } } : {}),
       },
     });
     process.exit(0);

@@ -8,12 +8,14 @@
 // secondary, through the agent.
 // The guest is the project's test guest (guest/build.sh; COLO_GUEST_DIR), on a guest LAN that joins
 // both hosts' taps and its clients (scripts/guest-client.mjs: HTTP twice a second, 5 s timeout each,
-// never waiting for the previous answer, and one long-lived TCP stream). Before every fault a pattern
-// is written through the primary's quorum (HMP qemu-io) and counted once a checkpoint passed after it;
-// after it every pattern so far is read back on the survivor through a read-only NBD export of
-// colo-disk0 (the guest's kernel has no disk driver: the records are written beside it, not by it).
+// never waiting for the previous answer, and one long-lived TCP stream). colo-disk0 is the guest's
+// virtio-blk disk: its writer (guest/init) writes numbered records to it, O_DIRECT and fsync'd, a few
+// a second, and publishes the last durable one (GET /rec). Before every fault a client reads that
+// number and it counts as acknowledged once a whole COLO checkpoint of the primary ran after it;
+// after the fault every record up to the last acknowledged is read back on the survivor through a
+// read-only NBD export of colo-disk0 (test/support/guest-records.ts).
 // Per scenario: fault → survivor serving, the clients' requests, failures and longest gap, the
-// stream's connections and counter jumps, records lost, hosts running the guest afterwards (asserted
+// stream's connections and counter jumps, acknowledged records lost, hosts running the guest afterwards (asserted
 // to be exactly one), the agent's actions with their execution times; as JSON to COLO_E2E_REPORT.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +28,7 @@ import { Cluster, clusterMissing, qdeviceMissing } from '../support/cluster.js';
 import { agentCosts, clusterGuest, GuestClient, logSize, placeGuest, writeReport, type ScenarioReport } from '../support/cluster-guest.js';
 import { qemuTargets } from '../support/qemus.js';
 import { guestRequired } from '../support/guest.js';
+import { checkpointAfter, readRecords } from '../support/guest-records.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const BIN = join(REPO, 'bin', 'colo');
@@ -74,7 +77,7 @@ spec:
     - {name: a, role: primary,   host: ${NODES[0].addr}, qmp: unix:${root}/a.qmp, workdir: ${root}/a}
     - {name: b, role: secondary, host: ${NODES[1].addr}, qmp: unix:${root}/b.qmp, workdir: ${root}/b}
   disks:
-    - {id: colo-disk0, size: 16M}
+    - {id: colo-disk0, size: 16M, interface: virtio}
   netdevs:
     - {id: hn0, type: tap, ifname: tap0, script: "no", downscript: "no", vhost: false, vnetHdr: false, model: virtio-net-pci, mac: "52:54:00:12:34:56", romfile: ""}
   ports: {migration: 49100, nbd: 49101, base: 49110}
@@ -128,8 +131,8 @@ let cluster: Cluster;
 const figures: string[] = [];
 const report: ScenarioReport[] = [];
 let client: GuestClient | undefined;
-/** pattern rounds written so far: round i is byte 0xa0+i over MiB i of colo-disk0 */
-let rounds = 0;
+/** the last record the guest wrote that is acknowledged (heard of by a client, then a whole checkpoint) */
+let acked = 0;
 
 async function qmpOf(node: string, timeoutMs = 2000): Promise<QmpClient> {
   return QmpClient.connect({ kind: 'unix', path: join(root, `${node}.qmp`) }, { connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs });
@@ -160,77 +163,52 @@ async function guestOwners(): Promise<string[]> {
 }
 
 /**
- * One more acknowledged write through the primary's quorum, replicated by COLO. A write counts once a
- * checkpoint has passed after it (the primary's STOP/RESUME): that is when COLO would release the
- * guest's answer to its client; a write the secondary never checkpointed is rolled back at failover,
- * as its client never heard of it.
+ * One more acknowledged record: a client hears the guest's last durable record (GET /rec; it must be
+ * past the last acknowledged one: the guest's writer runs), then a whole checkpoint of the primary
+ * (STOP, RESUME on a monitor connected after that) passes: that is when COLO would have released an
+ * answer that told a client of it; a record the secondary never checkpointed is rolled back at a
+ * failover, as its client never heard of it.
  */
-async function writeRound(primary: string, secondary: string): Promise<void> {
-  const i = ++rounds;
-  const c = await qmpOf(primary, 5000);
-  const checkpoint = async (what: string) => {
-    const seen = c.events().length;
-    const deadline = Date.now() + 15_000;
-    while (
-      !c
-        .events()
-        .slice(seen)
-        .some((e) => e.event === 'RESUME')
-    ) {
-      if (Date.now() > deadline) throw new Error(`no checkpoint on ${primary} within 15 s ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+async function ackRound(primary: string, secondary: string): Promise<void> {
+  const c = new GuestClient(cluster.lanPid(), { rate: 1, timeoutMs: CLIENT_TIMEOUT_MS, records: true });
+  let heard: { n: number; at: number } | undefined;
   try {
-    await checkpoint('before the write');
-    const out = String(await c.execute('human-monitor-command', { 'command-line': `qemu-io colo-disk0 "write -P 0x${(0xa0 + i).toString(16)} ${i}M 1M"` }));
-    // 7.2 prints qemu-io's summary, 11.1 nothing; any other text is QEMU's error (the read-back proves the write)
-    expect(out.trim() === '' || /wrote 1048576\/1048576 bytes/.test(out), `write on ${primary}: ${out}`).toBe(true);
-    await checkpoint('after the write');
+    // (a guest built before its disk writer existed publishes none: guest/build.sh makes the current one)
+    await cluster.waitFor(`the guest on ${primary} publishes a record past ${acked} (GET /rec)`, 60_000, async () => {
+      heard = c.lastRecord();
+      return !!heard && heard.n > acked;
+    });
   } finally {
-    await c.close();
+    await c.stop().catch(() => undefined);
   }
-  expect(await stateOf(primary), `${primary} after the write`).toMatchObject({ mode: 'primary' });
-  expect(await stateOf(secondary), `${secondary} after the write`).toMatchObject({ mode: 'secondary', runstate: 'running' });
+  const q = await qmpOf(primary, 5000);
+  try {
+    await checkpointAfter(q, 15_000);
+  } finally {
+    await q.close();
+  }
+  acked = heard!.n;
+  expect(await stateOf(primary), `${primary} after the checkpoint`).toMatchObject({ mode: 'primary' });
+  expect(await stateOf(secondary), `${secondary} after the checkpoint`).toMatchObject({ mode: 'secondary', runstate: 'running' });
 }
 
-/** Every round written so far, read back on `node` through a read-only NBD export of colo-disk0: the rounds lost. */
-async function roundsLost(node: string): Promise<number> {
-  const sock = join(root, `probe-${node}.sock`);
-  rmSync(sock, { force: true });
+/** Every acknowledged record read back on `node` through a read-only NBD export of colo-disk0: those lost. */
+async function recordsLost(node: string): Promise<number> {
   const c = await qmpOf(node, 5000);
-  let lost = 0;
   try {
-    // a secondary that took over commits its active and hidden images into its disk first (a block job)
-    const deadline = Date.now() + 30_000;
-    while (((await c.execute('query-block-jobs')) as unknown[]).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    await c.execute('nbd-server-start', { addr: { type: 'unix', data: { path: sock } } });
-    await c.execute('nbd-server-add', { device: 'colo-disk0', name: 'probe', writable: false });
-    for (let i = 1; i <= rounds; i++) {
-      const r = spawnSync('qemu-io', ['-r', '-f', 'raw', '-c', `read -P 0x${(0xa0 + i).toString(16)} ${i}M 1M`, `nbd+unix:///probe?socket=${sock}`], {
-        encoding: 'utf8',
-        timeout: 20_000,
-      });
-      const out = `${r.stdout}${r.stderr}`;
-      if (!/read 1048576\/1048576 bytes/.test(out) || /Pattern verification failed/.test(out)) {
-        console.log(`round ${i} on ${node}: ${out.trim()}`);
-        lost++;
-      }
-    }
+    const r = await readRecords(c, join(root, `probe-${node}.sock`), acked);
+    if (r.missing.length) console.log(`records on ${node}: ${r.detail}`);
+    return r.missing.length;
   } finally {
-    await c.execute('nbd-server-remove', { name: 'probe' }).catch(() => undefined);
-    await c.execute('nbd-server-stop').catch(() => undefined);
     await c.close();
-    rmSync(sock, { force: true });
   }
-  return lost;
 }
 
 /**
  * One scenario with the guest's clients on its LAN: a client starts and must be answered (the guest
  * serves before the fault), `fault` runs and resolves to its figure and the node that runs the guest
  * afterwards; the client goes on until that node has answered it a few times, then its summary, the
- * rounds read back there, the hosts running the guest and the agent's actions on the survivor go to
+ * acknowledged records read back there, the hosts running the guest and the agent's actions on the survivor go to
  * the report, and the figures the goals name are asserted (never a time).
  */
 async function scenario(
@@ -238,7 +216,7 @@ async function scenario(
   fault: ScenarioReport['fault'],
   run: () => Promise<{ ms: number; survivor: string }>,
 ): Promise<{ row: ScenarioReport; survivor: string }> {
-  client = new GuestClient(cluster.lanPid(), { rate: RATE, timeoutMs: CLIENT_TIMEOUT_MS });
+  client = new GuestClient(cluster.lanPid(), { rate: RATE, timeoutMs: CLIENT_TIMEOUT_MS, records: true });
   await cluster.waitFor('the guest answers its client before the fault', 60_000, async () => client!.answered() >= 2);
   const logs = Object.fromEntries(NODES.map((n) => [n.name, { file: pcmkLog(n.name), offset: logSize(pcmkLog(n.name)) }]));
   const { ms, survivor } = await run();
@@ -246,7 +224,7 @@ async function scenario(
   await cluster.waitFor(`${survivor} answers the client`, 60_000, async () => client!.answered() >= seen + 4);
   const sum = await client.stop();
   client = undefined;
-  const ackedLost = await roundsLost(survivor);
+  const ackedLost = await recordsLost(survivor);
   const owners = await guestOwners();
   const row: ScenarioReport = {
     test: 'pacemaker-failover',
@@ -259,6 +237,7 @@ async function scenario(
     longestGapMs: sum.longestGapMs,
     stream: { connections: sum.stream.connections, jumps: sum.stream.jumps },
     ackedLost,
+    acked,
     hostsRunningGuest: owners.length,
     agentActions: agentCosts(survivor, logs),
     token: TOKEN,
@@ -268,7 +247,7 @@ async function scenario(
   note(
     `${name}: ${fault} → ${survivor} ${fault === 'rejoin' ? 'replicates again' : 'serving'} after ${ms} ms; requests ${sum.total}, failed ${sum.failed}` +
       `${sum.failed ? ` ${JSON.stringify(sum.errors)}` : ''}, longest gap ${sum.longestGapMs} ms; stream connections ${sum.stream.connections}, jumps ${sum.stream.jumps}; ` +
-      `records lost ${ackedLost} of ${rounds}; guest runs on ${owners.join(', ') || 'none'}; agent on ${survivor}: ${row.agentActions!.map((x) => `${x.op.replace(/^colo_/, '').replace(/_0$/, '')} ${x.ms}`).join(', ')}`,
+      `acknowledged records lost ${ackedLost} of ${acked} (the guest's last seen ${sum.records?.last ?? 'none'}); guest runs on ${owners.join(', ') || 'none'}; agent on ${survivor}: ${row.agentActions!.map((x) => `${x.op.replace(/^colo_/, '').replace(/_0$/, '')} ${x.ms}`).join(', ')}`,
   );
   expect(owners, 'the hosts running the guest afterwards').toEqual([survivor]);
   expect(ackedLost, 'acknowledged records lost').toBe(0);
@@ -381,7 +360,7 @@ describe.skipIf(missing !== '')(
     });
 
     it('(a) the primary host dies (every process of it): Pacemaker fences it and promotes the secondary', async () => {
-      await writeRound('a', 'b');
+      await ackRound('a', 'b');
       await scenario('(a) host a dies', 'host-death', async () => {
         const t0 = Date.now();
         cluster.kill('a');
@@ -398,7 +377,7 @@ describe.skipIf(missing !== '')(
         await waitReplicating('b', 'a', 180_000);
         return { ms: Date.now() - t0, survivor: 'b' };
       });
-      await writeRound('b', 'a');
+      await ackRound('b', 'a');
     }, 300_000);
 
     it('(c) the other way round: host b dies, a takes over, b comes back as secondary', async () => {
@@ -414,7 +393,7 @@ describe.skipIf(missing !== '')(
         await waitReplicating('a', 'b', 180_000);
         return { ms: Date.now() - t0, survivor: 'a' };
       });
-      await writeRound('a', 'b');
+      await ackRound('a', 'b');
     }, 420_000);
 
     it('(e) QEMU alone crashes on the primary host: the monitor fails and the secondary takes over', async () => {
@@ -437,7 +416,7 @@ describe.skipIf(missing !== '')(
         await waitReplicating('b', 'a', 180_000);
         return { ms: Date.now() - t0, survivor: 'b' };
       });
-      await writeRound('b', 'a');
+      await ackRound('b', 'a');
     }, 420_000);
 
     it('(d) the primary host is cut off (its link down): the side that reaches the quorum device fences it and takes over', async () => {

@@ -164,7 +164,8 @@ function row(scenario: string, fault: ScenarioReport['fault'], ms: Record<string
     requests: { total: 0, failed: 0, timeoutMs: 0 },
     longestGapMs: 0,
     stream: { connections: 0, jumps: 0 },
-    ackedLost: 0,
+    // no guest, so no records written: not measured
+    ackedLost: null,
     hostsRunningGuest: Object.fromEntries(Object.entries(own).map(([p, h]) => [p, h.length])),
     token: TOKEN,
   });

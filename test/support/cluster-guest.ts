@@ -1,6 +1,7 @@
 // The real test guest (guest/build.sh) in the Pacemaker test cluster: its files where the QEMU 11.1
 // chroot sees them, its clients on the cluster's guest LAN (scripts/guest-client.mjs: HTTP at a fixed
-// rate, each request with its own timeout, and one long-lived TCP stream), the agent's own cost per
+// rate, each request with its own timeout, one long-lived TCP stream, and the number of the last record
+// the guest's writer made durable on its disk, test/support/guest-records.ts), the agent's own cost per
 // action read from Pacemaker's log, and the e2e report (COLO_E2E_REPORT).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -33,6 +34,8 @@ export interface ClientSummary {
   longestGapMs: number;
   errors: Record<string, number>;
   stream: { attempts: number; connections: number; drops: number; lines: number; jumps: number; maxGapMs: number };
+  /** with `records`: GET /rec polls, those answered with a number, the last number */
+  records?: { polled: number; answered: number; last: number | null };
 }
 
 /** One run of scripts/guest-client.mjs inside the guest LAN's namespace (by its holder's PID). */
@@ -41,7 +44,7 @@ export class GuestClient {
   private lines: any[] = [];
   private done: Promise<ClientSummary | undefined>;
 
-  constructor(lanPid: number, o: { rate: number; timeoutMs: number; host?: string }) {
+  constructor(lanPid: number, o: { rate: number; timeoutMs: number; host?: string; records?: boolean }) {
     this.proc = spawn(
       'nsenter',
       [
@@ -57,6 +60,7 @@ export class GuestClient {
         String(o.rate),
         '--timeout',
         String(o.timeoutMs),
+        ...(o.records ? ['--records'] : []),
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
@@ -80,6 +84,12 @@ export class GuestClient {
   /** Answers so far (the stream's lines included), to wait until the guest serves this client. */
   answered(): number {
     return this.lines.filter((l) => l.http === 'ok').length;
+  }
+
+  /** The last record number the guest published (GET /rec) and when its answer arrived (ms since the epoch). */
+  lastRecord(): { n: number; at: number } | undefined {
+    const l = [...this.lines].reverse().find((x) => typeof x.rec === 'number');
+    return l ? { n: l.rec, at: l.at } : undefined;
   }
 
   /** Ends the client (its requests in flight end at their timeout); its summary. Bounded. */
@@ -160,7 +170,10 @@ export interface ScenarioReport {
   requests: { total: number; failed: number; timeoutMs: number };
   longestGapMs: number;
   stream: { connections: number; jumps: number };
-  ackedLost: number;
+  /** acknowledged records missing on the survivor; null where no guest writes any (no guest) */
+  ackedLost: number | null;
+  /** the records acknowledged so far (the guest's own writes, checked on the survivor) */
+  acked?: number;
   /** the hosts running the guest afterwards: one pair's count, or per pair an object */
   hostsRunningGuest: number | Record<string, number>;
   /** the agent's own actions on the survivor from the fault on, with their execution times */

@@ -173,7 +173,8 @@ spec:
     - {name: a, role: primary,   host: 127.0.0.1, qmp: unix:${o.dir}/a.qmp, workdir: ${o.dir}/a, netns: ${o.ns}, netdevs: {hn0: {ifname: tap-a}}}
     - {name: b, role: secondary, host: 127.0.0.1, qmp: unix:${o.dir}/b.qmp, workdir: ${o.dir}/b, netns: ${o.ns}, netdevs: {hn0: {ifname: tap-b}}}
   disks:
-    - {id: colo-disk0, size: 64M}
+    # virtio-blk: the guest's record writer (guest/init) writes to it, as /dev/vda
+    - {id: colo-disk0, size: 64M, interface: virtio}
   netdevs:
     - {id: hn0, type: tap, script: "no", downscript: "no", vhost: false, vnetHdr: false, model: virtio-net-pci, mac: "52:54:00:12:34:56", romfile: ""}
   ports: {migration: ${o.portBase}, nbd: ${o.portBase + 1}, base: ${o.portBase + 10}}
