@@ -4,6 +4,7 @@
 // for the NBD reply and its monitor stops answering. With the helper, `colo failover` cuts the
 // connections to the secondary out of band and the primary runs alone; without it, the failover
 // cannot reach the survivor for as long as the secondary stays frozen.
+import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +17,24 @@ usePairCleanup();
 
 const PORTS = 48000;
 const q11 = qemuTargets().find((t) => t.line === '11.1')!;
+
+const root = new URL('../../', import.meta.url).pathname;
+
+/** bin/colo ARGS as its own process, as Pacemaker runs the agent: exit code and output (bounded: killed after 120 s). */
+function colo(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(join(root, 'bin/colo'), args, { env: { ...process.env, NO_COLOR: '1', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
 
 const helperPid = (pair: Pair, n: 'a' | 'b') => Number(readFileSync(join(pair.workdir(n), 'yank', 'helper.pid'), 'utf8').split(' ')[0]);
 
@@ -113,4 +132,37 @@ describe.skipIf(q11.missing !== '')('QEMU 11.1: the yank helper cuts a frozen se
     expect(answers).toBe(true);
     pair.kill('b', 'SIGKILL');
   });
+
+  it("the agent: Pacemaker's post-stop notify on a primary blocked by its frozen secondary cuts through the helper, and the primary runs alone", async () => {
+    const pair = makePair({ name: 'yank111-ocf', portBase: PORTS + 150, accel: q11.accel, qemuVersion: '11.1', binary: q11.binary, checkpointDelayMs: 1000 });
+    // both started by the agent (its own monitor and the yank monitor beside the spec's), then set up
+    for (const n of ['a', 'b']) {
+      const started = await pair.cli('ocf', 'start', '-f', pair.file, '--node', n);
+      expect(started.code, started.stderr).toBe(0);
+      expect(started.stderr).toMatch(/yank helper: pid \d+/);
+    }
+    expect((await pair.cli('apply', '-f', pair.file, '--auto-approve', '--journal', pair.journal)).code).toBe(0);
+    const env = {
+      COLO_STATE_DIR: join(pair.dir, 'state'),
+      HA_RSCTMP: join(pair.dir, 'rsc'),
+      OCF_RESOURCE_INSTANCE: 'yank:0',
+      OCF_RESKEY_CRM_meta_timeout: '90000',
+    };
+    // the monitor saw a COLO primary (the agent's notify acts on what it last saw)
+    expect((await colo(['ocf', 'monitor', '-f', pair.file, '--node', 'a'], env)).code).toBe(8);
+    await freezeWithWriteInFlight(pair);
+    const started = Date.now();
+    const notify = await colo(['ocf', 'notify', '-f', pair.file, '--node', 'a'], {
+      ...env,
+      OCF_RESKEY_CRM_meta_notify_type: 'post',
+      OCF_RESKEY_CRM_meta_notify_operation: 'stop',
+      OCF_RESKEY_CRM_meta_notify_stop_uname: 'b',
+    });
+    console.log(`QEMU 11.1 TCG, the agent's post-stop notify with a frozen secondary and a write in flight: a runs alone after ${Date.now() - started} ms`);
+    expect(notify.code, notify.stderr).toBe(0);
+    expect(notify.stderr).toMatch(/the main loop is blocked: cut the migration, mirror0, compare1, nbd0 out of band|cut .*mirror0.*out of band/);
+    expect(notify.stderr).toMatch(/primary-failover: \d+ steps/);
+    expect(await state(pair, 'a')).toMatchObject({ mode: 'none', lastMode: 'primary', runstate: 'running' });
+    pair.kill('b', 'SIGKILL');
+  }, 180_000);
 });
