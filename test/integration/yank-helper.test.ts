@@ -4,16 +4,19 @@
 // for the NBD reply and its monitor stops answering. With the helper, `colo failover` cuts the
 // connections to the secondary out of band and the primary runs alone; without it, the failover
 // cannot reach the survivor for as long as the secondary stays frozen.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { qemuTargets } from '../support/qemus.js';
+import { makeHosts, useHostsCleanup } from '../support/hosts.js';
+import { canMakeNetns } from '../support/netns.js';
 import { launchAndApply, makePair, running, sleep, usePairCleanup, nodeState as state, type Pair } from '../support/pair.js';
 import { QmpClient, QmpTimeoutError } from '../../src/qmp/client.js';
 import { conforms } from '../support/schemas.js';
 
 usePairCleanup();
+useHostsCleanup();
 
 const PORTS = 48000;
 const q11 = qemuTargets().find((t) => t.line === '11.1')!;
@@ -165,4 +168,38 @@ describe.skipIf(q11.missing !== '')('QEMU 11.1: the yank helper cuts a frozen se
     expect(await state(pair, 'a')).toMatchObject({ mode: 'none', lastMode: 'primary', runstate: 'running' });
     pair.kill('b', 'SIGKILL');
   }, 180_000);
+
+  it.skipIf(!canMakeNetns())(
+    "two hosts, the secondary's host loses power (no FIN, no RST) with a write in flight: the primary fails over through the helper",
+    async () => {
+      const hosts = makeHosts();
+      const pair = makePair({
+        name: 'yank111-link',
+        portBase: PORTS + 200,
+        accel: q11.accel,
+        qemuVersion: '11.1',
+        binary: q11.binary,
+        checkpointDelayMs: 1000,
+        hosts: { a: { addr: hosts.a.addr, ns: hosts.a.ns }, b: { addr: hosts.b.addr, ns: hosts.b.ns } },
+      });
+      await launchAndApply(pair);
+      const retries = execFileSync('ip', ['netns', 'exec', hosts.a.ns, 'cat', '/proc/sys/net/ipv4/tcp_retries2'], { encoding: 'utf8' }).trim();
+      console.log(`host a's net.ipv4.tcp_retries2 = ${retries}`);
+      // b's host loses power: its link goes first, so a never hears of its sockets' end (a QEMU whose
+      // link alone is cut still answers on its unix monitor: that is PEER_ALIVE, refused)
+      hosts.b.powerOff();
+      const c = await QmpClient.connect({ kind: 'unix', path: pair.qmpPath('a') }, { connectTimeoutMs: 3000, commandTimeoutMs: 1000 });
+      await c.hmp('qemu-io colo-disk0 "write -P 0xab 0 1M"').catch(() => undefined);
+      await c.close();
+      expect(await mainLoopAnswers(pair)).toBe(false);
+      const started = Date.now();
+      const out = await pair.cli('failover', '-f', pair.file, '--survivor', 'a', '--no-fence', '--timeout', '3000', '--journal', pair.journal);
+      console.log(
+        `QEMU 11.1 TCG, the secondary's host powered off (link first), write in flight: failover decision to a serving alone with the yank helper: ${Date.now() - started} ms`,
+      );
+      expect(out.code, out.stdout + out.stderr).toBe(0);
+      expect(pair.journalEntries().find((e) => e.event === 'yank-oob')?.cut).toHaveLength(4);
+      expect(await state(pair, 'a')).toMatchObject({ mode: 'none', lastMode: 'primary', runstate: 'running' });
+    },
+  );
 });
