@@ -266,6 +266,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
       return act(async () => (await import('./commands-ocf.js')).cmdOcf(io, { ...o, action }));
     });
 
+  program.command('yank-helper <DIR>', { hidden: true }).action((dir: string) => act(async () => (await import('../ops/yank-helper.js')).serveYank(dir)));
+
   program
     .command('version')
     .description("colo's version and the QEMU lines whose QMP schemas it has recorded")

@@ -18,10 +18,11 @@ export async function cmdLaunch(io: Io, o: NodeCommand & { role?: string }): Pro
   const { spec } = await loadSpecFile(o.file, io, o.color);
   const self = nodeOrFail(spec, o.node);
   const forced = checkRunsHere(io, spec, self, 'launch', o);
-  const { role, why, pid, log } = await launchNode(spec, self, { role: o.role });
-  if (format === 'json')
-    writeJson(io, { command: 'launch', name: spec.name, node: self.name, host: self.host, forced, role, why, ...(pid ? { pid } : {}), qmp: self.qmp, log });
-  else io.stdout.write(`launched ${self.name} as ${role} (${why}): pid ${pid ?? '?'}, QMP ${self.qmp}, log ${log}\n`);
+  const { role, why, pid, log, argv, yank } = await launchNode(spec, self, { role: o.role, env: io.env });
+  const helper = yank && 'unavailable' in yank ? `; no yank helper: ${yank.unavailable} (a failover from a lost peer waits on TCP)` : '';
+  const head = { command: 'launch', name: spec.name, node: self.name, host: self.host, forced, role, why };
+  if (format === 'json') writeJson(io, { ...head, ...(pid ? { pid } : {}), qmp: self.qmp, log, argv, ...(yank ? { yankHelper: yank } : {}) });
+  else io.stdout.write(`launched ${self.name} as ${role} (${why}): pid ${pid ?? '?'}, QMP ${self.qmp}, log ${log}${helper}\n`);
   return 0;
 }
 

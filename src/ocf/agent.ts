@@ -13,6 +13,8 @@ import { ColoError } from '../ops/errors.js';
 import { failover as failoverOp } from '../ops/failover.js';
 import { launchNode, readPid, stopNode } from '../ops/launch.js';
 import { planLive } from '../ops/live.js';
+import { cutPeerConnections } from '../ops/yank.js';
+import { yankText } from '../model/yank-monitor.js';
 import { nodeOrFail } from '../ops/pair.js';
 import { readSpec } from '../ops/read-spec.js';
 import { runSteps as runPlanSteps } from '../ops/run-steps.js';
@@ -217,8 +219,14 @@ async function actStart(ctx: Ctx, deadline: number): Promise<OcfCode> {
     return OCF.ERR_GENERIC;
   }
   const sock = agentSocket(ctx.self);
-  const r = await launchNode(ctx.spec, ctx.self, { observeSpec: ctx.view, extraArgs: agentMonitorArgs(ctx.self), sockets: sock ? [sock] : [] });
+  const r = await launchNode(ctx.spec, ctx.self, {
+    observeSpec: ctx.view,
+    extraArgs: agentMonitorArgs(ctx.self),
+    sockets: sock ? [sock] : [],
+    env: ctx.io.env,
+  });
   ctx.log(`launched ${ctx.self.name} as ${r.role} (${r.why}): pid ${r.pid ?? '?'}, log ${r.log}`);
+  if (r.yank) ctx.log('pid' in r.yank ? `yank helper: pid ${r.yank.pid}` : `no yank helper: ${r.yank.unavailable}`);
   const o = await waitAnswers(ctx, deadline);
   setScore(ctx, monitorVerdict(classifyNode(o), true).score);
   return OCF.SUCCESS;
@@ -348,7 +356,14 @@ async function actNotify(ctx: Ctx, deadline: number): Promise<OcfCode> {
   if (type !== 'post') return OCF.SUCCESS;
   let self = await observeSelf(ctx);
   if (op === 'stop' && self.c.class === 'hung' && readLastSeen(ctx)?.class === 'colo-primary') {
-    // the primary's checkpoint still drains towards the secondary that was just fenced: wait for it
+    // the primary's checkpoint still drains towards the secondary that was just fenced: its yank
+    // helper cuts the connections to it out of band (Pacemaker stopped it: this is its failover), then wait
+    if (notified(env, 'stop').includes(ctx.peer.name) && (await observePeer(ctx, 1000)).c.class !== 'colo-secondary') {
+      const cut = await cutPeerConnections(ctx.spec, ctx.self, Math.min(ctx.qmpMs, 5000));
+      ctx.log(
+        cut.ok ? `the main loop is blocked: cut ${yankText(cut.cut) || 'nothing'} out of band` : `the main loop is blocked, no out-of-band cut: ${cut.why}`,
+      );
+    }
     while (self.c.class === 'hung' && Date.now() + ctx.qmpMs < deadline) self = await observeSelf(ctx);
   }
   if (!ownsGuest(self.c)) return OCF.SUCCESS;

@@ -18,6 +18,7 @@ import { ColoError, type OpEnv } from './errors.js';
 import { liveProfile } from './live.js';
 import { nodeOrFail } from './pair.js';
 import { openSession } from './session.js';
+import { cutPeerConnections } from './yank.js';
 
 /** Who decided the peer is off: the operator (--force, --no-fence) or Pacemaker (the agent). */
 export interface FailoverPolicy {
@@ -113,22 +114,33 @@ export async function failover(env: OpEnv, spec: Spec, o: FailoverInput): Promis
   const peerRead = o.peerRead ? Promise.resolve(o.peerRead) : readPeer(dead, o.peerTimeoutMs);
   const { journal, session, end } = await openSession(env, spec, o.journal, o.timeoutMs, o.lockUntil);
   try {
-    let self = o.survivorRead;
-    if (!self) {
+    const readSurvivor = async (): Promise<ObservedNode> => {
       let client;
       try {
         client = await session.client(survivor.name);
       } catch (e) {
-        const u = unreachableFrom(survivor.name, e, o.timeoutMs);
-        throw new ColoError(`survivor ${survivor.name} is ${u.reach}: ${u.error}`, 1, 'SURVIVOR_UNREACHABLE');
+        return unreachableFrom(survivor.name, e, o.timeoutMs);
       }
       try {
-        self = (await readNode(survivor.name, client, { timeoutMs: o.timeoutMs, objectProps: false, hangConfirmMs: 0 })).observed;
+        return (await readNode(survivor.name, client, { timeoutMs: o.timeoutMs, objectProps: false, hangConfirmMs: 0 })).observed;
       } catch (e) {
         const u = unreachableFrom(survivor.name, e, o.timeoutMs);
-        throw new ColoError(`survivor ${survivor.name} stopped answering while it was read: ${u.error}`, 1, 'SURVIVOR_UNREACHABLE');
+        return { ...u, reach: u.reach === 'ok' ? 'hung' : u.reach, error: `stopped answering while it was read: ${u.error}` };
       }
+    };
+    let self = o.survivorRead && o.survivorRead.reach !== 'hung' ? o.survivorRead : await readSurvivor();
+    if (self.reach === 'hung') {
+      // the rules first: the connections of a pair whose peer lives are never cut
+      checkFailover(spec, dead.name, await peerRead, o);
+      // its main loop is blocked (a checkpoint draining towards the lost peer): the yank helper cuts
+      // the connections to the peer out of band, then the survivor is read again
+      const cut = await cutPeerConnections(spec, survivor, Math.min(o.timeoutMs, 5000));
+      journal.note(survivor.name, 'yank-oob', cut.ok ? { cut: cut.cut } : { unavailable: cut.why });
+      if (cut.ok) self = await readSurvivor();
+      if (self.reach === 'hung' && !cut.ok) self = { ...self, error: `${self.error}; ${cut.why}` };
     }
+    if (self !== o.survivorRead && self.reach !== 'ok')
+      throw new ColoError(`survivor ${survivor.name} is ${self.reach}: ${self.error}`, 1, 'SURVIVOR_UNREACHABLE');
     const peer = await peerRead;
     const { plan, safety } = planFailover(spec, self, peer, o, o.why ?? 'declared dead by colo failover');
     if (safety.note) journal.note(dead.name, 'no-fence', { reason: safety.note });

@@ -18,6 +18,8 @@ import { hostIsHere } from './this-host.js';
 import { Journal } from '../apply/journal.js';
 import type { OpEnv } from './errors.js';
 import { journalPath } from './session.js';
+import { yankMonitorArgs, yankMonitorProblem } from '../model/yank-monitor.js';
+import { prepareYankDir, startYankHelper, stopYankHelper, type HelperStart } from './yank.js';
 
 /**
  * launch and stop act on this machine: a node whose host is not an address of it is refused before
@@ -121,10 +123,24 @@ export interface LaunchOptions {
   extraArgs?: string[];
   /** unix sockets to remove before QEMU creates them */
   sockets?: string[];
+  /** the yank monitor and its helper (default on where QEMU has yank); the environment names the colo CLI that runs the helper */
+  yank?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface LaunchResult {
+  role: Role;
+  why: string;
+  pid?: number;
+  log: string;
+  /** QEMU's command line as started */
+  argv: string[];
+  /** the yank helper: its pid, or why the node runs without one */
+  yank?: HelperStart;
 }
 
 /** Prepares the node's images and starts its QEMU daemonized; the role follows the live peer unless given. */
-export async function launchNode(spec: Spec, self: NodeSpec, o: LaunchOptions = {}): Promise<{ role: Role; why: string; pid?: number; log: string }> {
+export async function launchNode(spec: Spec, self: NodeSpec, o: LaunchOptions = {}): Promise<LaunchResult> {
   const view = o.observeSpec ?? spec;
   const viewSelf = view.nodes.find((n) => n.name === self.name) ?? self;
   const mine = await observeNode(viewSelf, { timeoutMs: 1000, objectProps: false, hangConfirmMs: 0 });
@@ -159,8 +175,13 @@ export async function launchNode(spec: Spec, self: NodeSpec, o: LaunchOptions = 
   const q = parseQmpAddress(self.qmp);
   if (q?.kind === 'unix') rmSync(q.path, { force: true });
   for (const path of o.sockets ?? []) rmSync(path, { force: true });
+  // the yank monitor, held by a helper from the start: a failover can then cut the connections to a
+  // lost peer out of band while this QEMU's main loop is blocked (src/ops/yank.ts)
+  const yank = o.yank !== false && profile.yank && !yankMonitorProblem(self);
+  await stopYankHelper(self);
+  if (yank) prepareYankDir(self);
   const log = join(self.workdir, 'qemu.log');
-  const full = [...argv, ...(o.extraArgs ?? []), '-daemonize', '-pidfile', pidFile(self), '-D', log];
+  const full = [...argv, ...(o.extraArgs ?? []), ...(yank ? yankMonitorArgs(self) : []), '-daemonize', '-pidfile', pidFile(self), '-D', log];
   const cmd = self.netns ? ['ip', 'netns', 'exec', self.netns, ...full] : full;
   const r = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0) {
@@ -171,7 +192,8 @@ export async function launchNode(spec: Spec, self: NodeSpec, o: LaunchOptions = 
       'LAUNCH_FAILED',
     );
   }
-  return { role, why, pid: readPid(self), log };
+  const helper = yank ? await startYankHelper(self, o.env ?? process.env) : undefined;
+  return { role, why, pid: readPid(self), log, argv: cmd, ...(helper ? { yank: helper } : {}) };
 }
 
 /** Ends a node's QEMU: QMP quit over `qmp` (default the spec's), then the pid; says how. */
@@ -195,5 +217,7 @@ export async function stopNode(self: NodeSpec, qmp: NodeSpec = self): Promise<st
     } else if (how === 'not running') how = `pid ${pid}`;
   }
   rmSync(pidFile(self), { force: true });
+  // the helper ends with its QEMU's monitor; one left (QEMU killed as it started) is ended by its pid
+  await stopYankHelper(self);
   return how;
 }

@@ -12,6 +12,7 @@ import { KINDS, policyOf } from './kinds/index.js';
 import { guardTls } from './tls.js';
 import { cleartextWarnings } from '../spec/tls.js';
 import { diagnostic, FORMAT_VERSION, type Diagnostic } from '../model/diagnostic.js';
+import { peerConnections, yankText } from '../model/yank-monitor.js';
 import { isFailover, type FenceStep, type PairClassification, type Plan, type QmpStep, type Step } from './types.js';
 
 function allResources(observed: Record<string, ObservedNode>): ResourceMap {
@@ -42,16 +43,11 @@ function fenceSteps(spec: Spec, pair: PairClassification, fence: boolean): Phase
 function yankSteps(spec: Spec, profile: Profile, pair: PairClassification, observed: Record<string, ObservedNode>): Phased[] {
   if (!profile.yank || !isFailover(pair)) return [];
   const live = observed[pair.survivor]?.yank ?? [];
-  const peerFacing = new Set(
-    spec.netdevs.flatMap((n) =>
-      pair.transition === 'secondary-failover' ? [n.ids.secondaryMirrorChardev, n.ids.secondaryOutChardev] : [n.ids.mirrorChardev, n.ids.secondaryInChardev],
-    ),
-  );
   // block-node instances are NBD clients: on a survivor, its connections to the dead peer's export
   // (the plain NBD child, or the replication driver's auto-named NBD node)
-  const cut = live.filter((y) => y.type === 'migration' || (y.type === 'chardev' && peerFacing.has(y.id)) || y.type === 'block-node');
+  const cut = peerConnections(spec, live, pair.transition === 'secondary-failover' ? 'secondary' : 'primary');
   if (!cut.length) return [];
-  const what = cut.map((y) => (y.type === 'migration' ? 'the migration' : y.type === 'chardev' ? y.id : y['node-name'])).join(', ');
+  const what = yankText(cut);
   const step: QmpStep = {
     kind: 'qmp',
     node: pair.survivor,

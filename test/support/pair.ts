@@ -167,6 +167,9 @@ export function makePair(o: PairOptions): Pair {
       for (const n of ['a', 'b'] as const) {
         const pid = pidOf(n);
         if (pid) livePids.add(pid);
+        // and the yank helper launch started beside it (it ends with its QEMU; killed by PID all the same)
+        const helper = Number((existsSync(join(dir, n, 'yank', 'helper.pid')) ? readFileSync(join(dir, n, 'yank', 'helper.pid'), 'utf8') : '').split(' ')[0]);
+        if (helper > 0) livePids.add(helper);
       }
       return { code, stdout, stderr };
     },
