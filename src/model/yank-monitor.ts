@@ -8,9 +8,9 @@ import type { Spec } from '../spec/types.js';
 import type { NodeSpec } from '../spec/types.js';
 import type { YankInstance } from './observed.js';
 import { optValue } from './option-value.js';
+import { YANK_MONITOR_ID } from '../spec/ids.js';
 
-/** The chardev id of the yank monitor (none of the ids colo derives takes this form). */
-export const YANK_MONITOR_ID = 'colo-yank';
+export { YANK_MONITOR_ID };
 
 /** A unix socket path longer than this does not fit sockaddr_un (108 bytes with its NUL). */
 export const MAX_UNIX_PATH = 107;

@@ -1,5 +1,8 @@
 import type { NicIds, NicPorts } from './types.js';
 
+/** The chardev id of the yank monitor colo gives every QEMU it launches (model/yank-monitor.ts): no spec id may take it. */
+export const YANK_MONITOR_ID = 'colo-yank';
+
 /** The seed's ids for the first NIC; NIC n (n >= 1) gets each of them suffixed with `-n`. */
 export const SEED_NIC_IDS: NicIds = {
   mirror: 'm0',

@@ -1,6 +1,6 @@
 import { isNoOpCommand } from './commands.js';
 import type { ProblemList } from './errors.js';
-import { defaultNicPorts, diskIds } from './ids.js';
+import { defaultNicPorts, diskIds, YANK_MONITOR_ID } from './ids.js';
 import { parseQmpAddress } from '../addr/qmp-address.js';
 import { canonicalPath, sameHost } from '../addr/hosts.js';
 import { shown } from './display.js';
@@ -96,7 +96,8 @@ export function checkSemantics(spec: Spec, problems: ProblemList): void {
   const ids = new Map<string, string>();
   const claim = (id: string, path: string, what: string) => {
     const first = ids.get(id);
-    if (first !== undefined) problems.add('DUPLICATE_ID', path, `id "${id}" (${what}) is already used at ${first}`);
+    if (id === YANK_MONITOR_ID) problems.add('DUPLICATE_ID', path, `id "${id}" (${what}) is taken by the yank monitor colo gives every QEMU; choose another`);
+    else if (first !== undefined) problems.add('DUPLICATE_ID', path, `id "${id}" (${what}) is already used at ${first}`);
     else ids.set(id, path);
   };
   spec.disks.forEach((d, i) => {
