@@ -7,7 +7,8 @@
 // ms from the apply's start (the apply's mutating steps from its journal, events, migration states,
 // every answer that took over 200 ms) and the longest answer. Figures only: nothing is asserted.
 // Env: RESUMES (3), GUEST_DIR (default: guest/build.sh's cache), KEEP=1 keeps the work directory,
-// COLO_ROOT (a directory with another build's bin/ and dist/, to measure it against this one), OUT (JSON).
+// COLO_ROOT (a directory with another build's bin/ and dist/, to measure it against this one), OUT (JSON),
+// RESUME_PARAMS (JSON: migrate-set-parameters on the primary before each resume, an experiment).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -113,6 +114,22 @@ function colo(...args) {
   if (out.status !== 0) throw new Error(`colo ${args.join(' ')}: ${out.stdout}${out.stderr}`);
   return { out: out.stdout, ms: Date.now() - t };
 }
+/** The same without blocking this process (its monitors' reads go on while apply runs). */
+function coloAsync(...args) {
+  const t = Date.now();
+  return new Promise((resolve, reject) => {
+    const p = spawn(join(coloRoot, 'bin/colo'), [...args, '--no-color'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (out += d));
+    const killer = setTimeout(() => p.kill('SIGKILL'), 300_000);
+    p.on('close', (code) => {
+      clearTimeout(killer);
+      if (code !== 0) reject(new Error(`colo ${args.join(' ')}: ${out}`));
+      else resolve({ out, ms: Date.now() - t });
+    });
+  });
+}
 const launch = (node) => colo('launch', '-f', join(work, `launch-${node}.yaml`), '--node', node);
 
 /** Reads a node's second monitor: its events (QEMU's clock) and, when asked, query-migrate every 50 ms. */
@@ -122,17 +139,21 @@ async function observe(node, pollMigrate) {
   const states = [];
   let on = true;
   let last;
-  const loop = (async () => {
-    while (on && pollMigrate) {
-      const m = await c.execute('query-migrate').catch(() => undefined);
-      if (m && m.status !== last) {
-        states.push({ t: Date.now(), status: m.status });
-        last = m.status;
+  let loop;
+  const start = () =>
+    (loop = (async () => {
+      while (on && pollMigrate) {
+        const m = await c.execute('query-migrate').catch(() => undefined);
+        if (m && m.status !== 'colo' && m.status !== 'completed' && m.status !== 'none') o.lastStats = m;
+        if (m && m.status !== last) {
+          states.push({ t: Date.now(), status: m.status });
+          last = m.status;
+        }
+        await sleep(50);
       }
-      await sleep(50);
-    }
-  })();
+    })());
   const o = {
+    lastStats: undefined,
     node,
     c,
     states,
@@ -143,6 +164,7 @@ async function observe(node, pollMigrate) {
     },
   };
   observers.push(o);
+  start();
   return o;
 }
 
@@ -164,6 +186,22 @@ function startClient() {
   return { proc, pid: proc.pid, lines };
 }
 
+/** query-migrate's figures (COLO's status shows none: the last read before it) */
+const migrateFigures = (m) =>
+  m && {
+    'total-time': m['total-time'],
+    'setup-time': m['setup-time'],
+    'expected-downtime': m['expected-downtime'],
+    downtime: m.downtime,
+    ram: m.ram && {
+      total: m.ram.total,
+      transferred: m.ram.transferred,
+      mbps: m.ram.mbps,
+      'dirty-sync-count': m.ram['dirty-sync-count'],
+      'normal-bytes': m.ram['normal-bytes'],
+    },
+  };
+
 function journal(path) {
   if (!existsSync(path)) return [];
   return readFileSync(path, 'utf8')
@@ -177,9 +215,11 @@ async function resume(i, transition) {
   const obsB = await observe('b', true);
   launch('a');
   const obsA = await observe('a', false);
+  // an experiment: migration parameters set on the primary by hand before the apply (RESUME_PARAMS, JSON)
+  if (process.env.RESUME_PARAMS) await obsB.c.execute('migrate-set-parameters', JSON.parse(process.env.RESUME_PARAMS));
   await sleep(3000);
   const before = Date.now();
-  const applied = colo('apply', '-f', join(work, 'pair.yaml'), '--auto-approve', '--journal', jpath);
+  const applied = await coloAsync('apply', '-f', join(work, 'pair.yaml'), '--auto-approve', '--journal', jpath);
   const after = Date.now();
   if (!applied.out.includes(transition)) throw new Error(`resume ${i} was not a ${transition}: ${applied.out}`);
   await sleep(8000);
@@ -229,7 +269,7 @@ async function resume(i, transition) {
   for (const [t, who, what] of rows) console.log(`${String(t).padStart(7)}  ${who.padEnd(6)} ${what}`);
   console.log(
     `primary's pauses (start+ms): ${pauses.map(([a, b]) => `${a}+${b}`).join(', ')}\n` +
-      `query-migrate: ${JSON.stringify({ status: stats.migrate.status, 'total-time': stats.migrate['total-time'], downtime: stats.migrate.downtime, 'setup-time': stats.migrate['setup-time'], ram: stats.migrate.ram && { total: stats.migrate.ram.total, transferred: stats.migrate.ram.transferred, mbps: stats.migrate.ram.mbps, 'dirty-sync-count': stats.migrate.ram['dirty-sync-count'] } })}\n` +
+      `query-migrate (last read before COLO, ${obsB.lastStats?.status}): ${JSON.stringify(migrateFigures(obsB.lastStats))}\n` +
       `parameters: ${JSON.stringify({ 'downtime-limit': stats.parameters['downtime-limit'], 'max-bandwidth': stats.parameters['max-bandwidth'], 'x-checkpoint-delay': stats.parameters['x-checkpoint-delay'] })}\n` +
       `colo: ${JSON.stringify(stats.colo)}\n` +
       `requests ${reqs.length}, failed ${reqs.filter((r) => r.http !== 'ok').length}, LONGEST ANSWER ${longest?.ms} ms (sent at ${longest && rel(longest.at)})`,
@@ -237,7 +277,17 @@ async function resume(i, transition) {
   await obsA.stop();
   await obsB.stop();
   observers.length = 0;
-  return { transition, applyMs: applied.ms, longestMs: longest?.ms, longestAt: longest && rel(longest.at), load: loadavg()[0], rows, pauses, stats };
+  return {
+    migrate: migrateFigures(obsB.lastStats),
+    transition,
+    applyMs: applied.ms,
+    longestMs: longest?.ms,
+    longestAt: longest && rel(longest.at),
+    load: loadavg()[0],
+    rows,
+    pauses,
+    stats,
+  };
 }
 
 const results = [];

@@ -42,7 +42,8 @@ export interface ObservedNode {
   machine?: string;
   runstate?: string;
   colo?: { mode: string; lastMode?: string; reason?: string };
-  migration?: { status?: string };
+  /** the outgoing migration: its status, and whether it stops before its switchover (pause-before-switchover on) */
+  migration?: { status?: string; pauseBeforeSwitchover?: boolean };
   resources: ResourceMap;
   jobs: BlockJob[];
   /** the silent replication hang (top-id not the quorum root) persisted across two reads */

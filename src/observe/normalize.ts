@@ -244,7 +244,10 @@ export function normalizeReads(name: string, raw: RawReads): ObservedNode {
     ...(Array.isArray(r['query-yank']) ? { yank: r['query-yank'] as YankInstance[] } : {}),
     runstate: r['query-status']?.status,
     colo: colo ? { mode: colo.mode, lastMode: colo['last-mode'], reason: colo.reason } : undefined,
-    migration: { status: r['query-migrate']?.status },
+    migration: {
+      status: r['query-migrate']?.status,
+      ...((r['query-migrate-capabilities'] ?? []).some((c) => c.capability === 'pause-before-switchover' && c.state) ? { pauseBeforeSwitchover: true } : {}),
+    },
     resources: toMap(list),
     jobs,
   };

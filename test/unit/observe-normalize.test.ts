@@ -145,6 +145,17 @@ describe('normalizeReads: a replicating primary', () => {
     expect(values(o.resources, 'nbd-export')).toEqual({});
     expect(o.resources['a/nbd-server']).toBeUndefined();
   });
+
+  it('pause-before-switchover: read from the capabilities into the migration, only when on (it is no resource colo manages)', () => {
+    expect(o.migration).toEqual({ status: 'colo' });
+    const r = raw('colo-a');
+    const caps = (r.first['query-migrate-capabilities'] as Array<{ capability: string; state: boolean }>).map((c) =>
+      c.capability === 'pause-before-switchover' ? { ...c, state: true } : c,
+    );
+    const on = normalizeReads('a', { ...r, first: { ...r.first, 'query-migrate-capabilities': caps } });
+    expect(on.migration).toEqual({ status: 'colo', pauseBeforeSwitchover: true });
+    expect(Object.keys(on.resources)).toEqual(Object.keys(o.resources));
+  });
 });
 
 describe('normalizeReads: a replicating secondary', () => {
