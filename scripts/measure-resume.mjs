@@ -18,6 +18,9 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const RESUMES = Number(process.env.RESUMES ?? 3);
 const PORTS = 47700;
+// QEMU trace events (patterns) enabled on both nodes for each resume; their lines (QEMU's log, -D) are printed
+// around the switchover. An experiment: e.g. TRACE=runstate_set,vm_stop_flush_all,migrate_set_state
+const TRACE = (process.env.TRACE ?? '').split(',').filter(Boolean);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const load = () => loadavg()[0].toFixed(2);
 
@@ -88,7 +91,7 @@ spec:
     kernel: ${join(work, 'vmlinuz')}
     initrd: ${join(work, 'initrd.gz')}
     append: console=ttyS0
-${extra ? `    extraArgs: ["-qmp", "unix:${join(dir, `${extra}.obs`)},server=on,wait=off"]\n` : ''}  nodes:
+${extra ? `    extraArgs: ["-qmp", "unix:${join(dir, `${extra}.obs`)},server=on,wait=off"${TRACE.length ? ', "-msg", "timestamp=on"' : ''}]\n` : ''}  nodes:
     - {name: a, role: primary,   host: 127.0.0.1, qmp: unix:${dir}/a.qmp, workdir: ${dir}/a, netns: ${ns}, netdevs: {hn0: {ifname: tap-a}}}
     - {name: b, role: secondary, host: 127.0.0.1, qmp: unix:${dir}/b.qmp, workdir: ${dir}/b, netns: ${ns}, netdevs: {hn0: {ifname: tap-b}}}
   disks:
@@ -136,6 +139,7 @@ const launch = (node) => colo('launch', '-f', join(work, `launch-${node}.yaml`),
 async function observe(node, pollMigrate) {
   const c = await lib.QmpClient.connect({ kind: 'unix', path: join(dir, `${node}.obs`) }, { connectTimeoutMs: 5000, commandTimeoutMs: 5000 });
   await c.execute('migrate-set-capabilities', { capabilities: [{ capability: 'events', state: true }] }).catch(() => undefined);
+  for (const name of TRACE) await c.execute('trace-event-set-state', { name, enable: true }).catch(() => undefined);
   const states = [];
   let on = true;
   let last;
@@ -253,6 +257,23 @@ async function resume(i, transition) {
   for (const r of reqs)
     if (r.ms > 200 || r.http !== 'ok')
       rows.push([rel(r.at), 'client', `request sent, answered +${r.ms} ms at ${rel(r.at + r.ms)}${r.http !== 'ok' ? ` FAILED ${r.error}` : ''}`]);
+  if (TRACE.length) {
+    // the trace around the switchover: from the first STOP after migrate to 300 ms after COLO's RESUME
+    const migStart = obsB.events().find((e) => e.t >= t0 && e.event === 'MIGRATION' && e.data?.status === 'setup')?.t ?? t0;
+    const from = obsB.events().find((e) => e.t > migStart && e.event === 'STOP')?.t ?? migStart;
+    const coloAt = obsB.events().find((e) => e.t > from && e.event === 'MIGRATION' && e.data?.status === 'colo')?.t ?? from + 3000;
+    const until = (obsB.events().find((e) => e.t > coloAt && e.event === 'RESUME')?.t ?? coloAt) + 300;
+    for (const node of ['a', 'b']) {
+      const lines = existsSync(join(dir, node, 'qemu.log')) ? readFileSync(join(dir, node, 'qemu.log'), 'utf8').split('\n') : [];
+      let shown = 0;
+      for (const l of lines) {
+        const m = /^(\d{4}-\d\d-\d\dT[\d:.]+Z) (.*)$/.exec(l);
+        const t = m && Date.parse(m[1]);
+        if (!t || t < from - 50 || t > until || ++shown > 150) continue;
+        rows.push([rel(t), node, `trace ${m[2].slice(0, 160)}`]);
+      }
+    }
+  }
   rows.sort((x, y) => x[0] - y[0]);
   const longest = reqs.reduce((m, r) => (r.ms > (m?.ms ?? -1) ? r : m), undefined);
   const pauses = [];

@@ -9,7 +9,7 @@ import { desiredState } from './desired.js';
 import { hookSteps } from './hooks.js';
 import { KindContext, PHASE, type Phased } from './kinds/context.js';
 import { KINDS, policyOf } from './kinds/index.js';
-import { pausesAtSwitchover } from './kinds/switchover.js';
+import { pausesAtSwitchover, QEMU_DOWNTIME_LIMIT_MS } from './kinds/switchover.js';
 import { guardTls } from './tls.js';
 import { cleartextWarnings } from '../spec/tls.js';
 import { diagnostic, FORMAT_VERSION, type Diagnostic } from '../model/diagnostic.js';
@@ -110,22 +110,35 @@ function firstCheckpoint(spec: Spec, pair: PairClassification, changes: Change[]
 }
 
 /**
- * pause-before-switchover, which a resume turned on and QEMU keeps while COLO runs (it refuses to
- * change a capability then), goes off once the node runs alone: a later migrate from it that is not
- * a resume's does not stop before its switchover. After the failover's hooks: nothing waits on it.
+ * What a resume set for its migration goes back once the node runs alone: pause-before-switchover,
+ * which QEMU keeps while COLO runs (it refuses to change a capability then), and the resume's
+ * downtime-limit (changing a parameter then would force a checkpoint). A later migrate from the node
+ * that is not a resume's behaves as QEMU's. After the failover's hooks: nothing waits on it.
  */
-function switchoverPauseOff(pair: PairClassification, observed: Record<string, ObservedNode>): Phased[] {
+function switchoverPauseOff(spec: Spec, pair: PairClassification, observed: Record<string, ObservedNode>): Phased[] {
   if (!isFailover(pair) && pair.transition !== 'degraded') return [];
-  if (!observed[pair.survivor]?.migration?.pauseBeforeSwitchover) return [];
-  const step: QmpStep = {
-    kind: 'qmp',
-    node: pair.survivor,
-    execute: 'migrate-set-capabilities',
-    arguments: { capabilities: [{ capability: 'pause-before-switchover', state: false }] },
-    description: 'a migrate no longer stops before its switchover (a resume set it; QEMU kept it while COLO ran)',
-    precondition: 'pause-before-switchover on',
-  };
-  return [{ phase: PHASE.switchoverPauseOff, step }];
+  const m = observed[pair.survivor]?.migration;
+  const steps: QmpStep[] = [];
+  if (m?.pauseBeforeSwitchover)
+    steps.push({
+      kind: 'qmp',
+      node: pair.survivor,
+      execute: 'migrate-set-capabilities',
+      arguments: { capabilities: [{ capability: 'pause-before-switchover', state: false }] },
+      description: 'a migrate no longer stops before its switchover (a resume set it; QEMU kept it while COLO ran)',
+      precondition: 'pause-before-switchover on',
+    });
+  // the resume's value, kept while COLO ran (setting a parameter then forces a checkpoint)
+  if (m?.downtimeLimit === spec.colo.resumeDowntimeLimitMs && m.downtimeLimit !== QEMU_DOWNTIME_LIMIT_MS)
+    steps.push({
+      kind: 'qmp',
+      node: pair.survivor,
+      execute: 'migrate-set-parameters',
+      arguments: { 'downtime-limit': QEMU_DOWNTIME_LIMIT_MS },
+      description: `downtime-limit back to QEMU's default (a resume set ${m.downtimeLimit} ms)`,
+      precondition: `downtime-limit is ${m.downtimeLimit}`,
+    });
+  return steps.map((step) => ({ phase: PHASE.switchoverPauseOff, step }));
 }
 
 /** The hooks a transition runs: before a resume on the new primary, after a failover on the survivor. */
@@ -216,7 +229,7 @@ export function buildPlan(spec: Spec, profile: Profile, observed: Record<string,
     ...resumeGuest(profile, pair, observed, changes),
     ...firstCheckpoint(spec, pair, changes, deadlocks, ctx),
     ...transitionHooks(spec, pair),
-    ...switchoverPauseOff(pair, observed),
+    ...switchoverPauseOff(spec, pair, observed),
   ]);
 
   const warnings: Diagnostic[] = [

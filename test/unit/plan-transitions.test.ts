@@ -335,6 +335,7 @@ describe('resume where QEMU enters COLO from a migration stopped before its swit
     expect(n.slice(n.indexOf('b cont'))).toEqual([
       'b cont',
       'b migrate-set-parameters',
+      'b migrate-set-parameters',
       'b migrate-set-capabilities',
       'b migrate',
       'b object-add',
@@ -347,6 +348,9 @@ describe('resume where QEMU enters COLO from a migration stopped before its swit
     const caps = qmp(plan).filter((s) => s.execute === 'migrate-set-capabilities' && s.node === 'b');
     expect(caps.map((s) => s.arguments)).toEqual([{ capabilities: [{ capability: 'pause-before-switchover', state: true }] }]);
     expect(qmp(plan).find((s) => s.execute === 'migrate-continue')?.arguments).toEqual({ state: 'pre-switchover' });
+    // the spec's resume downtime-limit (default 20 ms), before migrate
+    const params = qmp(plan).filter((s) => s.execute === 'migrate-set-parameters' && s.node === 'b');
+    expect(params.map((s) => s.arguments)).toEqual([{ 'x-checkpoint-delay': 2000 }, { 'downtime-limit': 20 }]);
     const stopped = plan.steps.findIndex((s) => isWait(s) && s.wait === 'migration-status' && s.until === 'pre-switchover');
     after(
       plan,
@@ -374,13 +378,17 @@ describe('resume where QEMU enters COLO from a migration stopped before its swit
     expect(plan.steps.at(-1)).toMatchObject({ kind: 'wait', wait: 'colo-mode', until: 'primary' });
   });
 
-  it('primary-resume: the same order; a capability already on is not set again', () => {
+  it('primary-resume: the same order; a capability already on and the downtime-limit already set are not set again', () => {
     expect(names(planFor('primary-resume', v11))).toContain('a migrate-continue');
     const on = planFor('primary-resume', v11, (obs) => {
-      obs.a = { ...obs.a, migration: { ...obs.a.migration, pauseBeforeSwitchover: true } };
+      obs.a = { ...obs.a, migration: { ...obs.a.migration, pauseBeforeSwitchover: true, downtimeLimit: 20 } };
     });
     expect(names(on)).not.toContain('a migrate-set-capabilities');
+    expect(qmp(on).some((s) => s.execute === 'migrate-set-parameters' && 'downtime-limit' in (s.arguments ?? {}))).toBe(false);
     expect(names(on)).toContain('a migrate-continue');
+    // the spec's value, whatever it is
+    const spec40 = planFor('primary-resume', { ...v11, extra: '    resumeDowntimeLimitMs: 40\n' });
+    expect(qmp(spec40).find((s) => 'downtime-limit' in (s.arguments ?? {}))?.arguments).toEqual({ 'downtime-limit': 40 });
   });
 
   it('interrupted while stopped before the switchover: the filters missing and migrate-continue, nothing else', () => {
@@ -424,7 +432,19 @@ describe('resume where QEMU enters COLO from a migration stopped before its swit
       execute: 'migrate-set-capabilities',
       arguments: { capabilities: [{ capability: 'pause-before-switchover', state: false }] },
     });
+    const both = planFor('primary-failover', v11, (obs) => {
+      obs.a = { ...obs.a, migration: { ...obs.a.migration, pauseBeforeSwitchover: true, downtimeLimit: 20 } };
+    });
+    expect(
+      qmp(both)
+        .slice(-2)
+        .map((s) => [s.execute, s.arguments]),
+    ).toEqual([
+      ['migrate-set-capabilities', { capabilities: [{ capability: 'pause-before-switchover', state: false }] }],
+      ['migrate-set-parameters', { 'downtime-limit': 300 }],
+    ]);
     expect(names(planFor('primary-failover', v11))).not.toContain('a migrate-set-capabilities');
+    expect(names(planFor('primary-failover', v11))).not.toContain('a migrate-set-parameters');
     expect(names(planFor('steady', v11))).toEqual([]);
   });
 });

@@ -1,6 +1,9 @@
 import { migrationBusy } from '../../model/observed.js';
 import type { KindContext } from './context.js';
 
+/** QEMU's downtime-limit when nothing set it (ms): what a failover puts back after a resume set the spec's */
+export const QEMU_DOWNTIME_LIMIT_MS = 300;
+
 /**
  * Whether the primary `node` enters COLO from a migration stopped before its switchover: a resume on
  * a QEMU that enters COLO from there (profile.pauseAtSwitchover), or a migration that already stops
