@@ -52,7 +52,7 @@ export const coloKind: ResourceKindPlanner = {
                   c.node,
                   'migrate-set-parameters',
                   { 'downtime-limit': limit },
-                  `copy RAM until about ${limit} ms of it is left: the switchover stops the guest about that long (QEMU's 300 ms, from an optimistic bandwidth estimate, stopped it 0.3-1.6 s under TCG); back to QEMU's default once the node runs alone`,
+                  `copy RAM until about ${limit} ms of it is left: the new secondary keeps up, and the switchover's stop (a disk flush through it) is short; back to QEMU's default once the node runs alone`,
                   `downtime-limit is not ${limit}`,
                 ),
               ),
