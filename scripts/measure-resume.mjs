@@ -265,6 +265,16 @@ async function resume(i, transition) {
     const until = (obsB.events().find((e) => e.t > coloAt && e.event === 'RESUME')?.t ?? coloAt) + 300;
     for (const node of ['a', 'b']) {
       const lines = existsSync(join(dir, node, 'qemu.log')) ? readFileSync(join(dir, node, 'qemu.log'), 'utf8').split('\n') : [];
+      // what the trace says from COLO's start to the end of the observation, counted by message
+      const counts = {};
+      for (const l of lines) {
+        const m = /^(\d{4}-\d\d-\d\dT[\d:.]+Z) (\S+)(?: : )?(.*)$/.exec(l);
+        const t = m && Date.parse(m[1]);
+        if (!t || t < coloAt || t > after + 8000) continue;
+        const key = m[2] === 'colo_compare_main' ? `${m[2]} ${m[3]}` : m[2];
+        counts[key] = (counts[key] ?? 0) + 1;
+      }
+      if (Object.keys(counts).length) console.log(`trace counts on ${node} from COLO's start on: ${JSON.stringify(counts)}`);
       let shown = 0;
       for (const l of lines) {
         const m = /^(\d{4}-\d\d-\d\dT[\d:.]+Z) (.*)$/.exec(l);
