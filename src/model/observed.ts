@@ -51,7 +51,11 @@ export interface ObservedNode {
   machine?: string;
   runstate?: string;
   colo?: { mode: string; lastMode?: string; reason?: string };
-  migration?: { status?: string };
+  /**
+   * the outgoing migration: its status, whether it stops before its switchover (pause-before-switchover
+   * on) and its downtime-limit (ms), which a resume sets (plan/kinds/switchover.ts)
+   */
+  migration?: { status?: string; pauseBeforeSwitchover?: boolean; downtimeLimit?: number };
   resources: ResourceMap;
   jobs: BlockJob[];
   /** the silent replication hang (top-id not the quorum root) persisted across two reads */

@@ -42,6 +42,13 @@ export interface Profile {
    * read by the planner; the warning's words are for people.
    */
   checkpointDeadlocks: boolean;
+  /**
+   * COLO starts from a migration paused before its switchover (pause-before-switchover, then
+   * migrate-continue), so a resume can add colo-compare and the filters while the guest is stopped
+   * at the end of the RAM copy. Measured: 10.0.13 and 11.1.3 enter COLO from there; 7.2.22 completes
+   * the migration instead (no COLO).
+   */
+  pauseAtSwitchover: boolean;
   /** why COLO cannot run on this QEMU at all (a build without replication) */
   unsupported?: string;
   warnings: string[];
@@ -105,6 +112,7 @@ export function profileFor(version: QemuVersion, schema: SchemaSummary, accel: '
     primaryChild: ['blockdev-add', 'blockdev-del'].every((c) => schema.commands.includes(c)) && schema.blockDrivers.includes('nbd') ? 'nbd' : 'replication',
     yank: schema.commands.includes('yank'),
     checkpointDeadlocks,
+    pauseAtSwitchover: cmp(version, 10, 0) >= 0 && schema.capabilities.includes('x-colo'),
     ...(unsupported ? { unsupported } : {}),
     warnings,
   };

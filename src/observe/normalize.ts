@@ -226,6 +226,7 @@ export function normalizeReads(name: string, raw: RawReads): ObservedNode {
     if (COLO_CAPABILITIES.includes(c.capability)) list.push(resource(name, 'capability', c.capability, { state: c.state }));
   }
   const delay = r['query-migrate-parameters']?.['x-checkpoint-delay'];
+  const downtime = r['query-migrate-parameters']?.['downtime-limit'];
   if (delay !== undefined) list.push(resource(name, 'parameter', 'x-checkpoint-delay', { value: delay as Scalar }));
   for (const p of TLS_PARAMETERS) {
     const v = r['query-migrate-parameters']?.[p];
@@ -244,7 +245,11 @@ export function normalizeReads(name: string, raw: RawReads): ObservedNode {
     ...(Array.isArray(r['query-yank']) ? { yank: r['query-yank'] as YankInstance[] } : {}),
     runstate: r['query-status']?.status,
     colo: colo ? { mode: colo.mode, lastMode: colo['last-mode'], reason: colo.reason } : undefined,
-    migration: { status: r['query-migrate']?.status },
+    migration: {
+      status: r['query-migrate']?.status,
+      ...((r['query-migrate-capabilities'] ?? []).some((c) => c.capability === 'pause-before-switchover' && c.state) ? { pauseBeforeSwitchover: true } : {}),
+      ...(typeof downtime === 'number' ? { downtimeLimit: downtime } : {}),
+    },
     resources: toMap(list),
     jobs,
   };

@@ -9,6 +9,7 @@ import { desiredState } from './desired.js';
 import { hookSteps } from './hooks.js';
 import { KindContext, PHASE, type Phased } from './kinds/context.js';
 import { KINDS, policyOf } from './kinds/index.js';
+import { pausesAtSwitchover, QEMU_DOWNTIME_LIMIT_MS } from './kinds/switchover.js';
 import { guardTls } from './tls.js';
 import { cleartextWarnings } from '../spec/tls.js';
 import { diagnostic, FORMAT_VERSION, type Diagnostic } from '../model/diagnostic.js';
@@ -80,16 +81,18 @@ function resumeGuest(profile: Profile, pair: PairClassification, observed: Recor
 }
 
 /**
- * A resume enters COLO with a guest that ran while its RAM migrated: colo-compare holds every answer
- * the guest gave in that time, for the new secondary (made from the state at the end of the
- * migration) never sends their like, and only a checkpoint releases them — by default the periodic
- * one, up to x-checkpoint-delay later. Setting x-checkpoint-delay (to the value it has) while COLO
- * runs takes a checkpoint at once (QEMU wakes the COLO thread), so they leave then. Not where
- * checkpoints deadlock (7.2 and 10.0 under TCG).
+ * A resume that adds colo-compare before migrate enters COLO with a guest that ran while its RAM
+ * migrated: colo-compare holds every answer the guest gave in that time, for the new secondary (made
+ * from the state at the end of the migration) never sends their like, and only a checkpoint releases
+ * them — by default the periodic one, up to x-checkpoint-delay later. Setting x-checkpoint-delay (to
+ * the value it has) while COLO runs takes a checkpoint at once (QEMU wakes the COLO thread), so they
+ * leave then. Not where checkpoints deadlock (7.2 and 10.0 under TCG), and not where colo-compare goes
+ * on at the switchover (kinds/switchover.ts): it then holds nothing from before COLO.
  */
-function firstCheckpoint(spec: Spec, pair: PairClassification, changes: Change[], deadlocks: boolean): Phased[] {
+function firstCheckpoint(spec: Spec, pair: PairClassification, changes: Change[], deadlocks: boolean, ctx: KindContext): Phased[] {
   if (pair.transition !== 'secondary-resume' && pair.transition !== 'primary-resume') return [];
   if (deadlocks || !changes.some((c) => c.kind === 'colo' && c.node === pair.primary && c.after?.mode === 'primary')) return [];
+  if (pausesAtSwitchover(ctx, pair.primary)) return [];
   const step: QmpStep = {
     kind: 'qmp',
     node: pair.primary,
@@ -100,6 +103,38 @@ function firstCheckpoint(spec: Spec, pair: PairClassification, changes: Change[]
     awaitEvents: { events: ['STOP', 'RESUME'], timeoutMs: 10_000 },
   };
   return [{ phase: PHASE.firstCheckpoint, step }];
+}
+
+/**
+ * What a resume set for its migration goes back once the node runs alone: pause-before-switchover,
+ * which QEMU keeps while COLO runs (it refuses to change a capability then), and the resume's
+ * downtime-limit (changing a parameter then would force a checkpoint). A later migrate from the node
+ * that is not a resume's behaves as QEMU's. After the failover's hooks: nothing waits on it.
+ */
+function switchoverPauseOff(spec: Spec, pair: PairClassification, observed: Record<string, ObservedNode>): Phased[] {
+  if (!isFailover(pair) && pair.transition !== 'degraded') return [];
+  const m = observed[pair.survivor]?.migration;
+  const steps: QmpStep[] = [];
+  if (m?.pauseBeforeSwitchover)
+    steps.push({
+      kind: 'qmp',
+      node: pair.survivor,
+      execute: 'migrate-set-capabilities',
+      arguments: { capabilities: [{ capability: 'pause-before-switchover', state: false }] },
+      description: 'a migrate no longer stops before its switchover (a resume set it; QEMU kept it while COLO ran)',
+      precondition: 'pause-before-switchover on',
+    });
+  // the resume's value, kept while COLO ran (setting a parameter then forces a checkpoint)
+  if (m?.downtimeLimit === spec.colo.resumeDowntimeLimitMs && m.downtimeLimit !== QEMU_DOWNTIME_LIMIT_MS)
+    steps.push({
+      kind: 'qmp',
+      node: pair.survivor,
+      execute: 'migrate-set-parameters',
+      arguments: { 'downtime-limit': QEMU_DOWNTIME_LIMIT_MS },
+      description: `downtime-limit back to QEMU's default (a resume set ${m.downtimeLimit} ms)`,
+      precondition: `downtime-limit is ${m.downtimeLimit}`,
+    });
+  return steps.map((step) => ({ phase: PHASE.switchoverPauseOff, step }));
 }
 
 /** The hooks a transition runs: before a resume on the new primary, after a failover on the survivor. */
@@ -188,8 +223,9 @@ export function buildPlan(spec: Spec, profile: Profile, observed: Record<string,
     ...fenceSteps(spec, pair, opts.fence !== false),
     ...yankSteps(spec, profile, pair, observed),
     ...resumeGuest(profile, pair, observed, changes),
-    ...firstCheckpoint(spec, pair, changes, deadlocks),
+    ...firstCheckpoint(spec, pair, changes, deadlocks, ctx),
     ...transitionHooks(spec, pair),
+    ...switchoverPauseOff(spec, pair, observed),
   ]);
 
   const warnings: Diagnostic[] = [

@@ -72,7 +72,12 @@ export function normalize(raw: Raw): Spec {
     disks: s.disks.map((d: Raw) => ({ id: d.id, size: String(d.size), sizeBytes: parseSize(d.size) ?? 0, format: d.format, interface: d.interface })),
     netdevs: s.netdevs.map((n: Raw, i: number) => netdev(n, i, s.ports.base, s.colo.compare.vnetHdr)),
     ports: { ...s.ports },
-    colo: { checkpointDelayMs: s.colo.checkpointDelayMs, primaryChild: s.colo.primaryChild, compare: { ...s.colo.compare } },
+    colo: {
+      checkpointDelayMs: s.colo.checkpointDelayMs,
+      resumeDowntimeLimitMs: s.colo.resumeDowntimeLimitMs,
+      primaryChild: s.colo.primaryChild,
+      compare: { ...s.colo.compare },
+    },
     hooks: { afterFailover: hooks(s.hooks.afterFailover), beforeResume: hooks(s.hooks.beforeResume) },
   };
   return normalizeTls(spec, s.tls);

@@ -118,6 +118,8 @@ export interface Spec {
   ports: { migration: number; nbd: number; base: number };
   colo: {
     checkpointDelayMs: number;
+    /** downtime-limit a resume sets on the primary where it stops before the switchover (kinds/switchover.ts) */
+    resumeDowntimeLimitMs: number;
     /** the primary's disk child: QEMU 11's plain NBD node, or the replication driver */
     primaryChild: 'nbd' | 'replication';
     compare: { timeoutMs?: number; expiredScanCycleMs?: number; maxQueueSize?: number; vnetHdr: boolean };

@@ -98,6 +98,17 @@ export function nodeArgvFields(a: NodeSpec, b: NodeSpec, index: number): Field[]
 
 export function hookChanges(a: Spec, b: Spec): SpecChange[] {
   const out: SpecChange[] = [];
+  if (a.colo.resumeDowntimeLimitMs !== b.colo.resumeDowntimeLimitMs)
+    out.push({
+      node: '*',
+      area: 'migration',
+      address: 'spec.colo.resumeDowntimeLimitMs',
+      action: 'update',
+      class: 'in-place',
+      before: a.colo.resumeDowntimeLimitMs,
+      after: b.colo.resumeDowntimeLimitMs,
+      why: "set by colo itself on the primary at the next resume (its migration's downtime-limit); nothing is sent to QEMU now",
+    });
   for (const k of ['afterFailover', 'beforeResume'] as const) {
     if (same(a.hooks[k], b.hooks[k])) continue;
     out.push({

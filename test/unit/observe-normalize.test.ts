@@ -145,6 +145,17 @@ describe('normalizeReads: a replicating primary', () => {
     expect(values(o.resources, 'nbd-export')).toEqual({});
     expect(o.resources['a/nbd-server']).toBeUndefined();
   });
+
+  it('pause-before-switchover (only when on) and downtime-limit: read into the migration (no resources colo manages)', () => {
+    expect(o.migration).toEqual({ status: 'colo', downtimeLimit: 300 });
+    const r = raw('colo-a');
+    const caps = (r.first['query-migrate-capabilities'] as Array<{ capability: string; state: boolean }>).map((c) =>
+      c.capability === 'pause-before-switchover' ? { ...c, state: true } : c,
+    );
+    const on = normalizeReads('a', { ...r, first: { ...r.first, 'query-migrate-capabilities': caps } });
+    expect(on.migration).toEqual({ status: 'colo', pauseBeforeSwitchover: true, downtimeLimit: 300 });
+    expect(Object.keys(on.resources)).toEqual(Object.keys(o.resources));
+  });
 });
 
 describe('normalizeReads: a replicating secondary', () => {

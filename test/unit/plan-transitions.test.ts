@@ -320,6 +320,135 @@ describe('resume', () => {
   });
 });
 
+describe('resume where QEMU enters COLO from a migration stopped before its switchover (10.0, 11.1)', () => {
+  const v11 = { version: '11.1' };
+  const after = (_plan: Plan, a: number, b: number) => expect(a).toBeGreaterThan(b);
+
+  it('pauseAtSwitchover is set where measured: 10.0 and 11.1 enter COLO from pre-switchover, 7.2 completes the migration', () => {
+    const p = (v: string) => recordedProfile(parseVersion(v)!, 'tcg').pauseAtSwitchover;
+    expect([p('7.2'), p('10.0'), p('11.1')]).toEqual([false, true, true]);
+  });
+
+  it('secondary-resume: pause-before-switchover on, migrate, then (the guest stopped) filters and compare, migrate-continue; no forced checkpoint', () => {
+    const plan = planFor('secondary-resume', v11);
+    const n = names(plan);
+    expect(n.slice(n.indexOf('b cont'))).toEqual([
+      'b cont',
+      'b migrate-set-parameters',
+      'b migrate-set-parameters',
+      'b migrate-set-capabilities',
+      'b migrate',
+      'b object-add',
+      'b object-add',
+      'b object-add',
+      'b object-add',
+      'b object-add',
+      'b migrate-continue',
+    ]);
+    const caps = qmp(plan).filter((s) => s.execute === 'migrate-set-capabilities' && s.node === 'b');
+    expect(caps.map((s) => s.arguments)).toEqual([{ capabilities: [{ capability: 'pause-before-switchover', state: true }] }]);
+    expect(qmp(plan).find((s) => s.execute === 'migrate-continue')?.arguments).toEqual({ state: 'pre-switchover' });
+    // the spec's resume downtime-limit (default 20 ms), before migrate
+    const params = qmp(plan).filter((s) => s.execute === 'migrate-set-parameters' && s.node === 'b');
+    expect(params.map((s) => s.arguments)).toEqual([{ 'x-checkpoint-delay': 2000 }, { 'downtime-limit': 20 }]);
+    const stopped = plan.steps.findIndex((s) => isWait(s) && s.wait === 'migration-status' && s.until === 'pre-switchover');
+    after(
+      plan,
+      stopped,
+      indexOf(plan, (s) => s.execute === 'migrate'),
+    );
+    after(
+      plan,
+      indexOf(plan, (s) => s.execute === 'object-add'),
+      stopped,
+    );
+    // the new secondary is connected before migrate, and COLO is proven after the switchover
+    const connected = plan.steps.findIndex((s) => isWait(s) && s.wait === 'chardevs-connected');
+    after(
+      plan,
+      indexOf(plan, (s) => s.execute === 'migrate'),
+      connected,
+    );
+    const colo = plan.steps.findIndex((s) => isWait(s) && s.wait === 'migration-status' && s.until === 'colo');
+    after(
+      plan,
+      colo,
+      indexOf(plan, (s) => s.execute === 'migrate-continue'),
+    );
+    expect(plan.steps.at(-1)).toMatchObject({ kind: 'wait', wait: 'colo-mode', until: 'primary' });
+  });
+
+  it('primary-resume: the same order; a capability already on and the downtime-limit already set are not set again', () => {
+    expect(names(planFor('primary-resume', v11))).toContain('a migrate-continue');
+    const on = planFor('primary-resume', v11, (obs) => {
+      obs.a = { ...obs.a, migration: { ...obs.a.migration, pauseBeforeSwitchover: true, downtimeLimit: 20 } };
+    });
+    expect(names(on)).not.toContain('a migrate-set-capabilities');
+    expect(qmp(on).some((s) => s.execute === 'migrate-set-parameters' && 'downtime-limit' in (s.arguments ?? {}))).toBe(false);
+    expect(names(on)).toContain('a migrate-continue');
+    // the spec's value, whatever it is
+    const spec40 = planFor('primary-resume', { ...v11, extra: '    resumeDowntimeLimitMs: 40\n' });
+    expect(qmp(spec40).find((s) => 'downtime-limit' in (s.arguments ?? {}))?.arguments).toEqual({ 'downtime-limit': 40 });
+  });
+
+  it('interrupted while stopped before the switchover: the filters missing and migrate-continue, nothing else', () => {
+    const plan = planFor('secondary-resume', v11, (obs) => {
+      obs.b = { ...obs.b, runstate: 'finish-migrate', migration: { status: 'pre-switchover', pauseBeforeSwitchover: true } };
+    });
+    const n = names(plan);
+    expect(n.slice(n.indexOf('b object-add'))).toEqual(['b object-add', 'b object-add', 'b object-add', 'b object-add', 'b object-add', 'b migrate-continue']);
+    expect(n).not.toContain('b migrate');
+    expect(qmp(plan).some((s) => JSON.stringify(s.arguments ?? {}).includes('pause-before-switchover'))).toBe(false);
+    expect(plan.steps.some((s) => isWait(s) && s.until === 'pre-switchover')).toBe(false);
+  });
+
+  it('interrupted while the RAM is copied with the capability on: waits for the stop, then filters and migrate-continue', () => {
+    const plan = planFor('secondary-resume', v11, (obs) => {
+      obs.b = { ...obs.b, migration: { status: 'active', pauseBeforeSwitchover: true } };
+    });
+    expect(names(plan)).not.toContain('b migrate');
+    const stopped = plan.steps.findIndex((s) => isWait(s) && s.until === 'pre-switchover');
+    expect(stopped).toBeGreaterThanOrEqual(0);
+    after(
+      plan,
+      indexOf(plan, (s) => s.execute === 'object-add'),
+      stopped,
+    );
+    expect(names(plan).at(-1)).toBe('b migrate-continue');
+  });
+
+  it('7.2 keeps the order it enters COLO with: compare before migrate, a forced first checkpoint', () => {
+    const n = names(planFor('secondary-resume'));
+    expect(n).not.toContain('b migrate-continue');
+    expect(n.indexOf('b object-add')).toBeLessThan(n.indexOf('b migrate'));
+  });
+
+  it('a failover turns pause-before-switchover off on the survivor that had it, after its hooks; else sends nothing for it', () => {
+    const with_ = planFor('primary-failover', v11, (obs) => {
+      obs.a = { ...obs.a, migration: { ...obs.a.migration, pauseBeforeSwitchover: true } };
+    });
+    expect(qmp(with_).at(-1)).toMatchObject({
+      node: 'a',
+      execute: 'migrate-set-capabilities',
+      arguments: { capabilities: [{ capability: 'pause-before-switchover', state: false }] },
+    });
+    const both = planFor('primary-failover', v11, (obs) => {
+      obs.a = { ...obs.a, migration: { ...obs.a.migration, pauseBeforeSwitchover: true, downtimeLimit: 20 } };
+    });
+    expect(
+      qmp(both)
+        .slice(-2)
+        .map((s) => [s.execute, s.arguments]),
+    ).toEqual([
+      ['migrate-set-capabilities', { capabilities: [{ capability: 'pause-before-switchover', state: false }] }],
+      ['migrate-set-parameters', { 'downtime-limit': 300 }],
+    ]);
+    expect(names(planFor('primary-failover', v11))).not.toContain('a migrate-set-capabilities');
+    expect(names(planFor('primary-failover', v11))).not.toContain('a migrate-set-parameters');
+    expect(names(planFor('steady', v11))).toEqual([]);
+  });
+});
+
 describe('preconditions: a half-applied plan re-plans to the remaining steps', () => {
   it('setup with the NBD export and replication0 already attached plans only x-colo, delay and migrate', () => {
     const plan = planFor('setup', {}, (obs) => {

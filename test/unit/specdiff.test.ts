@@ -55,6 +55,14 @@ const none = { added: [], removed: [] };
 
 const rows: Row[] = [
   {
+    what: "a resume's downtime-limit (set at the next resume)",
+    from: 'checkpointDelayMs: 2000',
+    to: 'checkpointDelayMs: 2000\n    resumeDowntimeLimitMs: 50',
+    class: 'in-place',
+    address: 'spec.colo.resumeDowntimeLimitMs',
+    argv: { a: none, b: none },
+  },
+  {
     what: 'checkpoint delay',
     from: 'checkpointDelayMs: 2000',
     to: 'checkpointDelayMs: 500',

@@ -4,6 +4,7 @@ import { hostPort } from '../../addr/hosts.js';
 import { primaryServerChardevs } from '../../model/tls.js';
 import { channelsOnTls } from '../../spec/tls.js';
 import { at, PHASE, qmp, wait, type KindContext, type Phased, type ResourceKindPlanner } from './context.js';
+import { pausesAtSwitchover } from './switchover.js';
 
 /**
  * A node's COLO mode. Entering it is the primary's migrate to its secondary, once the secondary's
@@ -19,6 +20,7 @@ export const coloKind: ResourceKindPlanner = {
       const live = ctx.obs(c.node)?.colo?.mode ?? 'none';
       if (mode === 'primary') {
         const s = ctx.peer(c.node);
+        const pause = pausesAtSwitchover(ctx, c.node);
         if (!migrationBusy(ctx.obs(c.node)?.migration?.status)) {
           const connected = ctx.spec.netdevs.flatMap((n) => [n.ids.secondaryMirrorChardev, n.ids.secondaryOutChardev]);
           out.push(
@@ -42,14 +44,60 @@ export const coloKind: ResourceKindPlanner = {
               ),
             );
           }
+          const limit = ctx.spec.colo.resumeDowntimeLimitMs;
+          if (pause && ctx.obs(c.node)?.migration?.downtimeLimit !== limit) {
+            out.push(
+              at(PHASE.switchoverPause)(
+                qmp(
+                  c.node,
+                  'migrate-set-parameters',
+                  { 'downtime-limit': limit },
+                  `copy RAM until about ${limit} ms of it is left: the new secondary keeps up, and the switchover's stop (a disk flush through it) is short; back to QEMU's default once the node runs alone`,
+                  `downtime-limit is not ${limit}`,
+                ),
+              ),
+            );
+          }
+          if (pause && !ctx.obs(c.node)?.migration?.pauseBeforeSwitchover) {
+            out.push(
+              at(PHASE.switchoverPause)(
+                qmp(
+                  c.node,
+                  'migrate-set-capabilities',
+                  { capabilities: [{ capability: 'pause-before-switchover', state: true }] },
+                  'stop the guest at the end of the RAM copy, before the switchover: colo-compare and the filters go on then, so what the guest answers while its RAM migrates leaves at once (QEMU keeps it on while COLO runs; it acts only on a migrate)',
+                  'pause-before-switchover off',
+                ),
+              ),
+            );
+          }
           out.push(
             at(PHASE.migrate)(
               qmp(
                 c.node,
                 'migrate',
                 { uri: `tcp:${hostPort(s.host, ctx.spec.ports.migration)}` },
-                `send the VM to ${s.name} and enter COLO`,
+                pause ? `send the VM to ${s.name}` : `send the VM to ${s.name} and enter COLO`,
                 'no migration running',
+              ),
+            ),
+          );
+        }
+        if (pause) {
+          if (ctx.obs(c.node)?.migration?.status !== 'pre-switchover')
+            out.push(
+              at(PHASE.waitSwitchover)(
+                wait(c.node, 'migration-status', 'pre-switchover', ctx.timeouts.migrationMs, 'the RAM is copied: the guest stops before the switchover'),
+              ),
+            );
+          out.push(
+            at(PHASE.switchover)(
+              qmp(
+                c.node,
+                'migrate-continue',
+                { state: 'pre-switchover' },
+                `switch over and enter COLO: the last RAM and the device state go to ${s.name}, then both guests run`,
+                'migration stopped before its switchover',
               ),
             ),
           );

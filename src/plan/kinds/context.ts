@@ -25,16 +25,22 @@ export const PHASE = {
   resumeGuest: 42,
   primaryCapabilities: 60,
   parameters: 61,
+  switchoverPause: 62,
   // the new secondary exists and is connected before colo-compare and the filters go onto a primary
   // whose guest runs (a resume): from their object-add until COLO's first checkpoint, colo-compare
   // holds every answer of the guest, waiting for a secondary's packet to match it
   secondaryConnected: 65,
   objects: 66,
   migrate: 70,
-  waitMigration: 71,
-  waitSecondary: 72,
-  waitPrimary: 73,
-  firstCheckpoint: 74,
+  // where QEMU can (profile.pauseAtSwitchover), a resume's migration stops before its switchover:
+  // colo-compare and the filters go on while the guest is stopped, then COLO starts
+  waitSwitchover: 71,
+  objectsAtSwitchover: 72,
+  switchover: 73,
+  waitMigration: 74,
+  waitSecondary: 75,
+  waitPrimary: 76,
+  firstCheckpoint: 77,
   nbdStop: 100,
   leaveSecondary: 110,
   detach: 120,
@@ -44,6 +50,7 @@ export const PHASE = {
   leavePrimary: 150,
   waitAlone: 160,
   afterHooks: 200,
+  switchoverPauseOff: 210,
 } as const;
 
 export interface Phased {

@@ -1,5 +1,6 @@
 import type { Change } from '../../diff/types.js';
 import { at, PHASE, qmp, type KindContext, type Phased, type ResourceKindPlanner } from './context.js';
+import { pausesAtSwitchover } from './switchover.js';
 
 type Position = { insert: 'before' | 'behind'; position: string };
 
@@ -53,7 +54,7 @@ export const objectKind: ResourceKindPlanner = {
       const pos = placed.get(`${c.node}/${c.id}`);
       const type = String(want?.value['qom-type']);
       out.push(
-        at(PHASE.objects)(
+        at(pausesAtSwitchover(ctx, c.node) ? PHASE.objectsAtSwitchover : PHASE.objects)(
           qmp(
             c.node,
             'object-add',
