@@ -7,7 +7,7 @@ import type { Change } from '../diff/types.js';
 import { classifyNode, classifyPair } from './classify.js';
 import { desiredState } from './desired.js';
 import { hookSteps } from './hooks.js';
-import { KindContext, PHASE, type Phased } from './kinds/context.js';
+import { KindContext, PHASE, wait, type Phased } from './kinds/context.js';
 import { KINDS, policyOf } from './kinds/index.js';
 import { pausesAtSwitchover, QEMU_DOWNTIME_LIMIT_MS } from './kinds/switchover.js';
 import { guardTls } from './tls.js';
@@ -137,6 +137,31 @@ function switchoverPauseOff(spec: Spec, pair: PairClassification, observed: Reco
   return steps.map((step) => ({ phase: PHASE.switchoverPauseOff, step }));
 }
 
+/** How long QEMU may take to report a cancelled migration (it only closes the stream). */
+export const CANCEL_MIGRATION_MS = 30_000;
+
+/**
+ * A setup or resume whose new secondary is gone before the switchover (classify.ts): its migration
+ * never ends, and stopped before its switchover it keeps the guest stopped. `migrate_cancel` ends
+ * it and QEMU runs the guest on; then what the resume added goes like a failover's leftovers.
+ */
+function cancelMigration(pair: PairClassification): Phased[] {
+  if (pair.transition !== 'degraded' || !pair.cancelMigration) return [];
+  return [
+    {
+      phase: PHASE.cancelMigration,
+      step: {
+        kind: 'qmp',
+        node: pair.survivor,
+        execute: 'migrate_cancel',
+        description: `cancel the migration to ${pair.dead}: the guest runs on here alone (stopped before its switchover, it runs again)`,
+        precondition: 'migration to a node that is gone',
+      },
+    },
+    { phase: PHASE.waitCancelled, step: wait(pair.survivor, 'migration-status', 'cancelled', CANCEL_MIGRATION_MS, 'the migration is cancelled') },
+  ];
+}
+
 /** The hooks a transition runs: before a resume on the new primary, after a failover on the survivor. */
 function transitionHooks(spec: Spec, pair: PairClassification): Phased[] {
   switch (pair.transition) {
@@ -222,6 +247,7 @@ export function buildPlan(spec: Spec, profile: Profile, observed: Record<string,
   const steps = stepsFor(changes, ctx, [
     ...fenceSteps(spec, pair, opts.fence !== false),
     ...yankSteps(spec, profile, pair, observed),
+    ...cancelMigration(pair),
     ...resumeGuest(profile, pair, observed, changes),
     ...firstCheckpoint(spec, pair, changes, deadlocks, ctx),
     ...transitionHooks(spec, pair),

@@ -26,7 +26,8 @@ export function classifyNode(o: ObservedNode): NodeClassification {
   if (o.runstate === 'prelaunch' && !MIGRATING.has(mig ?? '')) return { ...base, class: 'fresh-primary', lastMode };
   if (o.runstate === 'inmigrate') return { ...base, class: 'fresh-secondary', lastMode };
   // a migration under way, or COLO starting (migration colo, mode not yet set)
-  if (MIGRATING.has(mig ?? '') || mig === 'colo' || o.runstate === 'finish-migrate') return { ...base, class: 'migrating', lastMode };
+  if (MIGRATING.has(mig ?? '') || mig === 'colo' || o.runstate === 'finish-migrate')
+    return { ...base, class: 'migrating', lastMode, ...(mig ? { migration: mig } : {}) };
   if (o.runstate === 'running' || o.runstate === 'paused') {
     const took = lastMode === 'secondary' ? `took over from its primary${o.colo?.reason ? ` (failover reason: ${o.colo.reason})` : ''}` : undefined;
     return {
@@ -40,6 +41,14 @@ export function classifyNode(o: ObservedNode): NodeClassification {
 }
 
 const gone = (c: NodeClassification) => c.class === 'unreachable' || c.class === 'hung';
+
+/**
+ * Migration states in which the target has not received the device state: it never ran the guest,
+ * nor can it (a node waiting with -incoming runs nothing until the switchover), so cancelling the
+ * migration leaves the guest on the source alone, whatever became of the target. `device` (the
+ * switchover under way) and `colo` are not among them: the target may be a COLO secondary by then.
+ */
+const BEFORE_SWITCHOVER = new Set(['setup', 'active', 'pre-switchover', 'wait-unplug']);
 
 /**
  * Runs the guest: its outputs reach the clients (a COLO secondary's do not). A migrating node is the
@@ -104,6 +113,20 @@ export function classifyPair(a: NodeClassification, b: NodeClassification): Pair
       secondary: other(migrating).name,
       gated: false,
       reason: `${migrating.name} is migrating to ${other(migrating).name}: wait for COLO`,
+    };
+  }
+  // a setup or resume whose new secondary is gone before the switchover: the migration never ends on its
+  // own (stopped before its switchover it waits for migrate-continue, the guest stopped with it); cancelled,
+  // the guest runs on alone. Not a failover: the target never ran the guest, so no fence is asked for
+  if (migrating && BEFORE_SWITCHOVER.has(migrating.migration ?? '') && (gone(other(migrating)) || other(migrating).class === 'failed')) {
+    const dead = other(migrating);
+    return {
+      transition: 'degraded',
+      survivor: migrating.name,
+      dead: dead.name,
+      gated: false,
+      cancelMigration: true,
+      reason: `${migrating.name} is migrating to ${dead.name} (${migrating.migration}), which is ${dead.class}${dead.detail ? ` (${dead.detail})` : ''}: cancel the migration and run alone; launch a new secondary (colo launch --node ${dead.name}) and apply to resume`,
     };
   }
   const cp = find((c) => c.class === 'colo-primary');

@@ -95,7 +95,8 @@ export function desiredState(spec: Spec, profile: Profile, pair: PairClassificat
     case 'degraded': {
       // the survivor runs alone: what a failover that stopped halfway left of its old role goes now
       const survivor = node(pair.survivor);
-      const was = observed[survivor.name]?.colo?.lastMode === 'secondary' ? 'secondary' : 'primary';
+      // a cancelled migration leaves the primary it was becoming, whatever its last COLO mode was
+      const was = !pair.cancelMigration && observed[survivor.name]?.colo?.lastMode === 'secondary' ? 'secondary' : 'primary';
       return afterFailover(spec, profile, survivor, was, observed[survivor.name]);
     }
     default:

@@ -10,6 +10,8 @@ export interface NodeClassification {
   class: NodeClass;
   lastMode?: string;
   detail?: string;
+  /** a migrating node: its migration's status (query-migrate) */
+  migration?: string;
 }
 
 /** The pair's state and the transition it calls for, keyed on the transition. */
@@ -33,7 +35,15 @@ export type PairClassification =
       gated: true;
       reason: string;
     }
-  | { transition: 'degraded'; survivor: string; dead: string; gated: false; reason: string }
+  | {
+      transition: 'degraded';
+      survivor: string;
+      dead: string;
+      gated: false;
+      reason: string;
+      /** the survivor's migration to the dead node never ends: cancel it, and the survivor runs alone as the primary it was becoming */
+      cancelMigration?: true;
+    }
   | { transition: 'blocked'; gated: false; reason: string; splitBrain?: boolean };
 
 /** A failover classification: the survivor takes over from the dead node. */

@@ -128,6 +128,38 @@ for (const t of qemuTargets()) {
       await expectSteady(pair);
     });
 
+    // 10.0 and 11.1 enter COLO from a migration stopped before its switchover (profile.pauseAtSwitchover)
+    it.skipIf(t.line === '7.2')('a resume whose new secondary dies while the guest waits before the switchover: cancelled, the guest runs on', async () => {
+      const pair = makePair(opts('cancel', 150));
+      await launchAndApply(pair);
+      pair.kill('b');
+      expect((await pair.cli('failover', '-f', pair.file, '--survivor', 'a', '--journal', pair.journal)).code).toBe(0);
+      expect((await pair.cli('launch', '-f', pair.file, '--node', 'b')).code).toBe(0);
+      const resume = await plan(pair);
+      const stopped = resume.plan.steps.findIndex((s: any) => s.kind === 'wait' && s.until === 'pre-switchover');
+      expect(stopped, 'the resume waits before its switchover').toBeGreaterThan(0);
+      // an apply that ended there (interrupted), the guest stopped before its switchover; then the new secondary dies
+      const part = await pair.cli('apply', '-f', pair.file, '--auto-approve', '--journal', pair.journal, '--stop-after', String(stopped + 1));
+      expect(part.code, part.stdout + part.stderr).toBe(0);
+      expect(await state(pair, 'a')).toMatchObject({ runstate: 'finish-migrate' });
+      await pair.release('a');
+      pair.kill('b');
+      const cancel = await plan(pair);
+      expect(cancel.plan).toMatchObject({ transition: 'degraded', gated: false, nodes: { a: { state: 'migrating' } } });
+      expect(cancel.plan.steps[0]).toMatchObject({ node: 'a', execute: 'migrate_cancel' });
+      const applied = await apply(pair);
+      expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+      expect(applied.mutating[0]).toBe('a migrate_cancel');
+      expect(await state(pair, 'a')).toMatchObject({ mode: 'none', runstate: 'running' });
+      // colo-compare and the filters are gone with the migration: nothing holds the guest's answers
+      expect(await filterChains(await pair.qmp('a'))).toEqual({ hn0: [] });
+      await pair.release('a');
+      // then the pair is degraded like after any failover: nothing more to send until a new secondary waits
+      const again = await apply(pair);
+      expect(again.stderr).toContain('DEGRADED');
+      expect(again.mutating).toEqual([]);
+    });
+
     it('a filter removed by hand: planned as a create in its place, applied, steady again', async () => {
       const pair = makePair(opts('filter', 200));
       await launchAndApply(pair);

@@ -417,6 +417,34 @@ describe('resume where QEMU enters COLO from a migration stopped before its swit
     expect(names(plan).at(-1)).toBe('b migrate-continue');
   });
 
+  it('the new secondary gone while the migration waits before its switchover: cancel it, the guest runs on alone', () => {
+    const plan = planFor('secondary-resume', v11, (obs) => {
+      obs.b = { ...obs.b, runstate: 'finish-migrate', migration: { status: 'pre-switchover', pauseBeforeSwitchover: true, downtimeLimit: 20 } };
+      obs.a = { name: 'a', reach: 'unreachable', error: 'QMP socket: ECONNREFUSED', resources: {}, jobs: [] };
+    });
+    expect(plan).toMatchObject({ transition: 'degraded', gated: false, nodes: { b: { state: 'migrating' }, a: { state: 'unreachable' } } });
+    expect(plan.reason).toMatch(/cancel the migration/);
+    const n = names(plan);
+    expect(n[0]).toBe('b migrate_cancel');
+    expect(plan.steps[1]).toMatchObject({ kind: 'wait', node: 'b', wait: 'migration-status', until: 'cancelled' });
+    // no fence: the target never ran the guest; the resume's settings go back last
+    expect(plan.steps.some((s) => s.kind === 'fence')).toBe(false);
+    expect(n.slice(-2)).toEqual(['b migrate-set-capabilities', 'b migrate-set-parameters']);
+  });
+
+  it('a migration past its switchover (device) to a node that is gone is no cancel: the target may replicate', () => {
+    const classes = [
+      classifyNode({ name: 'b', reach: 'ok', runstate: 'finish-migrate', migration: { status: 'device' }, resources: {}, jobs: [] }),
+      classifyNode({ name: 'a', reach: 'unreachable', resources: {}, jobs: [] }),
+    ] as const;
+    expect(classifyPair(classes[0], classes[1]).transition).toBe('blocked');
+    const active = classifyNode({ name: 'b', reach: 'ok', runstate: 'running', migration: { status: 'active' }, resources: {}, jobs: [] });
+    expect(classifyPair(active, classes[1])).toMatchObject({ transition: 'degraded', survivor: 'b', dead: 'a', cancelMigration: true });
+    // a target that still answers keeps the migration
+    const waiting = classifyNode({ name: 'a', reach: 'ok', runstate: 'inmigrate', resources: {}, jobs: [] });
+    expect(classifyPair(active, waiting).transition).toBe('setup');
+  });
+
   it('7.2 keeps the order it enters COLO with: compare before migrate, a forced first checkpoint', () => {
     const n = names(planFor('secondary-resume'));
     expect(n).not.toContain('b migrate-continue');

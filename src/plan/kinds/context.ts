@@ -41,6 +41,9 @@ export const PHASE = {
   waitSecondary: 75,
   waitPrimary: 76,
   firstCheckpoint: 77,
+  // a migration whose target is gone before the switchover is cancelled before anything is removed
+  cancelMigration: 95,
+  waitCancelled: 96,
   nbdStop: 100,
   leaveSecondary: 110,
   detach: 120,
