@@ -367,8 +367,9 @@ async function actNotify(ctx: Ctx, deadline: number): Promise<OcfCode> {
     while (self.c.class === 'hung' && Date.now() + ctx.qmpMs < deadline) self = await observeSelf(ctx);
   }
   if (!ownsGuest(self.c)) return OCF.SUCCESS;
-  if (op === 'stop' && notified(env, 'stop').includes(ctx.peer.name) && self.c.class === 'colo-primary') {
-    // the secondary's instance stopped (or was fenced): the primary continues alone at once
+  if (op === 'stop' && notified(env, 'stop').includes(ctx.peer.name) && (self.c.class === 'colo-primary' || self.c.class === 'migrating')) {
+    // the secondary's instance stopped (or was fenced): the primary continues alone at once (a resume's
+    // migration to it that never ends is cancelled: the plan says so)
     const peer = await observePeer(ctx, 1000);
     if (peer.c.class !== 'colo-secondary') {
       await failover(ctx, self.observed, peer.observed, deadline, `Pacemaker stopped ${ctx.peer.name}'s instance`);
