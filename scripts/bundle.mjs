@@ -6,7 +6,34 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 rmSync(`${root}/dist/bundle`, { recursive: true, force: true });
+/**
+ * What the start-up does not load (each costs a few ms of a command's start): commander requires
+ * node:child_process at load for executable subcommands, which colo has none of (it is required on
+ * first use instead); chalk sniffs the terminal at load (node:tty, which loads node:net, and
+ * node:os) for its default instance, which colo never uses: every Chalk colo makes is given the level
+ * colo decided (cli/io.ts useColor), so chalk's sniffing is left out (its default instance has no colour).
+ */
+const lean = {
+  name: 'colo-lean-start',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (a) =>
+      /commander[\\/]lib[\\/]command\.js$/.test(a.importer) ? { path: 'child_process', namespace: 'colo-lazy' } : undefined,
+    );
+    b.onResolve({ filter: /^#supports-color$/ }, (a) =>
+      /chalk[\\/]source[\\/]/.test(a.importer) ? { path: 'supports-color', namespace: 'colo-lazy' } : undefined,
+    );
+    b.onLoad({ filter: /^child_process$/, namespace: 'colo-lazy' }, () => ({
+      contents: "let m; const load = () => (m ??= require('node:child_process')); module.exports = new Proxy({}, { get: (_t, k) => load()[k] });",
+      loader: 'js',
+    }));
+    b.onLoad({ filter: /^supports-color$/, namespace: 'colo-lazy' }, () => ({
+      contents: 'export default { stdout: false, stderr: false };',
+      loader: 'js',
+    }));
+  },
+};
 const common = {
+  plugins: [lean],
   bundle: true,
   minify: true,
   format: 'esm',

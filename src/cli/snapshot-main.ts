@@ -10,17 +10,18 @@
 import { useReadWorkers } from '../ops/read-pairs.js';
 import { run } from './cli.js';
 import type { Io } from './io.js';
-import { guardProcess } from './stdio.js';
+import { fdWriter, guardProcess } from './stdio.js';
 
 /** `colo ARGV…` in this process, its exit code in process.exitCode. */
 export function main(argv: string[]): void {
-  guardProcess();
+  guardProcess(process, { streams: false });
   // the spec reader's worker entry, beside this file (start.cjs runs it with this directory)
   useReadWorkers(`${__dirname}/read-worker.cjs`);
-  // stdin only when a command reads it (-f -): opening it costs a stream, and on a pipe a socket
+  // the streams only when a command reads stdin (-f -) or asks whether stdout is a terminal: opening
+  // one costs a stream, and on a pipe a socket (node:net)
   const io: Io = {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: fdWriter(1),
+    stderr: fdWriter(2),
     get stdin() {
       return process.stdin;
     },
