@@ -124,7 +124,7 @@ writeFileSync(warmSpec, readFileSync(`${root}/examples/pair.yaml`, 'utf8').repla
 try {
   execFileSync(process.execPath, [`${start}/start.cjs`], {
     cwd: root,
-    env: { ...process.env, COLO_START_WARM: JSON.stringify([warmSpec, `${root}/examples/qemu-11.1.yaml`, `${root}/examples/tap-bridge.yaml`]) },
+    env: { ...process.env, COLO_START_WARM: JSON.stringify(warmSpec) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
 } catch (e) {
