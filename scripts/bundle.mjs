@@ -69,13 +69,18 @@ rmSync(`${root}/dist/snapshot`, { recursive: true, force: true });
 rmSync(start, { recursive: true, force: true });
 mkdirSync(start, { recursive: true });
 /**
- * One CommonJS file of `entry` at `outfile`. V8 runs it as a vm.Script, where import() has no loader
+ * One CommonJS file of `entry` at `outfile`, written as the function the loader calls (CommonJS's
+ * wrapper around it), so that the loader hands V8 the file's text as it is read: no 600 KB string
+ * joined and flattened before the compile. ASCII only (esbuild escapes the rest), read as latin1: a
+ * one-byte string made without decoding. V8 runs it as a vm.Script, where import() has no loader
  * ("A dynamic import callback was not specified"): the lazily loaded built-in modules (node:tls,
  * node:os, node:worker_threads…) are required there instead, still only when first reached.
  */
 async function startFile(outfile, entry) {
   await build({ ...common, format: 'cjs', banner: {}, outdir: undefined, outExtension: undefined, outfile, entryPoints: [entry] });
-  writeFileSync(outfile, readFileSync(outfile, 'utf8').replace(/\bimport\(("node:[a-z_/]+")\)/g, 'Promise.resolve().then(()=>require($1))'));
+  const code = readFileSync(outfile, 'utf8').replace(/\bimport\(("node:[a-z_/]+")\)/g, 'Promise.resolve().then(()=>require($1))');
+  if (/[^\x00-\x7f]/.test(code)) throw new Error(`${outfile} is not ASCII: the loader reads it as latin1`);
+  writeFileSync(outfile, `(function (exports, require, module, __filename, __dirname) {${code}\n})`);
 }
 
 /** The lines of a loader that compiles `code` (beside it) with V8's code cache `cache` and runs it as a module `mod`. */
@@ -87,7 +92,7 @@ let cachedData;
 try {
   cachedData = readFileSync(cacheFile);
 } catch {}
-const script = new Script('(function (exports, require, module, __filename, __dirname) {' + readFileSync(file, 'utf8') + '\\n})', { filename: file, cachedData });
+const script = new Script(readFileSync(file, 'latin1'), { filename: file, cachedData });
 const mod = { exports: {} };
 script.runInThisContext()(mod.exports, require, mod, file, __dirname);
 `;
