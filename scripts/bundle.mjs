@@ -2,30 +2,40 @@
 // that `colo` reads only what a command needs; the library and the guest demo beside it.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 rmSync(`${root}/dist/bundle`, { recursive: true, force: true });
 /**
- * What the start-up does not load (each costs a few ms of a command's start): commander requires
- * node:child_process at load for executable subcommands, which colo has none of (it is required on
- * first use instead); chalk sniffs the terminal at load (node:tty, which loads node:net, and
- * node:os) for its default instance, which colo never uses: every Chalk colo makes is given the level
- * colo decided (cli/io.ts useColor), so chalk's sniffing is left out (its default instance has no colour).
+ * What the start-up does not load (each costs a few ms of a command's start): node:child_process,
+ * node:crypto and node:os are required when a command first uses them, not when the modules that
+ * import them are evaluated (commander requires node:child_process at load for executable
+ * subcommands, which colo has none of; the agent's monitor spawns nothing). esbuild calls an
+ * imported function through the module object (`(0, m.spawnSync)(…)`), so a module object that
+ * requires on first property read changes nothing else. chalk sniffs the terminal at load
+ * (node:tty, which loads node:net, and node:os) for its default instance, which colo never uses:
+ * every Chalk colo makes is given the level colo decided (cli/io.ts useColor), so chalk's sniffing
+ * is left out (its default instance has no colour).
  */
+const LAZY = ['node:child_process', 'node:crypto', 'node:os'];
 const lean = {
   name: 'colo-lean-start',
   setup(b) {
-    b.onResolve({ filter: /^node:child_process$/ }, (a) =>
-      /commander[\\/]lib[\\/]command\.js$/.test(a.importer) ? { path: 'child_process', namespace: 'colo-lazy' } : undefined,
-    );
+    b.onResolve({ filter: /^node:(child_process|crypto|os)$/ }, (a) => (a.namespace === 'colo-lazy' ? undefined : { path: a.path, namespace: 'colo-lazy' }));
     b.onResolve({ filter: /^#supports-color$/ }, (a) =>
       /chalk[\\/]source[\\/]/.test(a.importer) ? { path: 'supports-color', namespace: 'colo-lazy' } : undefined,
     );
-    b.onLoad({ filter: /^child_process$/, namespace: 'colo-lazy' }, () => ({
-      contents: "let m; const load = () => (m ??= require('node:child_process')); module.exports = new Proxy({}, { get: (_t, k) => load()[k] });",
-      loader: 'js',
-    }));
+    b.onLoad({ filter: /^node:/, namespace: 'colo-lazy' }, (a) => {
+      if (!LAZY.includes(a.path)) throw new Error(`${a.path} is not lazily loaded`);
+      // a getter per export (the names of this node's module), which esbuild's interop copies as getters
+      const names = Object.keys(createRequire(import.meta.url)(a.path));
+      return {
+        contents: `let m; const load = () => (m ??= require(${JSON.stringify(a.path)}));
+for (const k of ${JSON.stringify(names)}) Object.defineProperty(module.exports, k, { enumerable: true, get: () => load()[k] });`,
+        loader: 'js',
+      };
+    });
     b.onLoad({ filter: /^supports-color$/, namespace: 'colo-lazy' }, () => ({
       contents: 'export default { stdout: false, stderr: false };',
       loader: 'js',
