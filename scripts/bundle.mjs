@@ -129,6 +129,9 @@ ${loadWithCache('colo.cjs', 'colo.cache')}if (process.env.COLO_START_WARM) {
   mod.exports.warm(JSON.parse(process.env.COLO_START_WARM), process.cwd()).then(() => writeFileSync(cacheFile, script.createCachedData()));
 } else {
   if (process.env.COLO_DEBUG && cachedData && script.cachedDataRejected) process.stderr.write('colo: the code cache does not fit this node; compiled from source\\n');
+  // nothing is left to run when the loop empties (the output is written synchronously): exit there,
+  // as node would, without freeing the heap and the environment first
+  process.once('beforeExit', () => process.exit());
   mod.exports.main(process.argv.slice(2));
 }
 `,
