@@ -22,7 +22,10 @@ const LAZY = ['node:child_process', 'node:crypto', 'node:os'];
 const lean = {
   name: 'colo-lean-start',
   setup(b) {
-    b.onResolve({ filter: /^node:(child_process|crypto|os)$/ }, (a) => (a.namespace === 'colo-lazy' ? undefined : { path: a.path, namespace: 'colo-lazy' }));
+    // static imports only: an import() stays node's own module (it is loaded on first use already)
+    b.onResolve({ filter: /^node:(child_process|crypto|os)$/ }, (a) =>
+      a.namespace === 'colo-lazy' || a.kind === 'dynamic-import' ? undefined : { path: a.path, namespace: 'colo-lazy' },
+    );
     b.onResolve({ filter: /^#supports-color$/ }, (a) =>
       /chalk[\\/]source[\\/]/.test(a.importer) ? { path: 'supports-color', namespace: 'colo-lazy' } : undefined,
     );
