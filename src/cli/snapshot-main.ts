@@ -10,7 +10,8 @@
 import { useReadWorkers } from '../ops/read-pairs.js';
 import { run } from './cli.js';
 import type { Io } from './io.js';
-import { fdWriter, guardProcess } from './stdio.js';
+import { fdWriter } from '../sys/fd-writer.js';
+import { guardProcess, SIGPIPE_STATUS } from './stdio.js';
 
 /** `colo ARGV…` in this process, its exit code in process.exitCode. */
 export function main(argv: string[]): void {
@@ -20,8 +21,8 @@ export function main(argv: string[]): void {
   // the streams only when a command reads stdin (-f -) or asks whether stdout is a terminal: opening
   // one costs a stream, and on a pipe a socket (node:net)
   const io: Io = {
-    stdout: fdWriter(1),
-    stderr: fdWriter(2),
+    stdout: fdWriter(1, SIGPIPE_STATUS),
+    stderr: fdWriter(2, SIGPIPE_STATUS),
     get stdin() {
       return process.stdin;
     },
