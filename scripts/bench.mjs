@@ -37,6 +37,9 @@ const pairRuns = Number(process.env.BENCH_PAIR_RUNS ?? 3);
 
 const uptime = () => execFileSync('uptime', { encoding: 'utf8' }).trim();
 console.log(`bench start: ${uptime()}`);
+// node reads the certificates of NODE_EXTRA_CA_CERTS at every start-up (before any script runs): the
+// baseline `node -e 0` pays it as colo does, so the start-up ratios are lower where it is set
+if (process.env.NODE_EXTRA_CA_CERTS) console.log('NODE_EXTRA_CA_CERTS is set: every node start-up here (node -e 0 too) reads those certificates first');
 const load = () => `load ${loadavg()[0].toFixed(2)}`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => `${x.toFixed(1)} ms`;

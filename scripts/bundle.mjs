@@ -2,11 +2,51 @@
 // that `colo` reads only what a command needs; the library and the guest demo beside it.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 rmSync(`${root}/dist/bundle`, { recursive: true, force: true });
+/**
+ * What the start-up does not load (each costs a few ms of a command's start): node:child_process,
+ * node:crypto and node:os are required when a command first uses them, not when the modules that
+ * import them are evaluated (commander requires node:child_process at load for executable
+ * subcommands, which colo has none of; the agent's monitor spawns nothing). esbuild calls an
+ * imported function through the module object (`(0, m.spawnSync)(…)`), so a module object that
+ * requires on first property read changes nothing else. chalk sniffs the terminal at load
+ * (node:tty, which loads node:net, and node:os) for its default instance, which colo never uses:
+ * every Chalk colo makes is given the level colo decided (cli/io.ts useColor), so chalk's sniffing
+ * is left out (its default instance has no colour).
+ */
+const LAZY = ['node:child_process', 'node:crypto', 'node:os'];
+const lean = {
+  name: 'colo-lean-start',
+  setup(b) {
+    // static imports only: an import() stays node's own module (it is loaded on first use already)
+    b.onResolve({ filter: /^node:(child_process|crypto|os)$/ }, (a) =>
+      a.namespace === 'colo-lazy' || a.kind === 'dynamic-import' ? undefined : { path: a.path, namespace: 'colo-lazy' },
+    );
+    b.onResolve({ filter: /^#supports-color$/ }, (a) =>
+      /chalk[\\/]source[\\/]/.test(a.importer) ? { path: 'supports-color', namespace: 'colo-lazy' } : undefined,
+    );
+    b.onLoad({ filter: /^node:/, namespace: 'colo-lazy' }, (a) => {
+      if (!LAZY.includes(a.path)) throw new Error(`${a.path} is not lazily loaded`);
+      // a getter per export (the names of this node's module), which esbuild's interop copies as getters
+      const names = Object.keys(createRequire(import.meta.url)(a.path));
+      return {
+        contents: `let m; const load = () => (m ??= require(${JSON.stringify(a.path)}));
+for (const k of ${JSON.stringify(names)}) Object.defineProperty(module.exports, k, { enumerable: true, get: () => load()[k] });`,
+        loader: 'js',
+      };
+    });
+    b.onLoad({ filter: /^supports-color$/, namespace: 'colo-lazy' }, () => ({
+      contents: 'export default { stdout: false, stderr: false };',
+      loader: 'js',
+    }));
+  },
+};
 const common = {
+  plugins: [lean],
   bundle: true,
   minify: true,
   format: 'esm',
@@ -42,13 +82,18 @@ rmSync(`${root}/dist/snapshot`, { recursive: true, force: true });
 rmSync(start, { recursive: true, force: true });
 mkdirSync(start, { recursive: true });
 /**
- * One CommonJS file of `entry` at `outfile`. V8 runs it as a vm.Script, where import() has no loader
+ * One CommonJS file of `entry` at `outfile`, written as the function the loader calls (CommonJS's
+ * wrapper around it), so that the loader hands V8 the file's text as it is read: no 600 KB string
+ * joined and flattened before the compile. ASCII only (esbuild escapes the rest), read as latin1: a
+ * one-byte string made without decoding. V8 runs it as a vm.Script, where import() has no loader
  * ("A dynamic import callback was not specified"): the lazily loaded built-in modules (node:tls,
  * node:os, node:worker_threads…) are required there instead, still only when first reached.
  */
 async function startFile(outfile, entry) {
   await build({ ...common, format: 'cjs', banner: {}, outdir: undefined, outExtension: undefined, outfile, entryPoints: [entry] });
-  writeFileSync(outfile, readFileSync(outfile, 'utf8').replace(/\bimport\(("node:[a-z_/]+")\)/g, 'Promise.resolve().then(()=>require($1))'));
+  const code = readFileSync(outfile, 'utf8').replace(/\bimport\(("node:[a-z_/]+")\)/g, 'Promise.resolve().then(()=>require($1))');
+  if (/[^\x00-\x7f]/.test(code)) throw new Error(`${outfile} is not ASCII: the loader reads it as latin1`);
+  writeFileSync(outfile, `(function (exports, require, module, __filename, __dirname) {${code}\n})`);
 }
 
 /** The lines of a loader that compiles `code` (beside it) with V8's code cache `cache` and runs it as a module `mod`. */
@@ -60,7 +105,7 @@ let cachedData;
 try {
   cachedData = readFileSync(cacheFile);
 } catch {}
-const script = new Script('(function (exports, require, module, __filename, __dirname) {' + readFileSync(file, 'utf8') + '\\n})', { filename: file, cachedData });
+const script = new Script(readFileSync(file, 'latin1'), { filename: file, cachedData });
 const mod = { exports: {} };
 script.runInThisContext()(mod.exports, require, mod, file, __dirname);
 `;
@@ -87,6 +132,9 @@ ${loadWithCache('colo.cjs', 'colo.cache')}if (process.env.COLO_START_WARM) {
   mod.exports.warm(JSON.parse(process.env.COLO_START_WARM), process.cwd()).then(() => writeFileSync(cacheFile, script.createCachedData()));
 } else {
   if (process.env.COLO_DEBUG && cachedData && script.cachedDataRejected) process.stderr.write('colo: the code cache does not fit this node; compiled from source\\n');
+  // nothing is left to run when the loop empties (the output is written synchronously): exit there,
+  // as node would, without freeing the heap and the environment first
+  process.once('beforeExit', () => process.exit());
   mod.exports.main(process.argv.slice(2));
 }
 `,
@@ -97,7 +145,7 @@ writeFileSync(warmSpec, readFileSync(`${root}/examples/pair.yaml`, 'utf8').repla
 try {
   execFileSync(process.execPath, [`${start}/start.cjs`], {
     cwd: root,
-    env: { ...process.env, COLO_START_WARM: JSON.stringify([warmSpec, `${root}/examples/qemu-11.1.yaml`, `${root}/examples/tap-bridge.yaml`]) },
+    env: { ...process.env, COLO_START_WARM: JSON.stringify(warmSpec) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
 } catch (e) {

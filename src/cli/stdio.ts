@@ -5,14 +5,17 @@
  */
 export const SIGPIPE_STATUS = 128 + 13;
 
-export function guardProcess(proc: NodeJS.Process = process): void {
+export function guardProcess(proc: NodeJS.Process = process, o: { streams?: boolean } = {}): void {
   const onStreamError = (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') proc.exit(SIGPIPE_STATUS);
     proc.stderr.write(`colo: error OUTPUT: cannot write: ${e.message}\n`);
     proc.exit(1);
   };
-  proc.stdout.on('error', onStreamError);
-  proc.stderr.on('error', () => proc.exit(SIGPIPE_STATUS));
+  // streams: false, the CLI writes through sys/fd-writer.ts: process.stdout is made only if something asks for it
+  if (o.streams !== false) {
+    proc.stdout.on('error', onStreamError);
+    proc.stderr.on('error', () => proc.exit(SIGPIPE_STATUS));
+  }
   const fatal = (e: Error) => {
     if ((e as NodeJS.ErrnoException).code === 'EPIPE') proc.exit(SIGPIPE_STATUS);
     try {

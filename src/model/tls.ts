@@ -54,14 +54,14 @@ export function migrationTlsArgs(spec: Spec, self: NodeSpec, role: Role): string
   return Object.entries(migrationTlsParameters(spec, self, role)).flatMap(([k, v]) => ['-global', `migration.${k}=${optValue(v)}`]);
 }
 
-/** A tls: monitor: a socket chardev with the node's server credentials (verify-peer on), QMP on it. */
+/** A tls: monitor: a socket chardev with the node's server credentials (verify-peer on), QMP on it (nodelay=on: argv.ts qmpArg). */
 export function monitorArgs(spec: Spec, self: NodeSpec): string[] | undefined {
   const q = parseQmpAddress(self.qmp);
   if (q?.kind !== 'tls') return undefined;
   const authz = spec.tls?.qmp.allowedIdentities.length ? `,tls-authz=${TLS_IDS.qmpAuthz}` : '';
   return [
     '-chardev',
-    `socket,id=${TLS_IDS.monitor},host=${q.host},port=${q.port},server=on,wait=off,tls-creds=${TLS_IDS.server}${authz}`,
+    `socket,id=${TLS_IDS.monitor},host=${q.host},port=${q.port},server=on,wait=off,nodelay=on,tls-creds=${TLS_IDS.server}${authz}`,
     '-mon',
     `chardev=${TLS_IDS.monitor},mode=control`,
   ];

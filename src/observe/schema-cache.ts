@@ -10,7 +10,8 @@ import type { SchemaSummary } from '../model/schema-summary.js';
  */
 function dir(): string {
   const env = process.env;
-  return env.COLO_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'colo');
+  // $HOME as os.homedir() reads it first (node:os is then not loaded at all: the start file loads it on first use)
+  return env.COLO_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(env.HOME || homedir(), '.cache'), 'colo');
 }
 
 /** bumped whenever SchemaSummary gains a field or its lists change: older summaries are read anew */

@@ -208,7 +208,8 @@ export async function readPairs(
   const skipped: SkippedFile[] = [];
   files.forEach(({ file, fromDir }, i) => {
     const p = all[i];
-    const head = p.text !== undefined ? headOf(p.text) : undefined;
+    // a valid spec is a ColoPair (the schema's const): its text is parsed again only for -l's labels
+    const head = p.text === undefined ? undefined : p.spec && !selector.length ? { kind: PAIR_KIND } : headOf(p.text);
     if (fromDir && p.text !== undefined && (!head || head.kind !== PAIR_KIND)) {
       const kind = head && typeof head.kind === 'string' ? `kind ${head.kind}` : 'no kind';
       skipped.push({ file, reason: 'not-a-pair', message: `${file}: skipped, ${kind} (not ${PAIR_KIND})` });

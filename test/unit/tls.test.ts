@@ -93,7 +93,7 @@ describe('spec.tls', () => {
         '-object',
         JSON.stringify({ 'qom-type': 'authz-list', id: 'authz1', policy: 'deny', rules: [{ match: 'O=colo,CN=runner', policy: 'allow' }] }),
         '-chardev',
-        'socket,id=qmp0,host=10.0.0.1,port=4444,server=on,wait=off,tls-creds=tlsS,tls-authz=authz1',
+        'socket,id=qmp0,host=10.0.0.1,port=4444,server=on,wait=off,nodelay=on,tls-creds=tlsS,tls-authz=authz1',
         '-mon',
         'chardev=qmp0,mode=control',
       ]),
