@@ -77,7 +77,7 @@ describe.skipIf(target.missing !== '')(`QMP over TLS on QEMU 7.2 (${target.accel
     expect(parseJson(args).argv).toEqual(
       expect.arrayContaining([
         '-chardev',
-        `socket,id=qmp0,host=127.0.0.1,port=${qa},server=on,wait=off,tls-creds=tlsS,tls-authz=authz1`,
+        `socket,id=qmp0,host=127.0.0.1,port=${qa},server=on,wait=off,nodelay=on,tls-creds=tlsS,tls-authz=authz1`,
         '-mon',
         'chardev=qmp0,mode=control',
       ]),
