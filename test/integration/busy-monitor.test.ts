@@ -4,34 +4,19 @@
 // OCF agent's monitor on both nodes: every status reports both nodes replicating, none says hung,
 // the agent says running on each. Separate processes (bin/colo), as a dashboard, an operator, a
 // pipeline and Pacemaker would be.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useQemuCleanup } from '../support/qemu.js';
 import { qemuTargets } from '../support/qemus.js';
 import { makePair, usePairCleanup, expectSteady } from '../support/pair.js';
+import { runBin } from '../support/cli.js';
 
 useQemuCleanup();
 usePairCleanup();
 
-const root = new URL('../../', import.meta.url).pathname;
 const q11 = qemuTargets().find((t) => t.line === '11.1')!;
 
-/** bin/colo ARGS as its own process: exit code and output (bounded: killed after 120 s). */
-function colo(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(join(root, 'bin/colo'), args, { env: { ...process.env, NO_COLOR: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
+const colo = runBin;
 
 describe.skipIf(!!q11.missing)(`busy is not hung (QEMU 11.1${q11.missing ? `: skipped, ${q11.missing}` : ''})`, () => {
   it('ten colo status at once beside a colo plan and the agent monitor: both nodes replicating, none hung', async () => {

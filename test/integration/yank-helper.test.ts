@@ -4,7 +4,7 @@
 // for the NBD reply and its monitor stops answering. With the helper, `colo failover` cuts the
 // connections to the secondary out of band and the primary runs alone; without it, the failover
 // cannot reach the survivor for as long as the secondary stays frozen.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { canMakeNetns } from '../support/netns.js';
 import { launchAndApply, makePair, running, sleep, usePairCleanup, nodeState as state, type Pair } from '../support/pair.js';
 import { QmpClient, QmpTimeoutError } from '../../src/qmp/client.js';
 import { conforms } from '../support/schemas.js';
+import { runBin } from '../support/cli.js';
 
 usePairCleanup();
 useHostsCleanup();
@@ -21,23 +22,7 @@ useHostsCleanup();
 const PORTS = 48000;
 const q11 = qemuTargets().find((t) => t.line === '11.1')!;
 
-const root = new URL('../../', import.meta.url).pathname;
-
-/** bin/colo ARGS as its own process, as Pacemaker runs the agent: exit code and output (bounded: killed after 120 s). */
-function colo(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(join(root, 'bin/colo'), args, { env: { ...process.env, NO_COLOR: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
+const colo = runBin;
 
 const helperPid = (pair: Pair, n: 'a' | 'b') => Number(readFileSync(join(pair.workdir(n), 'yank', 'helper.pid'), 'utf8').split(' ')[0]);
 
