@@ -41,6 +41,8 @@ export function classifyNode(o: ObservedNode): NodeClassification {
 }
 
 const gone = (c: NodeClassification) => c.class === 'unreachable' || c.class === 'hung';
+/** A node's class as a reason says it: `unreachable (QMP socket: ECONNREFUSED)`. */
+const described = (c: NodeClassification) => `${c.class}${c.detail ? ` (${c.detail})` : ''}`;
 
 /**
  * Migration states in which the target has not received the device state: it never ran the guest,
@@ -126,7 +128,7 @@ export function classifyPair(a: NodeClassification, b: NodeClassification): Pair
       dead: dead.name,
       gated: false,
       cancelMigration: true,
-      reason: `${migrating.name} is migrating to ${dead.name} (${migrating.migration}), which is ${dead.class}${dead.detail ? ` (${dead.detail})` : ''}: cancel the migration and run alone; launch a new secondary (colo launch --node ${dead.name}) and apply to resume`,
+      reason: `${migrating.name} is migrating to ${dead.name} (${migrating.migration}), which is ${described(dead)}: cancel the migration and run alone; launch a new secondary (colo launch --node ${dead.name}) and apply to resume`,
     };
   }
   const cp = find((c) => c.class === 'colo-primary');
@@ -141,7 +143,7 @@ export function classifyPair(a: NodeClassification, b: NodeClassification): Pair
       survivor: cs.name,
       dead: dead.name,
       gated: true,
-      reason: `primary ${dead.name} is ${dead.class}${dead.detail ? ` (${dead.detail})` : ''}; ${cs.name} can take over. An unreachable node may be a partition, not a death: fail over only when you know it is dead`,
+      reason: `primary ${dead.name} is ${described(dead)}; ${cs.name} can take over. An unreachable node may be a partition, not a death: fail over only when you know it is dead`,
     };
   }
   if (cp && (gone(other(cp)) || other(cp).class === 'fresh-secondary' || other(cp).class === 'failed')) {
@@ -151,7 +153,7 @@ export function classifyPair(a: NodeClassification, b: NodeClassification): Pair
       survivor: cp.name,
       dead: dead.name,
       gated: true,
-      reason: `secondary ${dead.name} is ${dead.class}${dead.detail ? ` (${dead.detail})` : ''}; ${cp.name} can continue alone. Fail over only when you know the secondary is dead`,
+      reason: `secondary ${dead.name} is ${described(dead)}; ${cp.name} can continue alone. Fail over only when you know the secondary is dead`,
     };
   }
   const alone = [a, b].filter((c) => c.class === 'standalone');
