@@ -121,10 +121,27 @@ function setScore(ctx: Ctx, score: number | undefined): void {
   }
 }
 
-async function observe(node: NodeSpec, timeoutMs: number): Promise<ObservedNode> {
+async function observe(node: NodeSpec, timeoutMs: number, socketConnectTimeoutMs?: number): Promise<ObservedNode> {
   // queue for the monitor no longer than a read may take: Pacemaker's op timeout bounds the whole action
-  return (await observeNode(node, { timeoutMs, lockWaitMs: timeoutMs, objectProps: false, hangConfirmMs: Math.min(1500, timeoutMs / 2) })).observed;
+  return (
+    await observeNode(node, {
+      timeoutMs,
+      lockWaitMs: timeoutMs,
+      objectProps: false,
+      hangConfirmMs: Math.min(1500, timeoutMs / 2),
+      ...(socketConnectTimeoutMs !== undefined ? { socketConnectTimeoutMs } : {}),
+    })
+  ).observed;
 }
+
+/**
+ * The peer's socket connect, bounded alone: the kernel of a live host completes a TCP handshake at
+ * once whatever its QEMU does, and a first SYN lost is sent again after 1 s (Linux), inside this bound
+ * as inside the read's 2 s; a host that answers no connect (powered off, fenced) is then read as
+ * not answering (hung, connect) after this, not after the whole read's bound: the promote of a
+ * failover no longer waits 2 s for a dead host's TCP monitor. What is decided from it is unchanged.
+ */
+const PEER_SOCKET_CONNECT_MS = 1100;
 
 const viewOf = (ctx: Ctx, name: string) => ctx.view.nodes.find((n) => n.name === name)!;
 
@@ -134,7 +151,7 @@ async function observeSelf(ctx: Ctx) {
 }
 
 async function observePeer(ctx: Ctx, timeoutMs = Math.min(2000, ctx.qmpMs)) {
-  const o = await observe(viewOf(ctx, ctx.peer.name), timeoutMs);
+  const o = await observe(viewOf(ctx, ctx.peer.name), timeoutMs, PEER_SOCKET_CONNECT_MS);
   return { observed: o, c: classifyNode(o) };
 }
 
