@@ -251,7 +251,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
         (v: string, prev?: string[]) => [...(prev ?? []), v],
       ),
     )
-    .option('--node <NAME>', "this host's node (default: OCF_RESKEY_node, else crm_node -n)")
+    .option('--node <NAME>', "this host's node (default: OCF_RESKEY_node, else Pacemaker's OCF_RESKEY_CRM_meta_on_node, else crm_node -n)")
     .option('--dir <DIR>', 'install: the OCF resource.d directory', '/usr/lib/ocf/resource.d')
     .option('--colo <PATH>', 'install: the colo CLI the wrapper runs (default: this one)')
     .option('--spec <FILE>', 'install: the spec the wrapper passes when the resource names none')

@@ -19,6 +19,8 @@ export interface ObserveOptions {
   objectProps?: boolean;
   /** how long to queue for the monitor behind other colo processes (ms); see connectNode */
   lockWaitMs?: number;
+  /** bound on a tcp:/unix: socket's connect alone (ms), within timeoutMs: QmpOptions.socketConnectTimeoutMs */
+  socketConnectTimeoutMs?: number;
   /** called for every command answered (apply journals its reads with it) */
   onResult?: (node: string, command: string, args: unknown, result: QmpResult) => void;
 }
@@ -39,7 +41,11 @@ export function unreachableFrom(name: string, err: unknown, timeoutMs: number): 
   if (err instanceof QmpHungMarkError) return hung(err.silence, `${err.detail} (seen by the colo process before this one)`);
   if (err instanceof QmpTimeoutError) {
     const silence: Silence = err.phase === 'connect' || err.phase === 'greeting' ? err.phase : 'reply';
-    return hung(silence, `QMP ${err.phase} did not answer within ${timeoutMs} ms (QEMU main loop stopped, or another client holds the monitor)`);
+    // the bound that ran out: a connect bound shorter than the whole read says its own
+    return hung(
+      silence,
+      `QMP ${err.phase} did not answer within ${Math.min(err.timeoutMs, timeoutMs)} ms (QEMU main loop stopped, or another client holds the monitor)`,
+    );
   }
   if (err instanceof QmpConnectError && err.code === 'EAGAIN')
     return hung('backlog', 'QMP listen backlog full: QEMU accepts no connection (main loop stopped)');
@@ -98,7 +104,8 @@ export async function connectNode(node: NodeSpec, opts: ConnectOptions): Promise
     const seen = unreachableFrom(node.name, e, timeoutMs);
     const silence = seen.silence === 'connect' || seen.silence === 'greeting' || seen.silence === 'backlog' ? seen.silence : undefined;
     try {
-      if (silence) lock.markHung(seen.error ?? 'no answer', timeoutMs, silence);
+      // marked with the bound this process waited (a shorter connect bound is honoured by no longer reader)
+      if (silence) lock.markHung(seen.error ?? 'no answer', e instanceof QmpTimeoutError ? Math.min(e.timeoutMs, timeoutMs) : timeoutMs, silence);
       else lock.clearHung();
     } finally {
       lock.release();
@@ -183,6 +190,7 @@ export async function observeNode(node: NodeSpec, opts: ObserveOptions = {}): Pr
       connectTimeoutMs: timeoutMs,
       commandTimeoutMs: timeoutMs,
       ...(opts.lockWaitMs !== undefined ? { lockWaitMs: opts.lockWaitMs } : {}),
+      ...(opts.socketConnectTimeoutMs !== undefined ? { socketConnectTimeoutMs: opts.socketConnectTimeoutMs } : {}),
       ...(onResult ? { onResult: (cmd: string, args: unknown, r: QmpResult) => cmd !== 'qmp_capabilities' && onResult(node.name, cmd, args, r) } : {}),
     });
     const reading = await readNode(node.name, client, opts);

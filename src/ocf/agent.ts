@@ -50,6 +50,8 @@ interface Ctx {
   budgetMs: number;
   /** QMP bound per read/command: well inside the budget */
   qmpMs: number;
+  /** ms since this process started when the spec was read (the promote logs where its time goes) */
+  specReadAt: number;
   log(s: string): void;
 }
 
@@ -70,9 +72,14 @@ function budgetOf(env: NodeJS.ProcessEnv, action: string): number {
   return Number.isFinite(t) && t > 0 ? Math.min(t, MAX_TIMER_MS) : (DEFAULT_BUDGET[action] ?? 20_000);
 }
 
-/** This host's cluster node name: OCF_RESKEY_node, else `crm_node -n`. */
+/**
+ * This host's cluster node name: OCF_RESKEY_node, else the node Pacemaker runs the action on
+ * (OCF_RESKEY_CRM_meta_on_node: what `crm_node -n` itself prints under Pacemaker, without starting it
+ * on every action, the promote of a failover included), else `crm_node -n`.
+ */
 function localNodeName(env: NodeJS.ProcessEnv): string {
   if (env.OCF_RESKEY_node) return env.OCF_RESKEY_node;
+  if (env.OCF_RESKEY_CRM_meta_on_node) return env.OCF_RESKEY_CRM_meta_on_node;
   const r = spawnSync('crm_node', ['-n'], { encoding: 'utf8', timeout: 5000 });
   const name = (r.stdout ?? '').trim();
   if (r.status !== 0 || !name)
@@ -85,6 +92,9 @@ function localNodeName(env: NodeJS.ProcessEnv): string {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** ms since this process started (node's own start-up included) */
+const sinceStart = () => Math.round(process.uptime() * 1000);
 
 /** The resource's promotion score (crm_attribute --promotion), written only when it changes. */
 function setScore(ctx: Ctx, score: number | undefined): void {
@@ -111,10 +121,27 @@ function setScore(ctx: Ctx, score: number | undefined): void {
   }
 }
 
-async function observe(node: NodeSpec, timeoutMs: number): Promise<ObservedNode> {
+async function observe(node: NodeSpec, timeoutMs: number, socketConnectTimeoutMs?: number): Promise<ObservedNode> {
   // queue for the monitor no longer than a read may take: Pacemaker's op timeout bounds the whole action
-  return (await observeNode(node, { timeoutMs, lockWaitMs: timeoutMs, objectProps: false, hangConfirmMs: Math.min(1500, timeoutMs / 2) })).observed;
+  return (
+    await observeNode(node, {
+      timeoutMs,
+      lockWaitMs: timeoutMs,
+      objectProps: false,
+      hangConfirmMs: Math.min(1500, timeoutMs / 2),
+      ...(socketConnectTimeoutMs !== undefined ? { socketConnectTimeoutMs } : {}),
+    })
+  ).observed;
 }
+
+/**
+ * The peer's socket connect, bounded alone: the kernel of a live host completes a TCP handshake at
+ * once whatever its QEMU does, and a first SYN lost is sent again after 1 s (Linux), inside this bound
+ * as inside the read's 2 s; a host that answers no connect (powered off, fenced) is then read as
+ * not answering (hung, connect) after this, not after the whole read's bound: the promote of a
+ * failover no longer waits 2 s for a dead host's TCP monitor. What is decided from it is unchanged.
+ */
+const PEER_SOCKET_CONNECT_MS = 1100;
 
 const viewOf = (ctx: Ctx, name: string) => ctx.view.nodes.find((n) => n.name === name)!;
 
@@ -124,7 +151,7 @@ async function observeSelf(ctx: Ctx) {
 }
 
 async function observePeer(ctx: Ctx, timeoutMs = Math.min(2000, ctx.qmpMs)) {
-  const o = await observe(viewOf(ctx, ctx.peer.name), timeoutMs);
+  const o = await observe(viewOf(ctx, ctx.peer.name), timeoutMs, PEER_SOCKET_CONNECT_MS);
   return { observed: o, c: classifyNode(o) };
 }
 
@@ -306,6 +333,7 @@ async function actMonitor(ctx: Ctx): Promise<OcfCode> {
 
 async function actPromote(ctx: Ctx, deadline: number): Promise<OcfCode> {
   const [self, peer] = await Promise.all([observeSelf(ctx), observePeer(ctx)]);
+  const readAt = sinceStart();
   const d = promoteDecision(self.c, peer.c);
   ctx.log(`promote: ${d.why}`);
   switch (d.kind) {
@@ -316,6 +344,8 @@ async function actPromote(ctx: Ctx, deadline: number): Promise<OcfCode> {
       return OCF.ERR_GENERIC;
     case 'failover':
       await failover(ctx, self.observed, peer.observed, deadline, `Pacemaker promotes ${ctx.self.name}: ${ctx.peer.name} is fenced or stopped`);
+      // where a failover's promote spends its time, in Pacemaker's log (docs/pacemaker.md, "How long a failover takes")
+      ctx.log(`promote: ms since the process started: spec read ${ctx.specReadAt}, both nodes read ${readAt}, takeover done ${sinceStart()}`);
       break;
     case 'setup':
       await joinPeer(ctx, deadline);
@@ -437,6 +467,7 @@ export async function runAgent(
     const file = o.file ?? io.env.OCF_RESKEY_spec;
     if (!file) throw new ColoError("the resource needs the spec parameter (the pair's YAML file)", OCF.ERR_CONFIGURED, 'OCF_SPEC');
     let spec: Spec;
+    let specReadAt = 0;
     try {
       const r = await readSpec(file, io);
       if (!r.spec) {
@@ -444,6 +475,7 @@ export async function runAgent(
         throw new ColoError('', 1, r.problems.find((p) => p.severity === 'error')?.code ?? 'SCHEMA_INVALID');
       }
       spec = r.spec;
+      specReadAt = sinceStart();
     } catch (e) {
       if (e instanceof ColoError)
         throw new ColoError(
@@ -478,7 +510,17 @@ export async function runAgent(
     const peer = spec.nodes.find((n) => n.name !== self.name)!;
     const budgetMs = budgetOf(io.env, action);
     const deadline = Date.now() + budgetMs - 1000;
-    const ctx: Ctx = { io, spec, view: agentView(spec, self.name), self, peer, budgetMs, qmpMs: Math.max(500, Math.min(5000, Math.floor(budgetMs / 3))), log };
+    const ctx: Ctx = {
+      io,
+      spec,
+      view: agentView(spec, self.name),
+      self,
+      peer,
+      budgetMs,
+      qmpMs: Math.max(500, Math.min(5000, Math.floor(budgetMs / 3))),
+      specReadAt,
+      log,
+    };
     switch (action) {
       case 'validate-all':
         return actValidate(ctx);

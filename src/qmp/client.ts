@@ -17,6 +17,12 @@ import { connectTls, type ClientCredentials } from './tls.js';
 
 export interface QmpOptions {
   connectTimeoutMs?: number; // default 3000; bounds connect + greeting + capability negotiation
+  /**
+   * A tcp: or unix: endpoint: bounds the socket's connect alone, within connectTimeoutMs. A live
+   * host's kernel completes the handshake at once whatever its QEMU does, so only a host that is off
+   * or cut off reaches this bound (a phase 'connect' timeout with this value).
+   */
+  socketConnectTimeoutMs?: number;
   commandTimeoutMs?: number; // default 10000
   onSend?: (cmd: string, args: unknown) => void;
   onResult?: (cmd: string, args: unknown, result: QmpResult) => void;
@@ -167,12 +173,19 @@ export class QmpClient {
           : net.createConnection({ host: endpoint.host, port: endpoint.port });
     const client = new QmpClient(socket, endpoint, opts);
     let timer: NodeJS.Timeout | undefined;
+    let socketTimer: NodeJS.Timeout | undefined;
     try {
       const greeting = await new Promise<any>((resolve, reject) => {
         client.greeting = { resolve, reject };
         timer = setTimeout(() => client.fail(new QmpTimeoutError(socket.connecting ? 'connect' : 'greeting', budget)), budget);
+        const soc = opts.socketConnectTimeoutMs;
+        if (endpoint.kind !== 'tls' && soc !== undefined && soc > 0 && soc < budget)
+          socketTimer = setTimeout(() => {
+            if (socket.connecting) client.fail(new QmpTimeoutError('connect', soc));
+          }, soc);
       });
       clearTimeout(timer);
+      clearTimeout(socketTimer);
       const v = greeting?.version ?? {};
       client.ver = { major: v.qemu?.major ?? 0, minor: v.qemu?.minor ?? 0, micro: v.qemu?.micro ?? 0, package: v.package ?? '' };
       const oob = !!opts.oob && Array.isArray(greeting?.capabilities) && greeting.capabilities.includes('oob');
@@ -184,6 +197,7 @@ export class QmpClient {
       throw err;
     } finally {
       clearTimeout(timer);
+      clearTimeout(socketTimer);
     }
   }
 

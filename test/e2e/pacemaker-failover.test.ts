@@ -219,6 +219,7 @@ async function scenario(
   client = new GuestClient(cluster.lanPid(), { rate: RATE, timeoutMs: CLIENT_TIMEOUT_MS, records: true });
   await cluster.waitFor('the guest answers its client before the fault', 60_000, async () => client!.answered() >= 2);
   const logs = Object.fromEntries(NODES.map((n) => [n.name, { file: pcmkLog(n.name), offset: logSize(pcmkLog(n.name)) }]));
+  const faultAt = Date.now();
   const { ms, survivor } = await run();
   const seen = client.answered();
   await cluster.waitFor(`${survivor} answers the client`, 60_000, async () => client!.answered() >= seen + 4);
@@ -245,7 +246,7 @@ async function scenario(
   report.push(row);
   writeReport(report);
   note(
-    `${name}: ${fault} → ${survivor} ${fault === 'rejoin' ? 'replicates again' : 'serving'} after ${ms} ms; requests ${sum.total}, failed ${sum.failed}` +
+    `${name}: ${fault} at ${new Date(faultAt).toISOString()} → ${survivor} ${fault === 'rejoin' ? 'replicates again' : 'serving'} after ${ms} ms; requests ${sum.total}, failed ${sum.failed}` +
       `${sum.failed ? ` ${JSON.stringify(sum.errors)}` : ''}, longest gap ${sum.longestGapMs} ms; stream connections ${sum.stream.connections}, jumps ${sum.stream.jumps}; ` +
       `acknowledged records lost ${ackedLost} of ${acked} (the guest's last seen ${sum.records?.last ?? 'none'}); guest runs on ${owners.join(', ') || 'none'}; agent on ${survivor}: ${row.agentActions!.map((x) => `${x.op.replace(/^colo_/, '').replace(/_0$/, '')} ${x.ms}`).join(', ')}`,
   );
@@ -268,17 +269,24 @@ async function waitReplicating(primary: string, secondary: string, timeoutMs: nu
   return Date.now() - t0;
 }
 
-/** From the fault: Pacemaker shows `survivor` promoted, and its QEMU runs the guest alone. */
+/**
+ * From the fault: the survivor's QEMU runs the guest alone, then Pacemaker shows `survivor` promoted.
+ * Serving is polled every 25 ms over QMP (a connection and two queries), the figure's resolution;
+ * Pacemaker's view (crm_mon, a heavier process on a loaded machine) only once it serves.
+ */
 async function waitTakeover(survivor: string, t0: number, timeoutMs: number): Promise<{ promotedMs: number; servingMs: number }> {
-  let promotedMs = 0;
+  const deadline = t0 + timeoutMs;
   let servingMs = 0;
-  await cluster.waitFor(`${survivor} promoted and running the guest alone`, timeoutMs, async () => {
-    if (!servingMs) {
-      const s = await stateOf(survivor);
-      if (s?.mode === 'none' && s.runstate === 'running') servingMs = Date.now() - t0;
-    }
-    if (!promotedMs && (await cluster.roles(RSC)).promoted.join() === survivor) promotedMs = Date.now() - t0;
-    return promotedMs > 0 && servingMs > 0;
+  while (!servingMs) {
+    const s = await stateOf(survivor);
+    if (s?.mode === 'none' && s.runstate === 'running') servingMs = Date.now() - t0;
+    else if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${survivor} running the guest alone`);
+    else await new Promise((r) => setTimeout(r, 25));
+  }
+  let promotedMs = 0;
+  await cluster.waitFor(`${survivor} promoted`, Math.max(5000, deadline - Date.now()), async () => {
+    if ((await cluster.roles(RSC)).promoted.join() === survivor) promotedMs = Date.now() - t0;
+    return promotedMs > 0;
   });
   return { promotedMs, servingMs };
 }
@@ -349,7 +357,7 @@ describe.skipIf(missing !== '')(
       if (root && process.env.COLO_E2E_LOGS)
         spawnSync('sh', [
           '-c',
-          'mkdir -p "$2" && cd "$1" && cp -r --parents fence.log nodes/*/log nodes/*/*.log a/*.log b/*.log "$2"/',
+          'mkdir -p "$2" && cd "$1" && cp -r --parents fence.log nodes/*/log nodes/*/state nodes/*/*.log a/*.log b/*.log "$2"/',
           'sh',
           root,
           process.env.COLO_E2E_LOGS,

@@ -94,6 +94,11 @@ describe('QmpClient against a real QEMU 7.2', () => {
     expect(c.version.major).toBe(7);
     expect((await c.execute('query-status')).status).toBe('prelaunch');
     await c.close();
+    // a bound on the socket's connect alone does not touch a connection that is made
+    const d = await QmpClient.connect(endpoint, { connectTimeoutMs: 3000, socketConnectTimeoutMs: 50 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await d.execute('query-status')).status).toBe('prelaunch');
+    await d.close();
   });
 
   it('turns a QEMU error answer into QmpError and stays usable', async () => {
@@ -235,6 +240,10 @@ describe('QmpClient against a real QEMU 7.2', () => {
       expect(t.err).toBeInstanceOf(QmpTimeoutError);
       expect(t.err).toMatchObject({ phase: 'connect', timeoutMs: 400 });
       expect(t.ms).toBeLessThan(1400);
+      // the socket's connect bounded alone, inside a longer connect + greeting bound: its own timeout
+      const b = await rejection(QmpClient.connect(tcp, { connectTimeoutMs: 5000, socketConnectTimeoutMs: 300 }));
+      expect(b.err).toBeInstanceOf(QmpTimeoutError);
+      expect(b.err).toMatchObject({ phase: 'connect', timeoutMs: 300 });
     } finally {
       for (const s of raw) s.destroy();
       process.kill(qemu.pid, 'SIGCONT');

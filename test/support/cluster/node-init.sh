@@ -20,6 +20,8 @@ mkdir -p /run/resource-agents /run/crm
 ip link set lo up
 export TMPDIR="$ND/tmp" COLO_STATE_DIR="$ND/state" COLO_CACHE_DIR="$ROOT/cache" COLO_CLUSTER_ROOT="$ROOT"
 export PCMK_logfile=/var/log/pacemaker/pacemaker.log PCMK_logfacility=none
+# COLO_PCMK_DEBUG=DAEMONS (e.g. pacemaker-controld): those daemons' debug lines too, for a failover's timeline
+[ -z "${COLO_PCMK_DEBUG:-}" ] || export PCMK_debug="$COLO_PCMK_DEBUG"
 CORO=; PCMKD=; QDEV=
 stop_all() {
   [ -n "$PCMKD" ] && kill -TERM "$PCMKD" 2>/dev/null && wait "$PCMKD" 2>/dev/null || true
