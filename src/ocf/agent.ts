@@ -10,7 +10,7 @@ import { processAlive } from '../sys/process.js';
 import { observeNode } from '../observe/observe.js';
 import type { ObservedNode } from '../model/observed.js';
 import { ColoError } from '../ops/errors.js';
-import { failover as failoverOp } from '../ops/failover.js';
+import { failover as failoverOp, PEER_SOCKET_CONNECT_MS } from '../ops/failover.js';
 import { launchNode, readPid, stopNode } from '../ops/launch.js';
 import { planLive } from '../ops/live.js';
 import { cutPeerConnections } from '../ops/yank.js';
@@ -133,15 +133,6 @@ async function observe(node: NodeSpec, timeoutMs: number, socketConnectTimeoutMs
     })
   ).observed;
 }
-
-/**
- * The peer's socket connect, bounded alone: the kernel of a live host completes a TCP handshake at
- * once whatever its QEMU does, and a first SYN lost is sent again after 1 s (Linux), inside this bound
- * as inside the read's 2 s; a host that answers no connect (powered off, fenced) is then read as
- * not answering (hung, connect) after this, not after the whole read's bound: the promote of a
- * failover no longer waits 2 s for a dead host's TCP monitor. What is decided from it is unchanged.
- */
-const PEER_SOCKET_CONNECT_MS = 1100;
 
 const viewOf = (ctx: Ctx, name: string) => ctx.view.nodes.find((n) => n.name === name)!;
 

@@ -95,12 +95,23 @@ export function monitorIsHere(node: NodeSpec): boolean {
 }
 
 /**
+ * The peer's socket connect, bounded alone: the kernel of a live host completes a TCP handshake at
+ * once whatever its QEMU does, and a first SYN lost is sent again after 1 s (Linux), inside this bound
+ * as inside the read's 2 s; a host that answers no connect (powered off, fenced) is then read as
+ * not answering (hung, connect) after this, not after the whole read's bound: a failover (the
+ * CLI's, the agent's promote) no longer waits its whole read bound for a dead host's TCP monitor. What is
+ * decided from it is unchanged.
+ */
+export const PEER_SOCKET_CONNECT_MS = 1100;
+
+/**
  * The peer's read: a monitor on another host that accepted the connection but did not greet (held
  * by a colo process there?) is read once more with PEER_GREETING_RETRY_MS before it counts as hung.
  * A monitor on this host is queued for under its lock: its silence is the QEMU's.
  */
 export async function readPeer(dead: NodeSpec, peerTimeoutMs: number, retryMs = PEER_GREETING_RETRY_MS, isHere = monitorIsHere): Promise<ObservedNode> {
-  const first = (await observeNode(dead, { timeoutMs: peerTimeoutMs, objectProps: false, hangConfirmMs: 0 })).observed;
+  const socketConnectTimeoutMs = Math.min(PEER_SOCKET_CONNECT_MS, peerTimeoutMs);
+  const first = (await observeNode(dead, { timeoutMs: peerTimeoutMs, objectProps: false, hangConfirmMs: 0, socketConnectTimeoutMs })).observed;
   if (first.reach !== 'hung' || first.silence !== 'greeting' || isHere(dead)) return first;
   return (await observeNode(dead, { timeoutMs: retryMs, objectProps: false, hangConfirmMs: 0 })).observed;
 }
