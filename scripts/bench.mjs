@@ -271,7 +271,7 @@ try {
       }
       report('live refresh of a pair', median(refresh), 'raw query-status', median(baseline));
       console.log(
-        `${''.padEnd(34)} QMP round trips per node: ${trips.join(' + ')} (incl. capabilities; 13 reads pipelined in one burst, compare props in a second)`,
+        `${''.padEnd(34)} QMP round trips per node: ${trips.join(' + ')} (incl. capabilities; 14 reads pipelined in one burst, query-version taken from the greeting, compare props in a second)`,
       );
     }
     killAll();
@@ -282,8 +282,10 @@ try {
   }
   if (want('setup')) report('setup to COLO running (apply)', median(applyT), 'raw sequence', median(rawSetupT), 1.2);
 
-  // what colo's secondary failover sends (4 and 6)
+  // what colo's secondary failover sends (4 and 6), in its order: the yank of the dead primary's
+  // connections first (colo sends it; the raw sender did not before, so the baseline ran one command less)
   const failCmds = [
+    { execute: 'yank', arguments: { instances: [{ type: 'chardev', id: 'red0' }, { type: 'chardev', id: 'red1' }, { type: 'migration' }] } },
     { execute: 'nbd-server-stop' },
     { execute: 'x-colo-lost-heartbeat' },
     { execute: 'object-del', arguments: { id: 'f2' } },

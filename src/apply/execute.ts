@@ -4,6 +4,7 @@ import { stepText } from '../plan/step-text.js';
 import { runHook } from './hooks.js';
 import type { Session } from './session.js';
 import { waitFor, type Progress } from './wait.js';
+import { trace } from '../sys/trace.js';
 
 /** A step failed: which node, which step, and QEMU's own text. */
 export class StepError extends Error {
@@ -106,6 +107,7 @@ export async function executeSteps(session: Session, steps: Step[], opts: Execut
             : (e as Error).message;
       throw new StepError(step.node, i, step, detail);
     }
+    trace(`step ${i + 1} ${step.node} ${isQmp(step) ? step.execute : isWait(step) ? `wait ${step.wait}` : 'run'}: ${outcome}`);
     opts.onStep?.(i, step, outcome);
   }
   return steps.length;

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { QmpResult } from '../qmp/client.js';
 
@@ -10,14 +10,29 @@ export function isMutating(command: string, args: unknown): boolean {
   return !READ_ONLY.test(command);
 }
 
-/** JSON lines: time, node, command, arguments, result or error — one per QMP command sent. */
+/**
+ * JSON lines: time, node, command, arguments, result or error — one per QMP command sent. Each line
+ * is written (O_APPEND, one write) before the command's outcome is acted on; the file stays open
+ * from the first line to close() (the session's end), not opened and closed again for every line.
+ */
 export class Journal {
+  private fd: number | undefined;
+
   constructor(readonly path: string | undefined) {
     if (path) mkdirSync(dirname(path), { recursive: true });
   }
 
   private write(entry: Record<string, unknown>): void {
-    if (this.path) appendFileSync(this.path, JSON.stringify({ time: new Date().toISOString(), ...entry }) + '\n');
+    if (!this.path) return;
+    this.fd ??= openSync(this.path, 'a');
+    appendFileSync(this.fd, JSON.stringify({ time: new Date().toISOString(), ...entry }) + '\n');
+  }
+
+  /** Closes the file; a line written after it opens the file again. */
+  close(): void {
+    const fd = this.fd;
+    this.fd = undefined;
+    if (fd !== undefined) closeSync(fd);
   }
 
   /** Reads are journaled without their (large) answers; commands that change state with them. */

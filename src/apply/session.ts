@@ -2,6 +2,7 @@ import type { Spec } from '../spec/types.js';
 import { connectNode } from '../observe/observe.js';
 import { vmPauses, type QmpClient } from '../qmp/client.js';
 import type { Journal } from './journal.js';
+import { trace } from '../sys/trace.js';
 
 /** Open QMP connections to the nodes of a pair, every command journaled. */
 export class Session {
@@ -27,6 +28,10 @@ export class Session {
           if (cmd !== 'qmp_capabilities') this.journal.qmp(node, cmd, args, result);
         },
       });
+      void c.then(
+        () => trace(`session: ${node} connected`),
+        () => undefined,
+      );
       // a failed connect is forgotten, unless another has taken its place (releaseMonitors, drop)
       const mine = c;
       c.catch(() => {

@@ -3,6 +3,7 @@ import { escapeControls } from '../spec/display.js';
 import { CliError, useColor, type Io } from './io.js';
 import { checkNumberOptions, pathArg } from './options.js';
 import { SIGPIPE_STATUS } from './stdio.js';
+import { trace } from '../sys/trace.js';
 import { COLO_VERSION } from '../ops/version.js';
 import { exitCodes } from '../render/help-text.js';
 import type {
@@ -21,6 +22,7 @@ type Handler = () => Promise<number> | number;
 
 /** Runs `colo` with `argv` (without node and script) on the given streams; resolves to the exit code. */
 export async function run(argv: string[], io: Io): Promise<number> {
+  trace('cli: run');
   let exitCode = 0;
   const program = new Command('colo')
     .description('Declarative QEMU COLO: plan and apply fault-tolerant VM pairs from YAML')

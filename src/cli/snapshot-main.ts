@@ -12,9 +12,11 @@ import { run } from './cli.js';
 import type { Io } from './io.js';
 import { fdWriter } from '../sys/fd-writer.js';
 import { guardProcess, SIGPIPE_STATUS } from './stdio.js';
+import { trace } from '../sys/trace.js';
 
 /** `colo ARGV…` in this process, its exit code in process.exitCode. */
 export function main(argv: string[]): void {
+  trace('start-up file evaluated');
   guardProcess(process, { streams: false });
   // the spec reader's worker entry, beside this file (start.cjs runs it with this directory)
   useReadWorkers(`${__dirname}/read-worker.cjs`);

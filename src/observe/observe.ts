@@ -9,6 +9,7 @@ import { QmpClient, QmpConnectError, QmpTimeoutError, type QmpOptions, type QmpR
 import { summarizeSchema, type SchemaEntry } from '../model/schema-summary.js';
 import { COMPARE_PROPS, FIRST_READS, normalizeReads, readKey, TLS_CREDS_PROPS, type RawReads } from './normalize.js';
 import { cachedSchema, schemaKey, storeSchema } from './schema-cache.js';
+import { trace } from '../sys/trace.js';
 
 export interface ObserveOptions {
   /** bound on connect + greeting and on each burst (ms) */
@@ -17,6 +18,11 @@ export interface ObserveOptions {
   hangConfirmMs?: number;
   /** false: skip the second burst (colo-compare properties), as a failover does */
   objectProps?: boolean;
+  /**
+   * The properties of objects already read on this node (apply's read before the steps), kept for
+   * objects no step added or deleted since: with every object of the second burst known, it is not sent
+   */
+  knownProps?: RawReads['props'];
   /** how long to queue for the monitor behind other colo processes (ms); see connectNode */
   lockWaitMs?: number;
   /** bound on a tcp:/unix: socket's connect alone (ms), within timeoutMs: QmpOptions.socketConnectTimeoutMs */
@@ -134,15 +140,19 @@ export async function readNode(name: string, client: QmpClient, opts: ObserveOpt
   // the schema once per QEMU build: in the same burst when it is not cached yet (no extra round trip)
   const key = schemaKey(client.version);
   let schema = cachedSchema(key);
-  const reads: Array<{ execute: string; arguments?: object }> = FIRST_READS.map((r) => ({ ...r }));
+  // query-version answers what the greeting said (QEMU greets with query-version's own answer): not sent again
+  const v = client.version;
+  const greeted = v.major > 0;
+  const wanted = greeted ? FIRST_READS.filter((r) => r.execute !== 'query-version') : FIRST_READS;
+  const reads: Array<{ execute: string; arguments?: object }> = wanted.map((r) => ({ ...r }));
   if (!schema) reads.push({ execute: 'query-qmp-schema' });
   const answers = await client.executeAll(reads, { timeoutMs });
-  const first: RawReads['first'] = {};
-  FIRST_READS.forEach((r, i) => {
+  const first: RawReads['first'] = greeted ? { 'query-version': { qemu: { major: v.major, minor: v.minor, micro: v.micro }, package: v.package } } : {};
+  wanted.forEach((r, i) => {
     const a = answers[i];
     if (a.ok) (first as Record<string, unknown>)[readKey(r)] = a.value;
   });
-  const schemaAnswer = answers[FIRST_READS.length];
+  const schemaAnswer = answers[wanted.length];
   if (!schema && schemaAnswer?.ok && Array.isArray(schemaAnswer.value)) {
     schema = summarizeSchema(schemaAnswer.value as SchemaEntry[]);
     storeSchema(key, schema);
@@ -151,10 +161,13 @@ export async function readNode(name: string, client: QmpClient, opts: ObserveOpt
   const compares = objects.filter((o) => o.type === 'child<colo-compare>').map((o) => o.name);
   const creds = objects.filter((o) => o.type === 'child<tls-creds-x509>').map((o) => o.name);
   const props: RawReads['props'] = {};
-  if ((compares.length || creds.length) && opts.objectProps !== false) {
+  const known = opts.knownProps ?? {};
+  for (const id of [...compares, ...creds]) if (known[id]) props[id] = known[id];
+  const unknown = (id: string) => !known[id];
+  if ((compares.some(unknown) || creds.some(unknown)) && opts.objectProps !== false) {
     const reads = [
-      ...compares.flatMap((id) => COMPARE_PROPS.map((property) => ({ id, property }))),
-      ...creds.flatMap((id) => TLS_CREDS_PROPS.map((property) => ({ id, property }))),
+      ...compares.filter(unknown).flatMap((id) => COMPARE_PROPS.map((property) => ({ id, property }))),
+      ...creds.filter(unknown).flatMap((id) => TLS_CREDS_PROPS.map((property) => ({ id, property }))),
     ];
     const got = await client.executeAll(
       reads.map(({ id, property }) => ({ execute: 'qom-get', arguments: { path: `/objects/${id}`, property } })),
@@ -165,6 +178,7 @@ export async function readNode(name: string, client: QmpClient, opts: ObserveOpt
       if (a.ok) (props[id] ??= {})[property] = a.value as QmpReplies['qom-get'];
     });
   }
+  trace(`read ${name}: ${client.roundTrips - start} bursts`);
   const raw: RawReads = { first, props, package: client.version.package, ...(schema ? { schema } : {}) };
   const observed = normalizeReads(name, raw);
   // the silent replication hang: the primary stuck in finish-migrate / the secondary in inmigrate while migration says colo

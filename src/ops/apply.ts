@@ -7,9 +7,10 @@ import type { Plan } from '../plan/types.js';
 import type { Spec } from '../spec/types.js';
 import { ColoError, type OpEnv } from './errors.js';
 import { checkFailover } from './failover.js';
-import { converged, planOver } from './live.js';
+import { converged, planOver, untouchedProps } from './live.js';
 import { checkSavedPlan, checkSavedSteps, type SavedPlan } from './saved-plan.js';
 import { openSession } from './session.js';
+import { trace } from '../sys/trace.js';
 
 export interface ApplyInput {
   /** the saved plan and its file name; its fingerprint must match the live state */
@@ -86,6 +87,7 @@ function refuseNothing(plan: Plan): void {
 /** Plan from the live state, check it may run, run its steps under the pair's lock, read again. */
 export async function apply(env: OpEnv, spec: Spec, o: ApplyInput): Promise<ApplyResult> {
   // before anything is read or locked: a plan of another pair, or of another version of this spec, is refused
+  trace('apply: spec read');
   if (o.saved) checkSavedPlan(o.saved.plan, spec, o.saved.file);
   const { journal, session, end } = await openSession(env, spec, o.journal, o.timeoutMs);
   try {
@@ -93,6 +95,7 @@ export async function apply(env: OpEnv, spec: Spec, o: ApplyInput): Promise<Appl
     // read over the session's connections (journaled by it), kept for the steps and the read after them
     const live = await planOver(spec, session, { timeoutMs: readMs, fence: o.fence !== false });
     const plan = live.plan;
+    trace(`apply: read and planned, ${plan.steps.length} steps`);
     plan.warnings = mergeDiagnostics(plan.warnings, o.warnings ?? []);
     if (o.saved) {
       if (o.saved.plan.fingerprint !== plan.fingerprint) {
@@ -138,12 +141,18 @@ export async function apply(env: OpEnv, spec: Spec, o: ApplyInput): Promise<Appl
       throw e;
     }
     const ms = Date.now() - started;
+    trace('apply: steps done');
     // what the guest noticed: how long its VM was paused while these steps ran
     const pauses = await session.pauses();
     for (const [node, list] of Object.entries(pauses))
       journal.note(node, 'vm-pauses', { pausesMs: list, totalMs: Math.round(list.reduce((a, b) => a + b, 0)) });
     if (o.stopAfter !== undefined) return { outcome: 'stopped', plan, ran, ms, pauses };
-    const after = (await planOver(spec, session, { timeoutMs: readMs })).plan;
+    trace('apply: pauses read');
+    // the objects' properties the steps cannot have changed are not read again (one burst less per
+    // colo-compare node); all of them after a confirmation, which let the monitors go while a person answered
+    const known = o.confirm ? undefined : untouchedProps(live.readings, plan.steps.slice(0, ran));
+    const after = (await planOver(spec, session, { timeoutMs: readMs, known })).plan;
+    trace('apply: read after');
     return { outcome: hasConverged(after) ? 'converged' : 'not-converged', plan, ran, ms, pauses, after };
   } finally {
     await end();

@@ -19,6 +19,7 @@ import { liveProfile } from './live.js';
 import { nodeOrFail } from './pair.js';
 import { openSession } from './session.js';
 import { cutPeerConnections } from './yank.js';
+import { trace } from '../sys/trace.js';
 
 /** Who decided the peer is off: the operator (--force, --no-fence) or Pacemaker (the agent). */
 export interface FailoverPolicy {
@@ -118,6 +119,7 @@ export async function readPeer(dead: NodeSpec, peerTimeoutMs: number, retryMs = 
 
 /** Fail over to `survivor` now: read it once (and the peer, bounded), check the rules, run the steps under the pair's lock. */
 export async function failover(env: OpEnv, spec: Spec, o: FailoverInput): Promise<FailoverResult> {
+  trace('failover: spec read');
   const started = Date.now();
   const survivor = nodeOrFail(spec, o.survivor);
   const dead = peerOf(spec, survivor.name);
@@ -152,13 +154,16 @@ export async function failover(env: OpEnv, spec: Spec, o: FailoverInput): Promis
     }
     if (self !== o.survivorRead && self.reach !== 'ok')
       throw new ColoError(`survivor ${survivor.name} is ${self.reach}: ${self.error}`, 1, 'SURVIVOR_UNREACHABLE');
+    trace(`failover: survivor read (${self.reach})`);
     const peer = await peerRead;
+    trace(`failover: peer read (${peer.reach})`);
     const { plan, safety } = planFailover(spec, self, peer, o, o.why ?? 'declared dead by colo failover');
     if (safety.note) journal.note(dead.name, 'no-fence', { reason: safety.note });
     if (plan.transition === 'degraded' && plan.steps.length === 0)
       return { outcome: 'already-alone', survivor: survivor.name, dead: dead.name, plan, ms: Date.now() - started };
     if (plan.transition !== 'secondary-failover' && plan.transition !== 'primary-failover' && plan.transition !== 'degraded')
       throw new ColoError(`${survivor.name} is ${plan.nodes[survivor.name].state}: no failover applies (${plan.reason})`, 1, 'NO_FAILOVER');
+    trace(`failover: planned, ${plan.steps.length} steps`);
     journal.note(survivor.name, 'failover', { transition: plan.transition, dead: dead.name });
     try {
       await executeSteps(session, plan.steps, { onStep: o.onStep });
@@ -166,6 +171,7 @@ export async function failover(env: OpEnv, spec: Spec, o: FailoverInput): Promis
       if (e instanceof StepError) throw new ColoError(e.message, 1, 'STEP_FAILED');
       throw e;
     }
+    trace('failover: steps done');
     return {
       outcome: 'failed-over',
       transition: plan.transition,

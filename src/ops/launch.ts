@@ -42,6 +42,7 @@ export function checkRunsHere(env: OpEnv, spec: Spec, self: NodeSpec, command: '
     throw new ColoError(`cannot write the journal: ${(e as Error).message}`, 1, 'FILE_WRITE');
   }
   journal.note(self.name, 'forced-here', { command, host: self.host, why: `--force: ${self.host} is not an address ${where}` });
+  journal.close();
   return true;
 }
 

@@ -5,10 +5,11 @@ import type { ObservedNode } from '../model/observed.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { chooseProfile } from '../plan/choose-profile.js';
 import { fingerprint } from './fingerprint.js';
-import type { Plan } from '../plan/types.js';
+import { isQmp, isWait, type Plan, type Step } from '../plan/types.js';
 import type { Spec } from '../spec/types.js';
 import { observeNode, readNode, unreachableFrom, type NodeReading, type ObserveOptions } from '../observe/observe.js';
 import type { Session } from '../apply/session.js';
+import type { RawReads } from '../observe/normalize.js';
 import { ColoError } from './errors.js';
 
 export { converged } from '../plan/converged.js';
@@ -34,6 +35,23 @@ export interface PlanLiveOptions extends ObserveOptions {
   slot?: <T>(f: () => Promise<T>) => Promise<T>;
 }
 
+/**
+ * The object properties of each node's reading that no step can have changed, for the read after
+ * the steps (planOver's `known`): those of objects no QMP step on that node names (an object-add or
+ * object-del of it; any mention counts). None after a hook or a fence: the monitors were let go while
+ * it ran, so anything may have changed.
+ */
+export function untouchedProps(readings: Record<string, NodeReading>, steps: Step[]): Record<string, RawReads['props']> {
+  if (steps.some((s) => !isQmp(s) && !isWait(s))) return {};
+  const out: Record<string, RawReads['props']> = {};
+  for (const [node, r] of Object.entries(readings)) {
+    const mine = steps.filter((s) => s.node === node && isQmp(s)).map((s) => JSON.stringify(s));
+    const props = r.raw?.props ?? {};
+    out[node] = Object.fromEntries(Object.entries(props).filter(([id]) => !mine.some((text) => text.includes(id))));
+  }
+  return out;
+}
+
 /** The plan from already observed nodes. */
 export function planFrom(spec: Spec, readings: Record<string, NodeReading>, fence = true): LivePlan {
   const observed = Object.fromEntries(Object.entries(readings).map(([k, r]) => [k, r.observed]));
@@ -54,7 +72,11 @@ export async function planLive(spec: Spec, o: PlanLiveOptions = {}): Promise<Liv
  * unreachable, hung or busy node is a reading, never an error), but the connections stay open for
  * the steps and the read after them instead of being made again for each.
  */
-export async function planOver(spec: Spec, session: Session, o: PlanLiveOptions & { timeoutMs: number }): Promise<LivePlan> {
+export async function planOver(
+  spec: Spec,
+  session: Session,
+  o: PlanLiveOptions & { timeoutMs: number; known?: Record<string, RawReads['props']> },
+): Promise<LivePlan> {
   const list = await Promise.all(
     spec.nodes.map(async (n): Promise<NodeReading> => {
       let client;
@@ -65,7 +87,7 @@ export async function planOver(spec: Spec, session: Session, o: PlanLiveOptions 
       }
       const start = client.roundTrips;
       try {
-        return await readNode(n.name, client, o);
+        return await readNode(n.name, client, { ...o, knownProps: o.known?.[n.name] });
       } catch (e) {
         await session.drop(n.name);
         return { observed: unreachableFrom(n.name, e, o.timeoutMs), roundTrips: client.roundTrips - start };

@@ -9,6 +9,7 @@ import type { Problem } from '../spec/errors.js';
 import { loadSpec, type LoadResult } from '../spec/load.js';
 import { errnoCodeWords, errnoWords } from './errno.js';
 import { ColoError, type OpEnv } from './errors.js';
+import { trace } from '../sys/trace.js';
 
 export type ReadOutcome = { text: string } | { problem: { code: 'INPUT_LIMIT' | 'INPUT_ENCODING'; message: string; line: number; column: number } };
 
@@ -162,6 +163,7 @@ export async function checkSpecText(text: string, shown: string, env: OpEnv): Pr
 
 /** Reads and checks a spec: every problem comes back (read errors other than size and encoding throw). */
 export async function readSpec(file: string, env: ReadEnv): Promise<ReadSpec> {
+  trace('spec: reading');
   const { shown, path } = shownName(file, env);
   const input = await readSpecInput(file, env);
   if ('problem' in input) {

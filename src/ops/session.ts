@@ -6,6 +6,7 @@ import { acquireLock, LockedError } from '../apply/lock.js';
 import { Session } from '../apply/session.js';
 import type { Spec } from '../spec/types.js';
 import { ColoError, type OpEnv } from './errors.js';
+import { trace } from '../sys/trace.js';
 
 /** --journal, else $COLO_STATE_DIR or ~/.local/state/colo: NAME.journal.jsonl */
 export function journalPath(env: OpEnv, spec: Spec, opt?: string): string {
@@ -47,12 +48,18 @@ export async function openSession(env: OpEnv, spec: Spec, journalOpt: string | u
     throw new ColoError(`cannot write the journal: ${(e as Error).message}`, 1, 'FILE_WRITE');
   }
   const session = new Session(spec, journal, timeoutMs);
+  trace('session: pair locked, journal open');
   return {
     journal,
     session,
     async end() {
       await session.close();
-      lock.release();
+      try {
+        journal.close();
+      } finally {
+        lock.release();
+      }
+      trace('session: closed, pair unlocked');
     },
   };
 }

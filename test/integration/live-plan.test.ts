@@ -95,7 +95,11 @@ describe(`live plan on QEMU 7.2 (${accel})`, () => {
     // the same facts, straight from QMP
     const qa = await pair.qmp('a');
     const qb = await pair.qmp('b');
-    expect((await qa.execute('query-version')).qemu).toMatchObject({ major: 7, minor: 2 });
+    const version = await qa.execute('query-version');
+    expect(version.qemu).toMatchObject({ major: 7, minor: 2 });
+    // the read took query-version's answer from the greeting, which is the same answer
+    expect(a.qemu).toBe(`${version.qemu.major}.${version.qemu.minor}.${version.qemu.micro}`);
+    expect(qa.version).toEqual({ ...version.qemu, package: version.package });
     expect(await coloState(qa)).toMatchObject({ mode: 'primary', runstate: 'running' });
     expect(await coloState(qb)).toMatchObject({ mode: 'secondary', runstate: 'running' });
     expect(await filterChains(qa)).toEqual(a.filters);
