@@ -99,9 +99,10 @@ export function monitorIsHere(node: NodeSpec): boolean {
  * The peer's socket connect, bounded alone: the kernel of a live host completes a TCP handshake at
  * once whatever its QEMU does, and a first SYN lost is sent again after 1 s (Linux), inside this bound
  * as inside the read's 2 s; a host that answers no connect (powered off, fenced) is then read as
- * not answering (hung, connect) after this, not after the whole read's bound: a failover (the
- * CLI's, the agent's promote) no longer waits its whole read bound for a dead host's TCP monitor. What is
- * decided from it is unchanged.
+ * not answering (hung, connect) after this, not after the whole read's bound: the agent's promote
+ * no longer waits its whole read bound for a dead host's TCP monitor. What is decided from it is
+ * unchanged. (The CLI's failover reads the peer within --peer-timeout, 1000 ms unless the operator
+ * asks for more patience.)
  */
 export const PEER_SOCKET_CONNECT_MS = 1100;
 
@@ -111,8 +112,8 @@ export const PEER_SOCKET_CONNECT_MS = 1100;
  * A monitor on this host is queued for under its lock: its silence is the QEMU's.
  */
 export async function readPeer(dead: NodeSpec, peerTimeoutMs: number, retryMs = PEER_GREETING_RETRY_MS, isHere = monitorIsHere): Promise<ObservedNode> {
-  const socketConnectTimeoutMs = Math.min(PEER_SOCKET_CONNECT_MS, peerTimeoutMs);
-  const first = (await observeNode(dead, { timeoutMs: peerTimeoutMs, objectProps: false, hangConfirmMs: 0, socketConnectTimeoutMs })).observed;
+  // the operator's --peer-timeout bounds the connect too (its default, 1000 ms, is under PEER_SOCKET_CONNECT_MS)
+  const first = (await observeNode(dead, { timeoutMs: peerTimeoutMs, objectProps: false, hangConfirmMs: 0 })).observed;
   if (first.reach !== 'hung' || first.silence !== 'greeting' || isHere(dead)) return first;
   return (await observeNode(dead, { timeoutMs: retryMs, objectProps: false, hangConfirmMs: 0 })).observed;
 }

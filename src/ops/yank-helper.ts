@@ -5,7 +5,7 @@
 //   {"op":"query-yank"}                  → {"ok":true,"instances":[...]}   (QEMU's query-yank, out of band)
 //   {"op":"yank","instances":[...]}      → {"ok":true} | {"ok":false,"error":"QEMU's text"}
 // It decides nothing: which instances to cut is the failover's (src/ops/yank.ts). It ends when QEMU
-// closes the monitor (QEMU ended), on SIGTERM, or when the monitor stops answering out of band.
+// closes the monitor (QEMU ended), on SIGTERM or SIGINT.
 import { appendFileSync, chmodSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { isYankInstance, yankFiles, type YankPaths } from '../model/yank-monitor.js';
@@ -52,7 +52,10 @@ async function connectMonitor(paths: YankPaths): Promise<QmpClient> {
   const deadline = Date.now() + HELPER_LIMITS.connectMs;
   for (;;) {
     try {
-      return await QmpClient.connect({ kind: 'unix', path: paths.qmp }, { oob: true, connectTimeoutMs: 3000, commandTimeoutMs: HELPER_LIMITS.oobMs });
+      return await QmpClient.connect(
+        { kind: 'unix', path: paths.qmp },
+        { oob: true, connectTimeoutMs: 3000, commandTimeoutMs: HELPER_LIMITS.oobMs, keepEvents: false },
+      );
     } catch (e) {
       if (Date.now() > deadline) throw e;
       await new Promise((r) => setTimeout(r, 100));

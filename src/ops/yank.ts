@@ -38,14 +38,15 @@ export function prepareYankDir(node: NodeSpec): void {
 
 interface HelperPid {
   pid: number;
-  start?: string;
+  start: string;
 }
 
 function readHelperPid(node: NodeSpec): HelperPid | undefined {
   try {
     const [pid, start] = readFileSync(yankPaths(node).pid, 'utf8').trim().split(' ');
     const n = Number(pid);
-    return n > 0 ? { pid: n, ...(start ? { start } : {}) } : undefined;
+    // without its start time a pid may name another process by now: not the helper's
+    return n > 0 && start ? { pid: n, start } : undefined;
   } catch {
     return undefined;
   }
@@ -70,21 +71,37 @@ export async function startYankHelper(node: NodeSpec, env: NodeJS.ProcessEnv, wa
   const bin = coloBin(env);
   if (!bin) return { unavailable: 'no colo CLI to run it (COLO_BIN unset)' };
   const p = yankPaths(node);
-  const out = openSync(p.log, 'a', 0o600);
   let child;
+  // a helper that cannot start is a node without one, never a launch that fails after its QEMU started
+  let spawnError: string | undefined;
   try {
-    child = spawn(bin, ['yank-helper', p.dir], {
-      detached: true,
-      stdio: ['ignore', out, out],
-      env: { PATH: env.PATH ?? process.env.PATH, COLO_BIN: bin },
-    });
-  } finally {
-    closeSync(out);
+    const out = openSync(p.log, 'a', 0o600);
+    try {
+      child = spawn(bin, ['yank-helper', p.dir], {
+        detached: true,
+        stdio: ['ignore', out, out],
+        env: { PATH: env.PATH ?? process.env.PATH, COLO_BIN: bin },
+      });
+    } finally {
+      closeSync(out);
+    }
+  } catch (e) {
+    return { unavailable: `${bin} did not start: ${(e as Error).message}` };
   }
+  child.once('error', (e) => (spawnError = e.message));
   const pid = child.pid;
   child.unref();
-  if (!pid) return { unavailable: `${bin} did not start` };
-  writeFileSync(p.pid, `${pid} ${processStartTime(pid) ?? ''}`.trim(), { mode: 0o600 });
+  if (!pid) {
+    await new Promise((r) => setImmediate(r));
+    return { unavailable: `${bin} did not start${spawnError ? `: ${spawnError}` : ''}` };
+  }
+  // stop kills by pid and start time only: a pid alone may name another process by then
+  const start = processStartTime(pid);
+  if (!start) {
+    process.kill(pid, 'SIGKILL');
+    return { unavailable: `the helper's start time is not readable (/proc/${pid}/stat): not started` };
+  }
+  writeFileSync(p.pid, `${pid} ${start}`, { mode: 0o600 });
   let exited = false;
   child.once('exit', () => (exited = true));
   const deadline = Date.now() + waitMs;

@@ -45,12 +45,19 @@ const gone = (c: NodeClassification) => c.class === 'unreachable' || c.class ===
 const described = (c: NodeClassification) => `${c.class}${c.detail ? ` (${c.detail})` : ''}`;
 
 /**
- * Migration states in which the target has not received the device state: it never ran the guest,
- * nor can it (a node waiting with -incoming runs nothing until the switchover), so cancelling the
- * migration leaves the guest on the source alone, whatever became of the target. `device` (the
- * switchover under way) and `colo` are not among them: the target may be a COLO secondary by then.
+ * Whether a migration to `target` may be cancelled without a decision: the target has not received the
+ * device state, never ran the guest and will not. Stopped before its switchover (`pre-switchover`) a
+ * migration moves on only by `migrate-continue`, so a target that does not answer (gone, hung, failed)
+ * is enough; still copying RAM (`setup`, `active`, `wait-unplug`) it may reach its switchover before the
+ * cancel lands, so only a target whose QEMU is gone (its socket refused or absent) or failed counts: a
+ * hung target may be a live one busy loading the stream. `device` (the switchover under way) and `colo`
+ * never: the target may be a COLO secondary by then.
  */
-const BEFORE_SWITCHOVER = new Set(['setup', 'active', 'pre-switchover', 'wait-unplug']);
+function cancellable(migration: string | undefined, target: NodeClassification): boolean {
+  if (migration === 'pre-switchover') return gone(target) || target.class === 'failed';
+  if (migration === 'setup' || migration === 'active' || migration === 'wait-unplug') return target.class === 'unreachable' || target.class === 'failed';
+  return false;
+}
 
 /**
  * Runs the guest: its outputs reach the clients (a COLO secondary's do not). A migrating node is the
@@ -120,7 +127,7 @@ export function classifyPair(a: NodeClassification, b: NodeClassification): Pair
   // a setup or resume whose new secondary is gone before the switchover: the migration never ends on its
   // own (stopped before its switchover it waits for migrate-continue, the guest stopped with it); cancelled,
   // the guest runs on alone. Not a failover: the target never ran the guest, so no fence is asked for
-  if (migrating && BEFORE_SWITCHOVER.has(migrating.migration ?? '') && (gone(other(migrating)) || other(migrating).class === 'failed')) {
+  if (migrating && cancellable(migrating.migration, other(migrating))) {
     const dead = other(migrating);
     return {
       transition: 'degraded',

@@ -23,6 +23,8 @@ export interface QmpOptions {
    * or cut off reaches this bound (a phase 'connect' timeout with this value).
    */
   socketConnectTimeoutMs?: number;
+  /** false: QMP events are not kept for events()/waitEvent (a client that lives as long as its QEMU and never waits on one) */
+  keepEvents?: boolean;
   commandTimeoutMs?: number; // default 10000
   onSend?: (cmd: string, args: unknown) => void;
   onResult?: (cmd: string, args: unknown, result: QmpResult) => void;
@@ -370,7 +372,7 @@ export class QmpClient {
       this.greeting?.resolve(msg.QMP);
       this.greeting = undefined;
     } else if (typeof msg.event === 'string') {
-      this.log.push(msg as QmpEvent);
+      if (this.opts.keepEvents !== false) this.log.push(msg as QmpEvent);
       for (const w of [...this.waiters]) if (w.match(msg)) w.resolve(msg);
     } else if ('return' in msg || 'error' in msg) {
       // An answer without id means QEMU could not parse the request: it belongs to the oldest one.

@@ -440,6 +440,12 @@ describe('resume where QEMU enters COLO from a migration stopped before its swit
     expect(classifyPair(classes[0], classes[1]).transition).toBe('blocked');
     const active = classifyNode({ name: 'b', reach: 'ok', runstate: 'running', migration: { status: 'active' }, resources: {}, jobs: [] });
     expect(classifyPair(active, classes[1])).toMatchObject({ transition: 'degraded', survivor: 'b', dead: 'a', cancelMigration: true });
+    // still copying RAM towards a target that only does not answer (busy loading the stream?): it may reach
+    // its switchover before a cancel lands, so no cancel without a decision
+    const hung = classifyNode({ name: 'a', reach: 'hung', silence: 'greeting', resources: {}, jobs: [] });
+    expect(classifyPair(active, hung).transition).toBe('blocked');
+    const stopped = classifyNode({ name: 'b', reach: 'ok', runstate: 'finish-migrate', migration: { status: 'pre-switchover' }, resources: {}, jobs: [] });
+    expect(classifyPair(stopped, hung)).toMatchObject({ transition: 'degraded', cancelMigration: true });
     // a target that still answers keeps the migration
     const waiting = classifyNode({ name: 'a', reach: 'ok', runstate: 'inmigrate', resources: {}, jobs: [] });
     expect(classifyPair(active, waiting).transition).toBe('setup');
