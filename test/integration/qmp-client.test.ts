@@ -17,16 +17,18 @@ async function startQemu(kind: 'unix' | 'tcp' = 'unix') {
   const qemu = spawnQemu(['-accel', 'tcg', '-m', '64', '-display', 'none', '-nodefaults', '-S', '-qmp', `${formatQmpAddress(endpoint)},server=on,wait=off`], {
     cwd: dir,
   });
+  // QEMU binds the socket before it listens: the file alone is not a monitor that takes connections yet
   if (endpoint.kind === 'unix') await waitForFile(endpoint.path, 10_000);
-  else await waitForTcp(endpoint.port, 10_000);
+  await waitForListen(endpoint.kind === 'unix' ? { path: endpoint.path } : { host: '127.0.0.1', port: endpoint.port }, 10_000);
+  await sleep(100); // let QEMU notice the probe connection went away
   return { dir, endpoint, qemu };
 }
 
-async function waitForTcp(port: number, timeoutMs: number): Promise<void> {
+async function waitForListen(to: net.NetConnectOpts, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
-      const s = net.createConnection({ host: '127.0.0.1', port });
+      const s = net.createConnection(to);
       s.once('connect', () => {
         s.destroy();
         resolve(true);
@@ -34,7 +36,7 @@ async function waitForTcp(port: number, timeoutMs: number): Promise<void> {
       s.once('error', () => resolve(false));
     });
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`port ${port} not listening after ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new Error(`${JSON.stringify(to)} not listening after ${timeoutMs} ms`);
     await sleep(20);
   }
 }
@@ -211,8 +213,8 @@ describe('QmpClient against a real QEMU 7.2', () => {
     const tcpPort = TCP_PORT + 1;
     // second monitor on TCP in the same process
     const q2 = spawnQemu(['-accel', 'tcg', '-m', '64', '-display', 'none', '-nodefaults', '-S', '-qmp', `tcp:127.0.0.1:${tcpPort},server=on,wait=off`]);
-    await waitForTcp(tcpPort, 10_000);
-    await sleep(100); // let QEMU notice the probe connection of waitForTcp went away
+    await waitForListen({ host: '127.0.0.1', port: tcpPort }, 10_000);
+    await sleep(100); // let QEMU notice the probe connection of waitForListen went away
     await stopProcess(qemu.pid);
     await stopProcess(q2.pid);
     const raw: net.Socket[] = [];
