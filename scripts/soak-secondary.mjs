@@ -34,12 +34,12 @@
 // image is in use" in 8 of 12 setups (twice after qcow2 "Marking image as corrupt").
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const lib = await import(join(ROOT, 'dist/bundle/index.mjs'));
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : def;
@@ -62,38 +62,23 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const binary = line === '7.2' ? 'qemu-system-x86_64' : execFileSync('sh', [join(ROOT, 'scripts', 'qemu-chroot.sh'), line], { encoding: 'utf8' }).trim();
 
-/** A minimal QMP session: commands in order, events collected. */
+/**
+ * The primary's monitor over the project's QMP client (dist/bundle): commands in order, each bounded,
+ * events kept; `send` answers QEMU's reply shape ({return} or {error: {desc}}) and never throws.
+ */
 async function qmp(path) {
-  const sock = net.createConnection({ path });
-  const events = [];
-  const waiting = [];
-  let buf = '';
-  let greeted;
-  const greeting = new Promise((r, j) => {
-    greeted = r;
-    sock.once('error', j);
-  });
-  sock.setEncoding('utf8');
-  sock.on('data', (d) => {
-    buf += d;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const msg = JSON.parse(buf.slice(0, i));
-      buf = buf.slice(i + 1);
-      if (msg.QMP) greeted();
-      else if (msg.event) events.push(msg);
-      else waiting.shift()?.(msg);
-    }
-  });
-  sock.on('close', () => waiting.splice(0).forEach((w) => w({ error: { desc: 'monitor closed' } })));
-  const send = (execute, args) =>
-    new Promise((resolve) => {
-      waiting.push(resolve);
-      sock.write(JSON.stringify(args ? { execute, arguments: args } : { execute }) + '\n');
-    });
-  await greeting;
-  await send('qmp_capabilities');
-  return { send, events, close: () => sock.destroy() };
+  const c = await lib.QmpClient.connect({ kind: 'unix', path }, { connectTimeoutMs: 10_000, commandTimeoutMs: 30_000 });
+  return {
+    send: (execute, args) =>
+      c.execute(execute, args).then(
+        (r) => ({ return: r }),
+        (e) => ({ error: { desc: e.message } }),
+      ),
+    get events() {
+      return c.events();
+    },
+    close: () => void c.close(),
+  };
 }
 
 function alive(pid) {
