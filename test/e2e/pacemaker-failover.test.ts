@@ -20,12 +20,21 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { run } from '../../src/cli/cli.js';
 import { QmpClient } from '../../src/qmp/client.js';
 import { Cluster, clusterMissing, qdeviceMissing } from '../support/cluster.js';
-import { agentCosts, clusterGuest, GuestClient, logSize, placeGuest, writeReport, type ScenarioReport } from '../support/cluster-guest.js';
+import {
+  agentCosts,
+  clusterGuest,
+  GuestClient,
+  logSize,
+  nodeState,
+  placeGuest,
+  runsGuest,
+  writeReport,
+  type ScenarioReport,
+} from '../support/cluster-guest.js';
+import { runCli } from '../support/cli.js';
 import { qemuTargets } from '../support/qemus.js';
 import { guestRequired } from '../support/guest.js';
 import { checkpointAfter, readRecords } from '../support/guest-records.js';
@@ -121,11 +130,6 @@ function resourcesXml(root: string): string {
 </resources>`;
 }
 
-interface NodeState {
-  mode: string;
-  runstate: string;
-}
-
 let root = '';
 let cluster: Cluster;
 const figures: string[] = [];
@@ -139,22 +143,7 @@ async function qmpOf(node: string, timeoutMs = 2000): Promise<QmpClient> {
 }
 
 /** COLO mode and runstate over the spec's monitor, or undefined when the node's QEMU does not answer. */
-async function stateOf(node: string): Promise<NodeState | undefined> {
-  let c: QmpClient | undefined;
-  try {
-    c = await qmpOf(node, 1500);
-    const colo = await c.execute('query-colo-status');
-    const st = await c.execute('query-status');
-    return { mode: colo.mode, runstate: st.status };
-  } catch {
-    return undefined;
-  } finally {
-    await c?.close().catch(() => undefined);
-  }
-}
-
-/** Runs the guest for its clients: COLO primary, or running alone (mode none). */
-const runsGuest = (s: NodeState | undefined) => !!s && (s.mode === 'primary' || (s.mode === 'none' && s.runstate === 'running'));
+const stateOf = (node: string) => nodeState(join(root, `${node}.qmp`));
 
 async function guestOwners(): Promise<string[]> {
   const out: string[] = [];
@@ -314,15 +303,8 @@ describe.skipIf(missing !== '')(
       cluster = new Cluster({ root, nodes: NODES, qnetd: QNETD, guestLan: true, prefix: 'colopcmk', tokenMs: TOKEN, consensusMs: CONSENSUS });
       const t0 = Date.now();
       // the agent is installed before the hosts start: their overlay takes ROOT/agents as it is then
-      let out = '';
-      const io = {
-        stdout: { write: (x: string) => (out += x) },
-        stderr: { write: (x: string) => (out += x) },
-        stdin: Readable.from([]) as any,
-        env: { ...process.env },
-        cwd: REPO,
-      };
-      expect(await run(['ocf', 'install', '--dir', join(root, 'agents'), '--colo', BIN, '--spec', spec], io), out).toBe(0);
+      const installed = await runCli(['ocf', 'install', '--dir', join(root, 'agents'), '--colo', BIN, '--spec', spec], { cwd: REPO, env: { ...process.env } });
+      expect(installed.code, installed.stdout + installed.stderr).toBe(0);
       cluster.up();
       await cluster.waitFor('both hosts online with a DC', 60_000, () => cluster.formed());
       const formedMs = Date.now() - t0;

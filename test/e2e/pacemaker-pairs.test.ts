@@ -12,12 +12,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/cli.js';
-import { QmpClient } from '../../src/qmp/client.js';
 import { Cluster, clusterMissing } from '../support/cluster.js';
-import { logSize, writeReport, type ScenarioReport } from '../support/cluster-guest.js';
+import { logSize, nodeState, runsGuest, writeReport, type ScenarioReport } from '../support/cluster-guest.js';
+import { runCli } from '../support/cli.js';
 import { qemuTargets } from '../support/qemus.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
@@ -76,38 +74,13 @@ let cluster: Cluster;
 const figures: string[] = [];
 const report: ScenarioReport[] = [];
 
+/** `colo ARGS` in-process in the test's directory: its exit code and all it wrote. */
 async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const io = {
-    stdout: { write: (x: string) => (out += x) },
-    stderr: { write: (x: string) => (out += x) },
-    stdin: Readable.from([]) as any,
-    env: { ...process.env },
-    cwd: root,
-  };
-  return { code: await run(args, io), out };
+  const r = await runCli(args, { cwd: root, env: { ...process.env } });
+  return { code: r.code, out: r.stdout + r.stderr };
 }
 
-interface NodeState {
-  mode: string;
-  runstate: string;
-}
-
-async function stateOf(pair: string, node: string): Promise<NodeState | undefined> {
-  let c: QmpClient | undefined;
-  try {
-    c = await QmpClient.connect({ kind: 'unix', path: join(root, pair, `${node}.qmp`) }, { connectTimeoutMs: 1500, commandTimeoutMs: 1500 });
-    const colo = await c.execute('query-colo-status');
-    const st = await c.execute('query-status');
-    return { mode: colo.mode, runstate: st.status };
-  } catch {
-    return undefined;
-  } finally {
-    await c?.close().catch(() => undefined);
-  }
-}
-
-const runsGuest = (s: NodeState | undefined) => !!s && (s.mode === 'primary' || (s.mode === 'none' && s.runstate === 'running'));
+const stateOf = (pair: string, node: string) => nodeState(join(root, pair, `${node}.qmp`));
 
 /** Per pair, the hosts whose QEMU runs its guest (COLO primary, or alone). */
 async function owners(): Promise<Record<string, string[]>> {

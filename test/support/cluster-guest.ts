@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { QmpClient } from '../../src/qmp/client.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -199,3 +200,27 @@ export function writeReport(rows: ScenarioReport[]): void {
   }
   writeFileSync(file, `${JSON.stringify([...others, ...rows], null, 2)}\n`);
 }
+
+/** A node's COLO mode and runstate as its monitor reports them. */
+export interface NodeState {
+  mode: string;
+  runstate: string;
+}
+
+/** COLO mode and runstate over the node's unix monitor at `path`, or undefined when its QEMU does not answer (1.5 s). */
+export async function nodeState(path: string): Promise<NodeState | undefined> {
+  let c: QmpClient | undefined;
+  try {
+    c = await QmpClient.connect({ kind: 'unix', path }, { connectTimeoutMs: 1500, commandTimeoutMs: 1500 });
+    const colo = await c.execute('query-colo-status');
+    const st = await c.execute('query-status');
+    return { mode: colo.mode, runstate: st.status };
+  } catch {
+    return undefined;
+  } finally {
+    await c?.close().catch(() => undefined);
+  }
+}
+
+/** Runs the guest for its clients: COLO primary, or running alone (mode none). */
+export const runsGuest = (s: NodeState | undefined): boolean => !!s && (s.mode === 'primary' || (s.mode === 'none' && s.runstate === 'running'));
