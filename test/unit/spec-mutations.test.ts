@@ -17,6 +17,7 @@ import { ERROR_CODES } from '../../src/spec/errors.js';
 import { LIMITS } from '../../src/spec/limits.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { runCli } from '../support/cli.js';
+import { rng } from '../support/rng.js';
 
 const MUTATIONS_PER_EXAMPLE = Number(process.env.COLO_MUTATIONS ?? 250);
 const CLI_RUNS_PER_EXAMPLE = 10;
@@ -26,16 +27,6 @@ const examples = readdirSync(examplesDir)
   .filter((f) => f.endsWith('.yaml'))
   .sort()
   .map((f) => ({ name: f, text: readFileSync(new URL(f, examplesDir), 'utf8') }));
-
-/** mulberry32: a small seeded generator, so a failure can be replayed */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VALUES = [
   '0',

@@ -14,17 +14,9 @@ import { ERROR_CODES } from '../../src/spec/errors.js';
 import { LIMITS } from '../../src/spec/limits.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { canonicalPath, sameHost } from '../../src/spec/values.js';
+import { rng } from '../support/rng.js';
 
 const RUNS = Number(process.env.COLO_PROPERTY_RUNS ?? 600);
-
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOSTS = [
   '127.0.0.1',
