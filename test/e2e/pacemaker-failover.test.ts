@@ -22,7 +22,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { QmpClient } from '../../src/qmp/client.js';
-import { Cluster, clusterMissing, qdeviceMissing } from '../support/cluster.js';
+import { Cluster, clusterMissing, fencePrimitiveXml, qdeviceMissing } from '../support/cluster.js';
 import {
   agentCosts,
   clusterGuest,
@@ -120,13 +120,10 @@ function resourcesXml(root: string): string {
       </operations>
     </primitive>
   </clone>
-  <primitive id="fence-ns" class="stonith" type="fence_colo_ns">
-    <instance_attributes id="fence-ns-params">
-      <nvpair id="fence-ns-hosts" name="pcmk_host_list" value="a b"/>
-      <nvpair id="fence-ns-root" name="root" value="${root}"/>
-    </instance_attributes>
-    <operations><op id="fence-ns-mon" name="monitor" interval="60s"/></operations>
-  </primitive>
+  ${fencePrimitiveXml(
+    root,
+    NODES.map((n) => n.name),
+  )}
 </resources>`;
 }
 

@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Cluster, clusterMissing } from '../support/cluster.js';
+import { Cluster, clusterMissing, fencePrimitiveXml } from '../support/cluster.js';
 import { logSize, nodeState, runsGuest, writeReport, type ScenarioReport } from '../support/cluster-guest.js';
 import { runCli } from '../support/cli.js';
 import { qemuTargets } from '../support/qemus.js';
@@ -59,13 +59,10 @@ spec:
 /** The site's fence device (poison pill for the emulated hosts). */
 function fenceXml(root: string): string {
   return `<resources>
-  <primitive id="fence-ns" class="stonith" type="fence_colo_ns">
-    <instance_attributes id="fence-ns-params">
-      <nvpair id="fence-ns-hosts" name="pcmk_host_list" value="${HOSTS.map((h) => h.name).join(' ')}"/>
-      <nvpair id="fence-ns-root" name="root" value="${root}"/>
-    </instance_attributes>
-    <operations><op id="fence-ns-mon" name="monitor" interval="60s"/></operations>
-  </primitive>
+  ${fencePrimitiveXml(
+    root,
+    HOSTS.map((h) => h.name),
+  )}
 </resources>`;
 }
 

@@ -83,6 +83,17 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
+/** The site's fence device for `hosts`: the poison pill (cluster/fence_colo_ns) the cluster under `root` installs, as a CIB primitive. */
+export function fencePrimitiveXml(root: string, hosts: string[]): string {
+  return `<primitive id="fence-ns" class="stonith" type="fence_colo_ns">
+    <instance_attributes id="fence-ns-params">
+      <nvpair id="fence-ns-hosts" name="pcmk_host_list" value="${hosts.join(' ')}"/>
+      <nvpair id="fence-ns-root" name="root" value="${root}"/>
+    </instance_attributes>
+    <operations><op id="fence-ns-mon" name="monitor" interval="60s"/></operations>
+  </primitive>`;
+}
+
 export class Cluster {
   private inits = new Map<string, number>();
   /** a process holding each network namespace (switch and hosts), so it lives while a host is down
